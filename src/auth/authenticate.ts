@@ -1,0 +1,57 @@
+import type { EntityManager } from "typeorm";
+import type { ClientRole } from "../domain/policy-terms";
+import { forbidden, unauthenticated } from "../graphql/errors";
+import { findClientByKeyId } from "../persistence/client-repository";
+import type { CompiledPolicy } from "../policy/engine/compiled-policy";
+import { keyIdOf, keyMatches } from "./api-key";
+
+export interface AuthenticatedClient {
+  readonly id: string;
+  readonly name: string;
+  readonly role: ClientRole;
+  /** The purposes this client may declare. */
+  readonly purposes: ReadonlySet<string>;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** Finds the client behind `Authorization: Bearer <key>`; any failure is UNAUTHENTICATED. */
+export async function authenticateClient(manager: EntityManager, authorization: string | undefined): Promise<AuthenticatedClient> {
+  if (!authorization) throw unauthenticated("Missing API key: send `Authorization: Bearer <api key>`.");
+  const apiKey = BEARER.exec(authorization)?.[1];
+  if (!apiKey) throw unauthenticated("Malformed Authorization header: expected `Bearer <api key>`.");
+  const client = await findClientByKeyId(manager, keyIdOf(apiKey));
+  if (!client || !keyMatches(apiKey, client.keyHash) || client.revokedAt !== null) {
+    throw unauthenticated("Unknown or revoked API key.");
+  }
+  return {
+    id: client.id,
+    name: client.name,
+    role: client.role,
+    purposes: new Set(client.purposes.map((purpose) => purpose.key)),
+  };
+}
+
+/** The purpose named by `X-Purpose`: it must exist and the client must be allowed to declare it. Absent → null. */
+export function declaredPurpose(client: AuthenticatedClient, policy: CompiledPolicy, header: string | undefined): string | null {
+  const purposeKey = header?.trim();
+  if (!purposeKey) return null;
+  if (!policy.hasPurpose(purposeKey)) {
+    throw forbidden(`Unknown purpose \`${purposeKey}\`. ${allowedPurposesSentence(client)}`, { allowedPurposes: allowedPurposes(client) });
+  }
+  if (!client.purposes.has(purposeKey)) {
+    throw forbidden(`Client \`${client.name}\` may not declare purpose \`${purposeKey}\`. ${allowedPurposesSentence(client)}`, {
+      allowedPurposes: allowedPurposes(client),
+    });
+  }
+  return purposeKey;
+}
+
+export function allowedPurposes(client: AuthenticatedClient): string[] {
+  return [...client.purposes].sort();
+}
+
+export function allowedPurposesSentence(client: AuthenticatedClient): string {
+  const purposes = allowedPurposes(client);
+  return purposes.length === 0 ? "This client may declare no purpose." : `This client may declare: ${purposes.join(", ")}.`;
+}

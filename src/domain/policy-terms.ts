@@ -1,0 +1,60 @@
+/** The vocabulary of the policy, shared by persistence, the policy engine and the schema. */
+
+export enum LegalBasisCode {
+  CONSENT = "CONSENT",
+  CONTRACT = "CONTRACT",
+  LEGAL_OBLIGATION = "LEGAL_OBLIGATION",
+  VITAL_INTERESTS = "VITAL_INTERESTS",
+  PUBLIC_TASK = "PUBLIC_TASK",
+  LEGITIMATE_INTERESTS = "LEGITIMATE_INTERESTS",
+}
+
+export enum RetentionTrigger {
+  /** Counted from the end of the subject's service relationship. */
+  SERVICE_ENDED = "SERVICE_ENDED",
+  /** Counted from the withdrawal of the subject's consent to the purpose. */
+  CONSENT_WITHDRAWN = "CONSENT_WITHDRAWN",
+  /** Counted from when the subject's data was collected. */
+  COLLECTED = "COLLECTED",
+}
+
+export enum RetentionAction {
+  DELETE = "DELETE",
+  ANONYMISE = "ANONYMISE",
+  ARCHIVE = "ARCHIVE",
+}
+
+export enum SubjectStatus {
+  ACTIVE = "ACTIVE",
+  /** Processing restricted (GDPR Art. 18): only purposes allowed under restriction may read. */
+  RESTRICTED = "RESTRICTED",
+  ERASED = "ERASED",
+}
+
+export enum ClientRole {
+  INTERNAL_APP = "INTERNAL_APP",
+  PARTNER = "PARTNER",
+  ADMIN = "ADMIN",
+}
+
+export enum AccessDecision {
+  RELEASED = "RELEASED",
+  PARTIAL = "PARTIAL",
+  DENIED = "DENIED",
+}
+
+export enum SubjectRequestKind {
+  ACCESS = "ACCESS",
+  PORTABILITY = "PORTABILITY",
+  ERASURE = "ERASURE",
+  RECTIFICATION = "RECTIFICATION",
+  RESTRICTION = "RESTRICTION",
+  OBJECTION = "OBJECTION",
+}
+
+export enum SubjectRequestStatus {
+  RECEIVED = "RECEIVED",
+  IN_PROGRESS = "IN_PROGRESS",
+  COMPLETED = "COMPLETED",
+  REJECTED = "REJECTED",
+}

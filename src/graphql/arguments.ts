@@ -1,0 +1,47 @@
+import { forbidden, badUserInput } from "./errors";
+import { allowedPurposes, allowedPurposesSentence } from "../auth/authenticate";
+import type { RequestContext } from "./context";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Checks an ID argument before it reaches SQL, so a malformed id is the caller's error, not the server's. */
+export function subjectIdArgument(value: string, argument = "id"): string {
+  if (!UUID.test(value)) throw badUserInput(`Invalid input: ${argument} is not a subject id`, { fields: [argument] });
+  return value.toLowerCase();
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export function pageSizeArgument(first: number | null | undefined): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (size < 1 || size > MAX_PAGE_SIZE) {
+    throw badUserInput(`Invalid input: first must be between 1 and ${MAX_PAGE_SIZE}`, { fields: ["first"] });
+  }
+  return size;
+}
+
+const CURSOR_PREFIX = "subject:";
+
+export function encodeCursor(seq: string): string {
+  return Buffer.from(`${CURSOR_PREFIX}${seq}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string | null | undefined): string | null {
+  if (cursor === null || cursor === undefined) return null;
+  const decoded = Buffer.from(cursor, "base64url").toString("utf8");
+  const seq = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : "";
+  if (!/^\d{1,18}$/.test(seq)) throw badUserInput("Invalid input: after is not a cursor this API issued", { fields: ["after"] });
+  return seq;
+}
+
+/** Operations on personal data run under a declared purpose. */
+export function requirePurpose(context: RequestContext): string {
+  if (context.purposeKey === null) {
+    throw forbidden(
+      `This operation touches personal data: declare its purpose with the X-Purpose header. ${allowedPurposesSentence(context.client)}`,
+      { allowedPurposes: allowedPurposes(context.client) },
+    );
+  }
+  return context.purposeKey;
+}

@@ -1,0 +1,37 @@
+import { randomUUID } from "node:crypto";
+import type { DataSource } from "typeorm";
+import { authenticateClient, declaredPurpose, type AuthenticatedClient } from "../auth/authenticate";
+import type { Logger } from "../logging/logger";
+import type { LivePolicy } from "../policy/live-policy";
+
+/** What the whole server shares: the database, the policy in force, the clock. */
+export interface AppServices {
+  readonly dataSource: DataSource;
+  readonly policy: LivePolicy;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+/** Everything one request knows: who asks, for which purpose. Built before any resolver runs. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly client: AuthenticatedClient;
+  /** The purpose the request declared, or null when it declared none. */
+  readonly purposeKey: string | null;
+  readonly app: AppServices;
+}
+
+export interface RequestHeaders {
+  readonly authorization?: string;
+  readonly purpose?: string;
+}
+
+export async function createRequestContext(app: AppServices, headers: RequestHeaders): Promise<RequestContext> {
+  const client = await authenticateClient(app.dataSource.manager, headers.authorization);
+  return {
+    requestId: randomUUID(),
+    client,
+    purposeKey: declaredPurpose(client, app.policy.compiled, headers.purpose),
+    app,
+  };
+}

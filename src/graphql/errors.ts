@@ -1,0 +1,27 @@
+import { GraphQLError } from "graphql";
+
+/** The error codes PurposeQL answers with (`extensions.code`); DESIGN.md §7. */
+export type ErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "PURPOSE_LIMITATION"
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "CONFLICT";
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
+
+export function apiError(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
+  const status = HTTP_STATUS[code];
+  return new GraphQLError(message, {
+    extensions: { code, ...details, ...(status === undefined ? {} : { http: { status } }) },
+  });
+}
+
+export const unauthenticated = (message: string): GraphQLError => apiError("UNAUTHENTICATED", message);
+export const forbidden = (message: string, details?: Record<string, unknown>): GraphQLError =>
+  apiError("FORBIDDEN", message, details);
+export const badUserInput = (message: string, details?: Record<string, unknown>): GraphQLError =>
+  apiError("BAD_USER_INPUT", message, details);
+export const notFound = (message: string): GraphQLError => apiError("NOT_FOUND", message);
+export const conflict = (message: string): GraphQLError => apiError("CONFLICT", message);

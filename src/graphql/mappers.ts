@@ -1,0 +1,80 @@
+import type { ConsentRow, DataSubjectRow, ProcessorRow, PurposeRow } from "../persistence/entities";
+import type { CompiledPolicy } from "../policy/engine/compiled-policy";
+import { Consent, ConsentEvidence } from "./types/consent.types";
+import { Processor, Purpose } from "./types/policy.types";
+import { DataSubject } from "./types/subject.types";
+
+/** Rows to GraphQL objects. Personal values are copied here only; what a request may see is decided by the guard. */
+
+export function toPurpose(row: PurposeRow, policy: CompiledPolicy): Purpose {
+  return Object.assign(new Purpose(), {
+    key: row.key,
+    parentKey: row.parentKey,
+    name: row.name,
+    description: row.description,
+    legalBasis: row.legalBasis,
+    legitimateInterestAssessment: row.legitimateInterestAssessment,
+    allowedUnderRestriction: row.allowedUnderRestriction,
+    grants: row.grants.map((category) => category.key).sort(),
+    effectiveGrants: [...policy.effectiveGrants(row.key)].sort(),
+    retention: { trigger: row.retentionTrigger, days: row.retentionDays, action: row.retentionAction },
+  });
+}
+
+export function toProcessor(row: ProcessorRow): Processor {
+  return Object.assign(new Processor(), {
+    id: row.id,
+    name: row.name,
+    country: row.country,
+    dpaReference: row.dpaReference,
+    dpaSignedOn: row.dpaSignedOn,
+    lastVettedOn: row.lastVettedOn,
+    securityMeasures: row.securityMeasures,
+    purposes: row.purposes.map((purpose) => purpose.key).sort(),
+    categories: row.categories.map((category) => category.key).sort(),
+  });
+}
+
+export function isServiceActive(row: Pick<DataSubjectRow, "serviceActiveUntil">, now: Date): boolean {
+  return row.serviceActiveUntil === null || row.serviceActiveUntil > now;
+}
+
+export function toDataSubject(row: DataSubjectRow, now: Date): DataSubject {
+  return Object.assign(new DataSubject(), {
+    id: row.id,
+    status: row.status,
+    serviceActiveSince: row.serviceActiveSince,
+    serviceActiveUntil: row.serviceActiveUntil,
+    serviceActive: isServiceActive(row, now),
+    fullName: row.fullName,
+    email: row.email,
+    postalAddress: row.postalAddress,
+    phone: row.phone,
+    dateOfBirth: row.dateOfBirth,
+    country: row.country,
+    consentedAt: row.consentedAt,
+    ipAddress: row.ipAddress,
+    browser: row.browser,
+    operatingSystem: row.operatingSystem,
+    device: row.device,
+  });
+}
+
+export function toConsent(row: ConsentRow): Consent {
+  return Object.assign(new Consent(), {
+    id: row.id,
+    subjectId: row.subjectId,
+    purposeKey: row.purposeKey,
+    givenAt: row.givenAt,
+    withdrawnAt: row.withdrawnAt,
+    active: row.withdrawnAt === null,
+    evidence: Object.assign(new ConsentEvidence(), {
+      ipAddress: row.evidenceIpAddress,
+      browser: row.evidenceBrowser,
+      operatingSystem: row.evidenceOperatingSystem,
+      device: row.evidenceDevice,
+      method: row.evidenceMethod,
+      policyVersion: row.policyVersion,
+    }),
+  });
+}

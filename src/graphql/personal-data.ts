@@ -1,0 +1,114 @@
+import {
+  DirectiveLocation,
+  GraphQLDirective,
+  GraphQLNonNull,
+  type GraphQLScalarType,
+  GraphQLString,
+  type GraphQLSchema,
+  isObjectType,
+} from "graphql";
+import { Directive, Field, ObjectType } from "type-graphql";
+
+/**
+ * Tags in code: every field of a personal-data type is either a personal field with exactly one
+ * data category, or explicitly marked as not personal. The schema refuses to build otherwise.
+ */
+
+export const dataCategoryDirective = new GraphQLDirective({
+  name: "dataCategory",
+  description: "Marks a personal-data field with its data category. The field is released only under a purpose that grants the category.",
+  locations: [DirectiveLocation.FIELD_DEFINITION],
+  args: {
+    key: { type: new GraphQLNonNull(GraphQLString), description: "Key of the data category, e.g. `user.contact.email`." },
+  },
+});
+
+type TypeClass = abstract new (...args: never[]) => object;
+
+interface PersonalTypeTags {
+  readonly categoryByField: Map<string, string>;
+  readonly nonPersonalFields: Set<string>;
+}
+
+const tagsByClass = new Map<TypeClass, PersonalTypeTags>();
+const personalTypeNames = new Map<string, TypeClass>();
+
+function tagsOf(target: object): PersonalTypeTags {
+  const typeClass = target.constructor as TypeClass;
+  let tags = tagsByClass.get(typeClass);
+  if (!tags) {
+    tags = { categoryByField: new Map(), nonPersonalFields: new Set() };
+    tagsByClass.set(typeClass, tags);
+  }
+  return tags;
+}
+
+export interface PersonalFieldOptions {
+  readonly description: string;
+  /** GraphQL type of the value; String when omitted. */
+  readonly type?: () => GraphQLScalarType;
+}
+
+/** A personal-data field: nullable (a denial nulls the field, not its parent) and tagged with its category. */
+export function PersonalField(category: string, options: PersonalFieldOptions): PropertyDecorator {
+  return (target, property) => {
+    const name = String(property);
+    Field(options.type ?? (() => GraphQLString), {
+      nullable: true,
+      description: `${options.description} Personal data, category \`${category}\`: null, with a PURPOSE_LIMITATION error, when the declared purpose may not read it.`,
+    })(target, property);
+    Directive(`@dataCategory(key: "${category}")`)(target, property);
+    tagsOf(target).categoryByField.set(name, category);
+  };
+}
+
+/** Marks a field of a personal-data type as not personal (identifiers, status, timestamps of the record). */
+export function NotPersonal(): PropertyDecorator {
+  return (target, property) => {
+    tagsOf(target).nonPersonalFields.add(String(property));
+  };
+}
+
+/** An object type that holds personal data; each of its fields must be tagged. */
+export function PersonalDataType(name: string, description: string): ClassDecorator {
+  return (target) => {
+    ObjectType(name, { description })(target);
+    personalTypeNames.set(name, target as unknown as TypeClass);
+  };
+}
+
+export class UntaggedPersonalFieldError extends Error {}
+
+/** Default deny: fails when a field of a personal-data type carries no category and is not marked as not personal. */
+export function assertPersonalFieldsTagged(schema: GraphQLSchema): void {
+  const untagged: string[] = [];
+  for (const [typeName, typeClass] of personalTypeNames) {
+    const type = schema.getType(typeName);
+    if (!isObjectType(type)) continue;
+    const tags = tagsByClass.get(typeClass);
+    for (const fieldName of Object.keys(type.getFields())) {
+      const tagged = tags?.categoryByField.has(fieldName) || tags?.nonPersonalFields.has(fieldName);
+      if (!tagged) untagged.push(`${typeName}.${fieldName}`);
+    }
+  }
+  if (untagged.length > 0) {
+    throw new UntaggedPersonalFieldError(
+      `Personal-data fields without a data category: ${untagged.join(", ")}. Tag each with @PersonalField(category) or @NotPersonal().`,
+    );
+  }
+}
+
+/** The category of a personal field, or undefined for a field that is not personal. */
+export function categoryOfField(typeName: string, fieldName: string): string | undefined {
+  const typeClass = personalTypeNames.get(typeName);
+  return typeClass ? tagsByClass.get(typeClass)?.categoryByField.get(fieldName) : undefined;
+}
+
+/** Every personal type and its tagged fields, for tests that walk the whole schema. */
+export function personalFieldsByType(): ReadonlyMap<string, ReadonlyMap<string, string>> {
+  const result = new Map<string, ReadonlyMap<string, string>>();
+  for (const [typeName, typeClass] of personalTypeNames) {
+    result.set(typeName, tagsByClass.get(typeClass)?.categoryByField ?? new Map());
+  }
+  return result;
+}

@@ -1,0 +1,38 @@
+import { In, type EntityManager } from "typeorm";
+import type { ClientRole } from "../domain/policy-terms";
+import { ClientRow, PurposeRow } from "./entities";
+
+export interface NewClient {
+  readonly name: string;
+  readonly role: ClientRole;
+  readonly keyId: string;
+  readonly keyHash: string;
+  readonly purposeKeys: readonly string[];
+}
+
+export class UnknownPurposeError extends Error {}
+
+export async function insertClient(manager: EntityManager, client: NewClient): Promise<ClientRow> {
+  const purposes = client.purposeKeys.length === 0 ? [] : await manager.getRepository(PurposeRow).findBy({ key: In([...client.purposeKeys]) });
+  const missing = client.purposeKeys.filter((key) => !purposes.some((purpose) => purpose.key === key));
+  if (missing.length > 0) throw new UnknownPurposeError(`Unknown purposes: ${missing.join(", ")}`);
+  const repository = manager.getRepository(ClientRow);
+  return repository.save(
+    repository.create({
+      name: client.name,
+      role: client.role,
+      keyId: client.keyId,
+      keyHash: client.keyHash,
+      revokedAt: null,
+      purposes,
+    }),
+  );
+}
+
+export async function findClientByKeyId(manager: EntityManager, keyId: string): Promise<ClientRow | null> {
+  return manager.getRepository(ClientRow).findOne({ where: { keyId }, relations: { purposes: true } });
+}
+
+export async function countClients(manager: EntityManager): Promise<number> {
+  return manager.getRepository(ClientRow).count();
+}

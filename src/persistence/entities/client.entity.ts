@@ -1,0 +1,38 @@
+import { Column, CreateDateColumn, Entity, JoinTable, ManyToMany, PrimaryGeneratedColumn } from "typeorm";
+import { ClientRole } from "../../domain/policy-terms";
+import { PurposeRow } from "./purpose.entity";
+
+/** An internal app or partner that calls the API. Only a hash of its key is stored. */
+@Entity({ name: "client" })
+export class ClientRow {
+  @PrimaryGeneratedColumn("uuid")
+  id!: string;
+
+  @Column({ type: "text", unique: true })
+  name!: string;
+
+  @Column({ type: "enum", enum: ClientRole, enumName: "client_role" })
+  role!: ClientRole;
+
+  /** Public half of the API key, used to find the client without touching the secret. */
+  @Column({ type: "text", name: "key_id", unique: true })
+  keyId!: string;
+
+  /** SHA-256 of the secret half of the API key, hex. */
+  @Column({ type: "text", name: "key_hash" })
+  keyHash!: string;
+
+  @CreateDateColumn({ type: "timestamptz", name: "created_at" })
+  createdAt!: Date;
+
+  @Column({ type: "timestamptz", name: "revoked_at", nullable: true })
+  revokedAt!: Date | null;
+
+  @ManyToMany(() => PurposeRow)
+  @JoinTable({
+    name: "client_purpose",
+    joinColumn: { name: "client_id", referencedColumnName: "id" },
+    inverseJoinColumn: { name: "purpose_key", referencedColumnName: "key" },
+  })
+  purposes!: PurposeRow[];
+}

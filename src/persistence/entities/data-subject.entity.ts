@@ -1,0 +1,63 @@
+import { Column, CreateDateColumn, Entity, Generated, Index, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
+import { SubjectStatus } from "../../domain/policy-terms";
+
+@Entity({ name: "data_subject" })
+export class DataSubjectRow {
+  @PrimaryGeneratedColumn("uuid")
+  id!: string;
+
+  /** Creation order; the keyset behind the `subjects` connection's cursors. */
+  @Index("data_subject_seq", { unique: true })
+  @Generated("increment")
+  @Column({ type: "bigint", insert: false, update: false })
+  seq!: string;
+
+  @Column({ type: "text", name: "full_name", nullable: true })
+  fullName!: string | null;
+
+  @Column({ type: "text", nullable: true })
+  email!: string | null;
+
+  @Column({ type: "text", name: "postal_address", nullable: true })
+  postalAddress!: string | null;
+
+  @Column({ type: "text", nullable: true })
+  phone!: string | null;
+
+  @Column({ type: "date", name: "date_of_birth", nullable: true })
+  dateOfBirth!: string | null;
+
+  @Column({ type: "char", length: 2, nullable: true })
+  country!: string | null;
+
+  /** The registration record: kept only when the person consented to advertising at registration. */
+  @Column({ type: "timestamptz", name: "consented_at", nullable: true })
+  consentedAt!: Date | null;
+
+  @Column({ type: "text", name: "ip_address", nullable: true })
+  ipAddress!: string | null;
+
+  @Column({ type: "text", nullable: true })
+  browser!: string | null;
+
+  @Column({ type: "text", name: "operating_system", nullable: true })
+  operatingSystem!: string | null;
+
+  @Column({ type: "text", nullable: true })
+  device!: string | null;
+
+  @Column({ type: "enum", enum: SubjectStatus, enumName: "subject_status", default: SubjectStatus.ACTIVE })
+  status!: SubjectStatus;
+
+  @Column({ type: "timestamptz", name: "service_active_since" })
+  serviceActiveSince!: Date;
+
+  @Column({ type: "timestamptz", name: "service_active_until", nullable: true })
+  serviceActiveUntil!: Date | null;
+
+  @CreateDateColumn({ type: "timestamptz", name: "created_at" })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: "timestamptz", name: "updated_at" })
+  updatedAt!: Date;
+}

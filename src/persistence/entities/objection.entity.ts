@@ -1,0 +1,31 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
+import { DataSubjectRow } from "./data-subject.entity";
+import { PurposeRow } from "./purpose.entity";
+
+/** An objection (GDPR Art. 21) of one subject to one legitimate-interests purpose. */
+@Entity({ name: "objection" })
+@Index("objection_one_open_per_purpose", ["subjectId", "purposeKey"], { unique: true, where: "lifted_at IS NULL" })
+export class ObjectionRow {
+  @PrimaryGeneratedColumn("uuid")
+  id!: string;
+
+  @Column({ type: "uuid", name: "subject_id" })
+  subjectId!: string;
+
+  @ManyToOne(() => DataSubjectRow, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "subject_id" })
+  subject?: DataSubjectRow;
+
+  @Column({ type: "text", name: "purpose_key" })
+  purposeKey!: string;
+
+  @ManyToOne(() => PurposeRow, { onDelete: "RESTRICT" })
+  @JoinColumn({ name: "purpose_key" })
+  purpose?: PurposeRow;
+
+  @Column({ type: "timestamptz", name: "objected_at" })
+  objectedAt!: Date;
+
+  @Column({ type: "timestamptz", name: "lifted_at", nullable: true })
+  liftedAt!: Date | null;
+}

@@ -1,0 +1,18 @@
+import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+
+/** Every change to the policy (categories, purposes, grants, processors) appends a version. */
+@Entity({ name: "policy_version" })
+export class PolicyVersionRow {
+  @PrimaryGeneratedColumn("identity", { generatedIdentity: "ALWAYS" })
+  version!: number;
+
+  /** SHA-256 of the policy document that was loaded, so reloading the same file changes nothing. */
+  @Column({ type: "text", name: "source_hash" })
+  sourceHash!: string;
+
+  @Column({ type: "text" })
+  source!: string;
+
+  @Column({ type: "timestamptz", name: "loaded_at", default: () => "now()" })
+  loadedAt!: Date;
+}

@@ -1,0 +1,5 @@
+import { InitialSchema1795606880065 } from "./1795606880065-InitialSchema";
+import { AuditAppendOnly1795606900000 } from "./1795606900000-AuditAppendOnly";
+
+/** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
+export const migrations = [InitialSchema1795606880065, AuditAppendOnly1795606900000];

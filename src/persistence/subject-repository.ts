@@ -1,0 +1,83 @@
+import { In, type EntityManager } from "typeorm";
+import { DataSubjectRow } from "./entities";
+
+/** The personal fields a caller may write; the registration record is written once, at creation. */
+export interface SubjectFields {
+  fullName?: string | null;
+  email?: string | null;
+  postalAddress?: string | null;
+  phone?: string | null;
+  dateOfBirth?: string | null;
+  country?: string | null;
+}
+
+export interface RegistrationRecord {
+  consentedAt: Date;
+  ipAddress?: string | null;
+  browser?: string | null;
+  operatingSystem?: string | null;
+  device?: string | null;
+}
+
+export async function insertSubject(
+  manager: EntityManager,
+  fields: SubjectFields,
+  registration: RegistrationRecord | null,
+  now: Date,
+): Promise<DataSubjectRow> {
+  const repository = manager.getRepository(DataSubjectRow);
+  const row = repository.create({
+    ...fields,
+    consentedAt: registration?.consentedAt ?? null,
+    ipAddress: registration?.ipAddress ?? null,
+    browser: registration?.browser ?? null,
+    operatingSystem: registration?.operatingSystem ?? null,
+    device: registration?.device ?? null,
+    serviceActiveSince: now,
+    serviceActiveUntil: null,
+  });
+  const saved = await repository.save(row);
+  return repository.findOneByOrFail({ id: saved.id });
+}
+
+/** Applies the given fields (undefined leaves a field unchanged); null when the subject does not exist. */
+export async function updateSubjectFields(
+  manager: EntityManager,
+  id: string,
+  fields: SubjectFields,
+): Promise<DataSubjectRow | null> {
+  const repository = manager.getRepository(DataSubjectRow);
+  const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  if (Object.keys(changes).length > 0) await repository.update({ id }, changes);
+  return repository.findOneBy({ id });
+}
+
+/** Ends the service relationship; keeps the first end date when it had already ended. */
+export async function endServiceOf(manager: EntityManager, id: string, now: Date): Promise<DataSubjectRow | null> {
+  await manager
+    .createQueryBuilder()
+    .update(DataSubjectRow)
+    .set({ serviceActiveUntil: now })
+    .where("id = :id AND service_active_until IS NULL", { id })
+    .execute();
+  return manager.getRepository(DataSubjectRow).findOneBy({ id });
+}
+
+export async function findSubjectsByIds(manager: EntityManager, ids: readonly string[]): Promise<DataSubjectRow[]> {
+  return ids.length === 0 ? [] : manager.getRepository(DataSubjectRow).findBy({ id: In([...ids]) });
+}
+
+export interface SubjectPage {
+  readonly rows: DataSubjectRow[];
+  readonly hasNextPage: boolean;
+  readonly totalCount: number;
+}
+
+/** Keyset pagination in creation order: `afterSeq` is the last row of the previous page. */
+export async function pageOfSubjects(manager: EntityManager, first: number, afterSeq: string | null): Promise<SubjectPage> {
+  const query = manager.getRepository(DataSubjectRow).createQueryBuilder("subject").orderBy("subject.seq", "ASC");
+  const totalCount = await query.clone().getCount();
+  if (afterSeq !== null) query.where("subject.seq > :afterSeq", { afterSeq });
+  const rows = await query.limit(first + 1).getMany();
+  return { rows: rows.slice(0, first), hasNextPage: rows.length > first, totalCount };
+}

@@ -1,0 +1,95 @@
+import type { LegalBasisCode, RetentionAction, RetentionTrigger } from "../../domain/policy-terms";
+import { isUnder } from "../keys";
+
+export interface CategoryRule {
+  readonly key: string;
+  readonly parentKey: string | null;
+}
+
+export interface RetentionRule {
+  readonly trigger: RetentionTrigger;
+  readonly days: number | null;
+  readonly action: RetentionAction;
+}
+
+export interface PurposeRule {
+  readonly key: string;
+  /** Nearest declared ancestor, whose grants this purpose inherits. */
+  readonly parentKey: string | null;
+  readonly legalBasis: LegalBasisCode;
+  readonly allowedUnderRestriction: boolean;
+  readonly retention: RetentionRule;
+  /** Category keys the purpose grants itself. */
+  readonly grants: readonly string[];
+}
+
+/**
+ * The policy as an in-memory index, built once per policy version, so that "may purpose P read
+ * category C?" is one set lookup. Pure: no I/O.
+ */
+export class CompiledPolicy {
+  private readonly purposes: ReadonlyMap<string, PurposeRule>;
+  private readonly readable: ReadonlyMap<string, ReadonlySet<string>>;
+  private readonly lineages: ReadonlyMap<string, readonly string[]>;
+  private readonly grantLists: ReadonlyMap<string, readonly string[]>;
+
+  constructor(
+    readonly version: number,
+    readonly categories: readonly CategoryRule[],
+    purposes: readonly PurposeRule[],
+  ) {
+    this.purposes = new Map(purposes.map((purpose) => [purpose.key, purpose]));
+    this.lineages = new Map(purposes.map((purpose) => [purpose.key, this.walkLineage(purpose.key)]));
+    this.grantLists = new Map(
+      purposes.map((purpose) => [purpose.key, [...new Set(this.lineageOf(purpose.key).flatMap((key) => this.purposes.get(key)?.grants ?? []))]]),
+    );
+    this.readable = new Map(
+      purposes.map((purpose) => {
+        const grants = this.grantLists.get(purpose.key) ?? [];
+        const covered = categories.filter((category) => grants.some((grant) => isUnder(category.key, grant)));
+        return [purpose.key, new Set(covered.map((category) => category.key))];
+      }),
+    );
+  }
+
+  hasPurpose(key: string): boolean {
+    return this.purposes.has(key);
+  }
+
+  purpose(key: string): PurposeRule | undefined {
+    return this.purposes.get(key);
+  }
+
+  purposeKeys(): string[] {
+    return [...this.purposes.keys()];
+  }
+
+  /** Rule 2: the purpose, or an ancestor, grants the category or an ancestor of it. */
+  grants(purposeKey: string, categoryKey: string): boolean {
+    return this.readable.get(purposeKey)?.has(categoryKey) ?? false;
+  }
+
+  /** The purpose's own grants and those it inherits, as declared (not expanded to sub-categories). */
+  effectiveGrants(purposeKey: string): readonly string[] {
+    return this.grantLists.get(purposeKey) ?? [];
+  }
+
+  /** The purpose itself, then each declared ancestor, nearest first. */
+  lineageOf(purposeKey: string): readonly string[] {
+    return this.lineages.get(purposeKey) ?? [];
+  }
+
+  hasCategory(key: string): boolean {
+    return this.categories.some((category) => category.key === key);
+  }
+
+  private walkLineage(purposeKey: string): string[] {
+    const lineage: string[] = [];
+    let current: string | null = purposeKey;
+    while (current !== null && !lineage.includes(current)) {
+      lineage.push(current);
+      current = this.purposes.get(current)?.parentKey ?? null;
+    }
+    return lineage;
+  }
+}

@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { LegalBasisCode, RetentionAction, RetentionTrigger } from "../domain/policy-terms";
+import { isUnder, nearestDeclaredAncestor, parentKeyOf } from "./keys";
+
+const KEY_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+const keySchema = z.string().regex(KEY_PATTERN, "must be dot-separated lower-case segments, e.g. user.contact.email");
+const isoDate = z.union([z.iso.date(), z.date().transform((date) => date.toISOString().slice(0, 10))]);
+const countryCode = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code, e.g. LV");
+const text = z.string().trim().min(1);
+
+const categorySchema = z.strictObject({
+  key: keySchema,
+  name: text,
+  description: text,
+  special: z.boolean().default(false),
+});
+
+const retentionSchema = z.strictObject({
+  trigger: z.enum(RetentionTrigger),
+  days: z.number().int().min(0).nullable().default(null),
+  action: z.enum(RetentionAction),
+});
+
+const purposeSchema = z.strictObject({
+  key: keySchema,
+  name: text,
+  description: text,
+  legalBasis: z.enum(LegalBasisCode),
+  legitimateInterestAssessment: text.optional(),
+  allowedUnderRestriction: z.boolean().default(false),
+  grants: z.array(keySchema),
+  retention: retentionSchema,
+});
+
+const processorSchema = z.strictObject({
+  name: text,
+  country: countryCode,
+  dpaReference: text,
+  dpaSignedOn: isoDate,
+  lastVettedOn: isoDate,
+  securityMeasures: z.array(text).min(1, "a processor must list its security measures"),
+  purposes: z.array(keySchema).min(1),
+  categories: z.array(keySchema).min(1),
+});
+
+const organisationSchema = z.strictObject({
+  name: text,
+  country: countryCode,
+  phone: text.optional(),
+  noticeUpdated: text.optional(),
+});
+
+/** The invariant the Clubmium notice promises: personal content is never used for advertising. */
+export const MARKETING_PURPOSE_ROOT = "marketing";
+export const PERSONAL_CONTENT_ROOT = "user.content";
+
+export function marketingContentViolation(purposeKey: string, categoryKey: string): string | undefined {
+  return isUnder(purposeKey, MARKETING_PURPOSE_ROOT) && isUnder(categoryKey, PERSONAL_CONTENT_ROOT)
+    ? `${purposeKey} may not be granted ${categoryKey}: no marketing purpose may read personal content (messages, chat, files)`
+    : undefined;
+}
+
+export const policyDocumentSchema = z
+  .strictObject({
+    organisation: organisationSchema,
+    categories: z.array(categorySchema).min(1),
+    purposes: z.array(purposeSchema).min(1),
+    processors: z.array(processorSchema).default([]),
+  })
+  .superRefine((policy, ctx) => {
+    const categoryKeys = new Set(policy.categories.map((category) => category.key));
+    const purposeKeys = new Set(policy.purposes.map((purpose) => purpose.key));
+    const problem = (path: (string | number)[], message: string): void => {
+      ctx.addIssue({ code: "custom", path, message });
+    };
+
+    reportDuplicates(policy.categories.map((c) => c.key), (index, key) => problem(["categories", index, "key"], `duplicate key ${key}`));
+    reportDuplicates(policy.purposes.map((p) => p.key), (index, key) => problem(["purposes", index, "key"], `duplicate key ${key}`));
+    reportDuplicates(policy.processors.map((p) => p.name), (index, name) => problem(["processors", index, "name"], `duplicate name ${name}`));
+
+    policy.categories.forEach((category, index) => {
+      const parent = parentKeyOf(category.key);
+      if (parent !== null && !categoryKeys.has(parent)) {
+        problem(["categories", index, "key"], `parent category ${parent} is not declared`);
+      }
+    });
+
+    policy.purposes.forEach((purpose, index) => {
+      if (purpose.legalBasis === LegalBasisCode.LEGITIMATE_INTERESTS && !purpose.legitimateInterestAssessment) {
+        problem(["purposes", index, "legitimateInterestAssessment"], "a legitimate-interests purpose must carry its assessment");
+      }
+      purpose.grants.forEach((grant, grantIndex) => {
+        if (!categoryKeys.has(grant)) problem(["purposes", index, "grants", grantIndex], `unknown category ${grant}`);
+      });
+      for (const grant of effectiveGrantsOf(purpose.key, policy.purposes)) {
+        const violation = marketingContentViolation(purpose.key, grant);
+        if (violation) problem(["purposes", index, "grants"], violation);
+      }
+    });
+
+    policy.processors.forEach((processor, index) => {
+      processor.purposes.forEach((key, keyIndex) => {
+        if (!purposeKeys.has(key)) problem(["processors", index, "purposes", keyIndex], `unknown purpose ${key}`);
+      });
+      processor.categories.forEach((key, keyIndex) => {
+        if (!categoryKeys.has(key)) problem(["processors", index, "categories", keyIndex], `unknown category ${key}`);
+      });
+    });
+  });
+
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
+export type PolicyCategory = PolicyDocument["categories"][number];
+export type PolicyPurpose = PolicyDocument["purposes"][number];
+export type PolicyProcessor = PolicyDocument["processors"][number];
+
+/** A purpose's own grants plus those of its declared ancestors. */
+function effectiveGrantsOf(purposeKey: string, purposes: readonly PolicyPurpose[]): Set<string> {
+  const byKey = new Map(purposes.map((purpose) => [purpose.key, purpose]));
+  const grants = new Set<string>();
+  let current: string | null = purposeKey;
+  while (current !== null) {
+    for (const grant of byKey.get(current)?.grants ?? []) grants.add(grant);
+    current = nearestDeclaredAncestor(current, byKey);
+  }
+  return grants;
+}
+
+function reportDuplicates(values: readonly string[], report: (index: number, value: string) => void): void {
+  const seen = new Set<string>();
+  values.forEach((value, index) => {
+    if (seen.has(value)) report(index, value);
+    seen.add(value);
+  });
+}

@@ -1,0 +1,50 @@
+import { ApolloServer } from "@apollo/server";
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import type { RequestContext } from "../graphql/context";
+import type { Logger } from "../logging/logger";
+
+const PUBLIC_CODES = new Set([
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "PURPOSE_LIMITATION",
+  "BAD_USER_INPUT",
+  "NOT_FOUND",
+  "CONFLICT",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+export interface GraphQLServerOptions {
+  readonly logger: Logger;
+  /** Development only: the messages of internal errors reach the caller (never stack traces). */
+  readonly exposeErrorDetail: boolean;
+}
+
+export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServerOptions): ApolloServer<RequestContext> {
+  return new ApolloServer<RequestContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => hideInternalDetail(formatted, error, options),
+  });
+}
+
+/** Errors PurposeQL raises on purpose pass through; anything else becomes a bare internal error (no SQL, no stack). */
+function hideInternalDetail(formatted: GraphQLFormattedError, error: unknown, options: GraphQLServerOptions): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === "string" && PUBLIC_CODES.has(code)) return formatted;
+  options.logger.error({ error: describeSafely(unwrapResolverError(error)), path: formatted.path }, "internal error while serving a request");
+  if (options.exposeErrorDetail) return formatted;
+  return { message: "Internal server error", path: formatted.path, locations: formatted.locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+}
+
+/** Name, message and code only: a database error also carries the query's parameters, which hold personal data. */
+function describeSafely(error: unknown): { name: string; message: string; code?: unknown } {
+  if (!(error instanceof Error)) return { name: "NonError", message: String(error) };
+  return { name: error.name, message: error.message, code: (error as { code?: unknown }).code };
+}

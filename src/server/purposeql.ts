@@ -1,0 +1,69 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ApolloServer } from "@apollo/server";
+import type { Config } from "../config";
+import type { AppServices, RequestContext } from "../graphql/context";
+import { buildPurposeQLSchema } from "../graphql/schema";
+import type { Logger } from "../logging/logger";
+import { openDatabase } from "../persistence/data-source";
+import { LivePolicy } from "../policy/live-policy";
+import { ensureDevClient, seedIfEmpty, type DevClient } from "./bootstrap";
+import { createGraphQLServer } from "./graphql-server";
+import { createHttpApp } from "./http-app";
+
+export interface PurposeQL {
+  readonly services: AppServices;
+  readonly apollo: ApolloServer<RequestContext>;
+  readonly devClient: DevClient | null;
+  readonly seededVersion: number | null;
+  close(): Promise<void>;
+}
+
+export interface ListeningPurposeQL extends PurposeQL {
+  readonly url: string;
+}
+
+/** Opens the database (migrating and seeding it as needed) and builds the GraphQL server, without listening. */
+export async function createPurposeQL(config: Config, logger: Logger): Promise<PurposeQL> {
+  const dataSource = await openDatabase(config.database);
+  try {
+    const seededVersion = await seedIfEmpty(dataSource, config.policyFile);
+    const devClient = await ensureDevClient(dataSource, config.devApiKey);
+    const services: AppServices = { dataSource, policy: await LivePolicy.load(dataSource), logger, now: () => new Date() };
+    const apollo = createGraphQLServer(await buildPurposeQLSchema(), { logger, exposeErrorDetail: config.exposeErrorDetail });
+    await apollo.start();
+    return {
+      services,
+      apollo,
+      devClient,
+      seededVersion,
+      close: async () => {
+        await apollo.stop();
+        await dataSource.destroy();
+      },
+    };
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+}
+
+export async function startPurposeQL(config: Config, logger: Logger): Promise<ListeningPurposeQL> {
+  const purposeql = await createPurposeQL(config, logger);
+  const httpServer = await listen(createHttpApp(purposeql.apollo, purposeql.services), config.port);
+  const { port } = httpServer.address() as AddressInfo;
+  return {
+    ...purposeql,
+    url: `http://localhost:${port}/graphql`,
+    close: async () => {
+      await new Promise<void>((resolve, reject) => httpServer.close((error) => (error ? reject(error) : resolve())));
+      await purposeql.close();
+    },
+  };
+}
+
+function listen(app: ReturnType<typeof createHttpApp>, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}

@@ -1,0 +1,60 @@
+import { createTestDatabase, type TestDatabase } from "./support/database";
+import { errorCodes, startOverHttp, testConfig, type OverHttpPurposeQL } from "./support/harness";
+
+let database: TestDatabase;
+let purposeql: OverHttpPurposeQL;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  purposeql = await startOverHttp(testConfig(database.target));
+});
+
+afterAll(async () => {
+  await purposeql?.close();
+  await database?.drop();
+});
+
+describe("over HTTP", () => {
+  it("creates and reads a subject under a declared purpose", async () => {
+    const created = await purposeql.post<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Kārlis Egle", country: "LV" }) { id } }`, {
+      purpose: "essential.service",
+    });
+    expect(created.status).toBe(200);
+    const id = created.body.data!.createSubject.id;
+    const read = await purposeql.post(`query ($id: ID!) { subject(id: $id) { id fullName country } }`, { variables: { id }, purpose: "essential.service" });
+    expect(read).toEqual({ status: 200, body: { data: { subject: { id, fullName: "Kārlis Egle", country: "LV" } } } });
+  });
+
+  it("refuses a request without a key, with a malformed header and with an unknown key, with 401", async () => {
+    for (const apiKey of [null, "", "pql_not-a-real-key"]) {
+      const response = await purposeql.post(`{ policyVersion }`, { apiKey });
+      expect(response.status).toBe(401);
+      expect(errorCodes(response.body)).toEqual(["UNAUTHENTICATED"]);
+      expect(response.body.data).toBeUndefined();
+    }
+  });
+
+  it("refuses an unknown purpose with 403 and lists the purposes the client may declare", async () => {
+    const response = await purposeql.post(`{ policyVersion }`, { purpose: "marketing.spam" });
+    expect(response.status).toBe(403);
+    expect(errorCodes(response.body)).toEqual(["FORBIDDEN"]);
+    expect(response.body.errors?.[0]?.extensions?.allowedPurposes).toContain("essential.service");
+  });
+
+  it("refuses to read personal data without a declared purpose", async () => {
+    const response = await purposeql.post(`{ subjects { totalCount } }`);
+    expect(errorCodes(response.body)).toEqual(["FORBIDDEN"]);
+    expect(response.body.errors?.[0]?.message).toMatch(/X-Purpose/);
+  });
+
+  it("serves the policy without a purpose, and a health check", async () => {
+    const response = await purposeql.post<{ purposes: { key: string }[]; legalBases: { code: string; article: string }[] }>(
+      `{ purposes { key } legalBases { code article } }`,
+    );
+    expect(response.body.data?.purposes.map((purpose) => purpose.key)).toContain("marketing.advertising");
+    expect(response.body.data?.legalBases[0]).toEqual({ code: "CONSENT", article: "Art. 6(1)(a)" });
+    const health = await fetch(purposeql.url.replace("/graphql", "/healthz"));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok", policyVersion: 1 });
+  });
+});

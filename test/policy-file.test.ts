@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { loadPolicyFile, parsePolicy, PolicyFileError } from "../src/policy/policy-file";
+import { POLICY_FILE } from "./support/harness";
+
+const clubmium = readFileSync(POLICY_FILE, "utf8");
+
+function problemsOf(source: string): string[] {
+  try {
+    parsePolicy("policy.yaml", source);
+  } catch (error) {
+    if (error instanceof PolicyFileError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("the policy was accepted");
+}
+
+describe("the Clubmium policy file", () => {
+  it("loads, with the categories and purposes clients rely on", async () => {
+    const { document } = await loadPolicyFile(POLICY_FILE);
+    expect(document.categories.map((category) => category.key)).toEqual(
+      expect.arrayContaining([
+        "user.name",
+        "user.contact.email",
+        "user.contact.address",
+        "user.contact.phone_number",
+        "user.demographic.date_of_birth",
+        "user.location.coarse",
+        "user.registration.consent_time",
+        "user.device.ip_address",
+        "user.device.browser",
+        "user.device.operating_system",
+        "user.device.device_info",
+        "user.content.private",
+      ]),
+    );
+    const bases = Object.fromEntries(document.purposes.map((purpose) => [purpose.key, purpose.legalBasis]));
+    expect(bases).toEqual({
+      "essential.service": "CONTRACT",
+      "essential.service.operations.support": "CONTRACT",
+      "essential.service.inquiries": "LEGITIMATE_INTERESTS",
+      "essential.service.security": "LEGITIMATE_INTERESTS",
+      "analytics.reporting": "LEGITIMATE_INTERESTS",
+      "functional.service.improve": "LEGITIMATE_INTERESTS",
+      personalize: "CONSENT",
+      "marketing.advertising": "CONSENT",
+      "essential.legal_obligation": "LEGAL_OBLIGATION",
+    });
+    const byKey = new Map(document.purposes.map((purpose) => [purpose.key, purpose]));
+    expect(byKey.get("essential.service.inquiries")?.grants).toContain("user.content.private");
+    expect(byKey.get("analytics.reporting")?.grants).not.toEqual(
+      expect.arrayContaining(["user.name"]),
+    );
+    expect(byKey.get("essential.legal_obligation")?.allowedUnderRestriction).toBe(true);
+    expect(document.processors.map((processor) => processor.name)).toHaveLength(2);
+  });
+});
+
+describe("a bad policy file", () => {
+  it("names the file, the path inside it and the line", () => {
+    const broken = clubmium.replace("legalBasis: CONTRACT", "legalBasis: CONTRACTUAL");
+    expect(() => parsePolicy("broken.yaml", broken)).toThrow(/Invalid policy file broken\.yaml/);
+    const [problem] = problemsOf(broken);
+    expect(problem).toMatch(/^purposes\.0\.legalBasis \(line \d+\): /);
+  });
+
+  it("refuses a marketing purpose granted personal content", () => {
+    const problems = problemsOf(clubmium.replace("      - user.name\n      - user.contact.email\n      - user.demographic", "      - user.content.private\n      - user.contact.email\n      - user.demographic"));
+    expect(problems.join("\n")).toMatch(/marketing\.advertising may not be granted user\.content\.private/);
+  });
+
+  it("refuses personal content inherited by a marketing sub-purpose", () => {
+    const source = clubmium.replace(
+      "processors:",
+      `  - key: marketing.advertising.newsletter
+    name: Newsletter
+    description: A newsletter.
+    legalBasis: CONSENT
+    grants: [user.content]
+    retention: { trigger: CONSENT_WITHDRAWN, action: DELETE }
+
+processors:`,
+    );
+    expect(problemsOf(source).join("\n")).toMatch(/marketing\.advertising\.newsletter may not be granted user\.content/);
+  });
+
+  it("refuses unknown categories, undeclared parents, duplicate keys and a missing assessment", () => {
+    const source = clubmium
+      .replace("      - user.device.browser\n      - user.device.operating_system\n      - user.device.device_info\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n\n  - key: functional", "      - user.device.telepathy\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n\n  - key: functional")
+      .replace("  - key: user.name\n", "  - key: person.name\n    name: Name\n    description: Name.\n  - key: user.name\n")
+      .replace("  - key: personalize\n", "  - key: personalize\n    legitimateInterestAssessment: x\n")
+      .replace("    legalBasis: LEGITIMATE_INTERESTS\n    legitimateInterestAssessment: >-\n      The person asked", "    legalBasis: LEGITIMATE_INTERESTS\n    description2: >-\n      The person asked");
+    const problems = problemsOf(source).join("\n");
+    expect(problems).toMatch(/unknown category user\.device\.telepathy/);
+    expect(problems).toMatch(/parent category person is not declared/);
+    expect(problems).toMatch(/description2/);
+    expect(problems).toMatch(/purposes\.2\.legitimateInterestAssessment.*must carry its assessment/);
+  });
+
+  it("reports a YAML syntax error with its line", () => {
+    expect(problemsOf("organisation: [\n")[0]).toMatch(/^line \d+: /);
+  });
+
+  it("reports a file that cannot be read", async () => {
+    await expect(loadPolicyFile("/nonexistent/policy.yaml")).rejects.toThrow(/\/nonexistent\/policy\.yaml[\s\S]*ENOENT/);
+  });
+});

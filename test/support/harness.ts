@@ -1,0 +1,97 @@
+import path from "node:path";
+import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError } from "graphql";
+import type { Config, DatabaseTarget } from "../../src/config";
+import { createRequestContext } from "../../src/graphql/context";
+import { createLogger } from "../../src/logging/logger";
+import { createPurposeQL, startPurposeQL, type PurposeQL } from "../../src/server/purposeql";
+
+export const DEV_KEY = "test-dev-key-0123456789abcdef";
+export const POLICY_FILE = path.resolve(__dirname, "../../policy/clubmium.policy.yaml");
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  readonly data?: TData | null;
+  readonly errors?: readonly GraphQLFormattedError[];
+}
+
+export interface Request {
+  readonly variables?: Record<string, unknown>;
+  /** Sent as X-Purpose; omitted when undefined. */
+  readonly purpose?: string;
+  /** Sent as the bearer key; the development key when undefined, no header when null. */
+  readonly apiKey?: string | null;
+}
+
+export function testConfig(database: DatabaseTarget, overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    database,
+    policyFile: POLICY_FILE,
+    devApiKey: DEV_KEY,
+    logLevel: "silent",
+    exposeErrorDetail: false,
+    ...overrides,
+  };
+}
+
+/** PurposeQL in-process: operations go through Apollo's full pipeline, the HTTP layer aside. */
+export interface InProcessPurposeQL extends PurposeQL {
+  execute<TData = Record<string, unknown>>(query: string, request?: Request): Promise<GraphQLResponse<TData>>;
+}
+
+export async function createInProcess(config: Config): Promise<InProcessPurposeQL> {
+  const purposeql = await createPurposeQL(config, createLogger(config.logLevel));
+  return {
+    ...purposeql,
+    async execute<TData>(query: string, request: Request = {}): Promise<GraphQLResponse<TData>> {
+      let contextValue;
+      try {
+        contextValue = await createRequestContext(purposeql.services, headersOf(request));
+      } catch (error) {
+        if (error instanceof GraphQLError) return { errors: [error.toJSON()] };
+        throw error;
+      }
+      const response = await purposeql.apollo.executeOperation<TData>({ query, variables: request.variables }, { contextValue });
+      if (response.body.kind !== "single") throw new Error("incremental delivery is not used");
+      return JSON.parse(JSON.stringify(response.body.singleResult)) as GraphQLResponse<TData>;
+    },
+  };
+}
+
+/** PurposeQL listening on a free port; operations are sent over HTTP as a client would. */
+export interface OverHttpPurposeQL extends PurposeQL {
+  readonly url: string;
+  post<TData = Record<string, unknown>>(query: string, request?: Request): Promise<{ status: number; body: GraphQLResponse<TData> }>;
+}
+
+export async function startOverHttp(config: Config): Promise<OverHttpPurposeQL> {
+  const purposeql = await startPurposeQL(config, createLogger(config.logLevel));
+  return {
+    ...purposeql,
+    async post<TData>(query: string, request: Request = {}) {
+      const headers = headersOf(request);
+      const response = await fetch(purposeql.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(headers.authorization ? { authorization: headers.authorization } : {}),
+          ...(headers.purpose ? { "x-purpose": headers.purpose } : {}),
+        },
+        body: JSON.stringify({ query, variables: request.variables }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLResponse<TData> };
+    },
+  };
+}
+
+function headersOf(request: Request): { authorization?: string; purpose?: string } {
+  const apiKey = request.apiKey === undefined ? DEV_KEY : request.apiKey;
+  return {
+    ...(apiKey === null ? {} : { authorization: `Bearer ${apiKey}` }),
+    ...(request.purpose === undefined ? {} : { purpose: request.purpose }),
+  };
+}
+
+export function errorCodes(response: GraphQLResponse<unknown>): unknown[] {
+  return (response.errors ?? []).map((error) => error.extensions?.code);
+}
