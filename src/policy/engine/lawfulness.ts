@@ -1,0 +1,117 @@
+import { LegalBasisCode, RetentionTrigger, SubjectStatus } from "../../domain/policy-terms";
+import type { CompiledPolicy, PurposeRule } from "./compiled-policy";
+
+/** Why a read of a subject's data under a purpose was refused at read time (DESIGN.md §4, rules 3–5). */
+export type DenialReason =
+  | "CONSENT_MISSING"
+  | "CONSENT_WITHDRAWN"
+  | "OBJECTED"
+  | "RESTRICTED"
+  | "CONTRACT_INACTIVE"
+  | "RETENTION_EXPIRED";
+
+export const DENIAL_REASONS: readonly DenialReason[] = [
+  "CONSENT_MISSING",
+  "CONSENT_WITHDRAWN",
+  "OBJECTED",
+  "RESTRICTED",
+  "CONTRACT_INACTIVE",
+  "RETENTION_EXPIRED",
+];
+
+export interface ConsentFact {
+  readonly purposeKey: string;
+  readonly givenAt: Date;
+  readonly withdrawnAt: Date | null;
+}
+
+export interface ObjectionFact {
+  readonly purposeKey: string;
+  readonly objectedAt: Date;
+  readonly liftedAt: Date | null;
+}
+
+/** What the engine needs to know about one subject; loaded once per request and subject. */
+export interface SubjectFacts {
+  readonly status: SubjectStatus;
+  readonly serviceActiveUntil: Date | null;
+  /** When the subject's data was collected (the record's creation). */
+  readonly collectedAt: Date;
+  readonly consents: readonly ConsentFact[];
+  readonly objections: readonly ObjectionFact[];
+}
+
+export type Lawfulness = { readonly lawful: true } | { readonly lawful: false; readonly reason: DenialReason };
+
+const LAWFUL: Lawfulness = { lawful: true };
+const deny = (reason: DenialReason): Lawfulness => ({ lawful: false, reason });
+const DAY_MS = 86_400_000;
+
+/**
+ * Whether purpose `purposeKey` may process this subject's data at `now`: restriction (rule 4), then
+ * the purpose's legal basis (rule 3), then retention (rule 5). Pure; an unknown purpose is refused.
+ */
+export function lawfulness(policy: CompiledPolicy, purposeKey: string, subject: SubjectFacts, now: Date): Lawfulness {
+  const purpose = policy.purpose(purposeKey);
+  if (!purpose) throw new Error(`Unknown purpose ${purposeKey}`);
+  const lineage = new Set(policy.lineageOf(purposeKey));
+
+  if (subject.status === SubjectStatus.RESTRICTED && !purpose.allowedUnderRestriction) return deny("RESTRICTED");
+  const basis = legalBasisHolds(purpose, lineage, subject, now);
+  if (!basis.lawful) return basis;
+  return retentionExpired(purpose, lineage, subject, now) ? deny("RETENTION_EXPIRED") : LAWFUL;
+}
+
+function legalBasisHolds(purpose: PurposeRule, lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): Lawfulness {
+  switch (purpose.legalBasis) {
+    case LegalBasisCode.CONSENT: {
+      if (hasActiveConsent(lineage, subject, now)) return LAWFUL;
+      const everWithdrawn = subject.consents.some((c) => lineage.has(c.purposeKey) && c.withdrawnAt !== null && c.withdrawnAt <= now);
+      return deny(everWithdrawn ? "CONSENT_WITHDRAWN" : "CONSENT_MISSING");
+    }
+    case LegalBasisCode.CONTRACT:
+      return serviceActive(subject, now) ? LAWFUL : deny("CONTRACT_INACTIVE");
+    case LegalBasisCode.LEGITIMATE_INTERESTS:
+      return subject.objections.some((o) => lineage.has(o.purposeKey) && isOpen(o.objectedAt, o.liftedAt, now)) ? deny("OBJECTED") : LAWFUL;
+    case LegalBasisCode.LEGAL_OBLIGATION:
+    case LegalBasisCode.PUBLIC_TASK:
+    case LegalBasisCode.VITAL_INTERESTS:
+      return LAWFUL;
+  }
+}
+
+function retentionExpired(purpose: PurposeRule, lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): boolean {
+  const { days, trigger } = purpose.retention;
+  if (days === null) return false;
+  const triggeredAt = triggerTime(trigger, lineage, subject, now);
+  return triggeredAt !== null && now.getTime() >= triggeredAt.getTime() + days * DAY_MS;
+}
+
+/** When the retention period started counting, or null while its trigger has not happened. */
+function triggerTime(trigger: RetentionTrigger, lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): Date | null {
+  switch (trigger) {
+    case RetentionTrigger.SERVICE_ENDED:
+      return serviceActive(subject, now) ? null : subject.serviceActiveUntil;
+    case RetentionTrigger.COLLECTED:
+      return subject.collectedAt;
+    case RetentionTrigger.CONSENT_WITHDRAWN: {
+      if (hasActiveConsent(lineage, subject, now)) return null;
+      const withdrawals = subject.consents
+        .filter((c) => lineage.has(c.purposeKey) && c.withdrawnAt !== null && c.withdrawnAt <= now)
+        .map((c) => (c.withdrawnAt as Date).getTime());
+      return withdrawals.length === 0 ? null : new Date(Math.max(...withdrawals));
+    }
+  }
+}
+
+function hasActiveConsent(lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): boolean {
+  return subject.consents.some((c) => lineage.has(c.purposeKey) && isOpen(c.givenAt, c.withdrawnAt, now));
+}
+
+function serviceActive(subject: SubjectFacts, now: Date): boolean {
+  return subject.serviceActiveUntil === null || subject.serviceActiveUntil > now;
+}
+
+function isOpen(from: Date, until: Date | null, now: Date): boolean {
+  return from <= now && (until === null || until > now);
+}

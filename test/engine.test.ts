@@ -1,0 +1,185 @@
+import fc from "fast-check";
+import { readFileSync } from "node:fs";
+import { LegalBasisCode, RetentionAction, RetentionTrigger, SubjectStatus } from "../src/domain/policy-terms";
+import { compileDocument } from "../src/policy/compile-document";
+import { CompiledPolicy, type PurposeRule } from "../src/policy/engine/compiled-policy";
+import { lawfulness, type SubjectFacts } from "../src/policy/engine/lawfulness";
+import { parsePolicy } from "../src/policy/policy-file";
+import { POLICY_FILE } from "./support/harness";
+
+const clubmium = compileDocument(parsePolicy(POLICY_FILE, readFileSync(POLICY_FILE, "utf8")));
+const NOW = new Date("2026-11-25T12:00:00Z");
+const DAY = 86_400_000;
+const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * DAY);
+
+const subject = (facts: Partial<SubjectFacts> = {}): SubjectFacts => ({
+  status: SubjectStatus.ACTIVE,
+  serviceActiveUntil: null,
+  collectedAt: daysAgo(400),
+  consents: [],
+  objections: [],
+  ...facts,
+});
+
+describe("grants (rule 2)", () => {
+  it("a grant covers sub-categories and a sub-purpose inherits its parent's grants", () => {
+    expect(clubmium.grants("essential.service", "user.contact.email")).toBe(true);
+    expect(clubmium.grants("essential.service.operations.support", "user.contact.phone_number")).toBe(true);
+    expect(clubmium.grants("essential.service.inquiries", "user.content.private")).toBe(true);
+    expect(clubmium.grants("essential.service", "user.content.private")).toBe(false);
+  });
+
+  it("analytics reads no name, e-mail, phone or address; marketing reads no personal content", () => {
+    for (const category of ["user.name", "user.contact.email", "user.contact.phone_number", "user.contact.address"]) {
+      expect(clubmium.grants("analytics.reporting", category)).toBe(false);
+    }
+    expect(clubmium.grants("analytics.reporting", "user.location.coarse")).toBe(true);
+    expect(clubmium.grants("marketing.advertising", "user.content.private")).toBe(false);
+  });
+
+  it("an unknown purpose or category is granted nothing", () => {
+    expect(clubmium.grants("no.such.purpose", "user.name")).toBe(false);
+    expect(clubmium.grants("essential.service", "user.no_such_category")).toBe(false);
+  });
+});
+
+describe("lawfulness (rules 3–5)", () => {
+  it("consent: active consent holds; none is CONSENT_MISSING; a withdrawn one is CONSENT_WITHDRAWN", () => {
+    const given = { purposeKey: "marketing.advertising", givenAt: daysAgo(10), withdrawnAt: null };
+    expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [given] }), NOW)).toEqual({ lawful: true });
+    expect(lawfulness(clubmium, "marketing.advertising", subject(), NOW)).toEqual({ lawful: false, reason: "CONSENT_MISSING" });
+    expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [{ ...given, withdrawnAt: daysAgo(1) }] }), NOW)).toEqual({
+      lawful: false,
+      reason: "CONSENT_WITHDRAWN",
+    });
+    expect(lawfulness(clubmium, "personalize", subject({ consents: [given] }), NOW)).toEqual({ lawful: false, reason: "CONSENT_MISSING" });
+  });
+
+  it("consent to a purpose covers its sub-purposes, not its parent", () => {
+    const policy = new CompiledPolicy(1, [{ key: "user", parentKey: null }], [
+      rule("marketing", LegalBasisCode.CONSENT, null),
+      rule("marketing.advertising", LegalBasisCode.CONSENT, "marketing"),
+    ]);
+    const toParent = subject({ consents: [{ purposeKey: "marketing", givenAt: daysAgo(1), withdrawnAt: null }] });
+    expect(lawfulness(policy, "marketing.advertising", toParent, NOW).lawful).toBe(true);
+    const toChild = subject({ consents: [{ purposeKey: "marketing.advertising", givenAt: daysAgo(1), withdrawnAt: null }] });
+    expect(lawfulness(policy, "marketing", toChild, NOW).lawful).toBe(false);
+  });
+
+  it("contract: an ended service is CONTRACT_INACTIVE; an end date still ahead is not", () => {
+    expect(lawfulness(clubmium, "essential.service", subject({ serviceActiveUntil: daysAgo(1) }), NOW)).toEqual({ lawful: false, reason: "CONTRACT_INACTIVE" });
+    expect(lawfulness(clubmium, "essential.service", subject({ serviceActiveUntil: daysAgo(-5) }), NOW)).toEqual({ lawful: true });
+  });
+
+  it("legitimate interests: an open objection is OBJECTED; a lifted one is not", () => {
+    const objection = { purposeKey: "analytics.reporting", objectedAt: daysAgo(3), liftedAt: null };
+    expect(lawfulness(clubmium, "analytics.reporting", subject({ objections: [objection] }), NOW)).toEqual({ lawful: false, reason: "OBJECTED" });
+    expect(lawfulness(clubmium, "analytics.reporting", subject({ objections: [{ ...objection, liftedAt: daysAgo(1) }] }), NOW)).toEqual({ lawful: true });
+    expect(lawfulness(clubmium, "functional.service.improve", subject({ objections: [objection] }), NOW)).toEqual({ lawful: true });
+  });
+
+  it("restriction blocks every purpose but those allowed under restriction", () => {
+    const restricted = subject({ status: SubjectStatus.RESTRICTED });
+    for (const purpose of clubmium.purposeKeys()) {
+      const expected = purpose === "essential.legal_obligation" ? { lawful: true } : { lawful: false, reason: "RESTRICTED" };
+      expect({ purpose, decision: lawfulness(clubmium, purpose, restricted, NOW) }).toEqual({ purpose, decision: expected });
+    }
+  });
+
+  it("retention: legitimate interests end with the service; the legal obligation keeps five years", () => {
+    const ended = (days: number) => subject({ serviceActiveUntil: daysAgo(days) });
+    expect(lawfulness(clubmium, "analytics.reporting", ended(1), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
+    expect(lawfulness(clubmium, "essential.legal_obligation", ended(1825), NOW)).toEqual({ lawful: true });
+    expect(lawfulness(clubmium, "essential.legal_obligation", ended(1827), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
+  });
+
+  it("retention counted from collection or from the last withdrawal", () => {
+    const policy = new CompiledPolicy(1, [], [
+      { ...rule("collected", LegalBasisCode.LEGAL_OBLIGATION, null), retention: { trigger: RetentionTrigger.COLLECTED, days: 30, action: RetentionAction.DELETE } },
+      { ...rule("afterconsent", LegalBasisCode.LEGITIMATE_INTERESTS, null), retention: { trigger: RetentionTrigger.CONSENT_WITHDRAWN, days: 7, action: RetentionAction.DELETE } },
+    ]);
+    expect(lawfulness(policy, "collected", subject({ collectedAt: daysAgo(29) }), NOW).lawful).toBe(true);
+    expect(lawfulness(policy, "collected", subject({ collectedAt: daysAgo(31) }), NOW).lawful).toBe(false);
+    const withdrawn = (days: number) => subject({ consents: [{ purposeKey: "afterconsent", givenAt: daysAgo(100), withdrawnAt: daysAgo(days) }] });
+    expect(lawfulness(policy, "afterconsent", withdrawn(6), NOW).lawful).toBe(true);
+    expect(lawfulness(policy, "afterconsent", withdrawn(8), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
+  });
+
+  it("refuses an unknown purpose", () => {
+    expect(() => lawfulness(clubmium, "no.such.purpose", subject(), NOW)).toThrow(/Unknown purpose/);
+  });
+});
+
+function rule(key: string, legalBasis: LegalBasisCode, parentKey: string | null): PurposeRule {
+  return {
+    key,
+    parentKey,
+    legalBasis,
+    allowedUnderRestriction: false,
+    retention: { trigger: RetentionTrigger.SERVICE_ENDED, days: null, action: RetentionAction.DELETE },
+    grants: [],
+  };
+}
+
+describe("properties over arbitrary subjects and every Clubmium purpose", () => {
+  const purposeKeys = clubmium.purposeKeys();
+  const instant = fc.integer({ min: -2000, max: 30 }).map((days) => daysAgo(days));
+  const purposeKey = fc.constantFrom(...purposeKeys);
+  const consent = fc.record({ purposeKey, givenAt: instant, withdrawnAt: fc.option(instant, { nil: null }) });
+  const objection = fc.record({ purposeKey, objectedAt: instant, liftedAt: fc.option(instant, { nil: null }) });
+  const facts: fc.Arbitrary<SubjectFacts> = fc.record({
+    status: fc.constantFrom(SubjectStatus.ACTIVE, SubjectStatus.RESTRICTED),
+    serviceActiveUntil: fc.option(instant, { nil: null }),
+    collectedAt: instant,
+    consents: fc.array(consent, { maxLength: 4 }),
+    objections: fc.array(objection, { maxLength: 3 }),
+  });
+  const lawful = (purpose: string, state: SubjectFacts): boolean => lawfulness(clubmium, purpose, state, NOW).lawful;
+
+  it("withdrawing a consent never widens access", () => {
+    fc.assert(
+      fc.property(facts, purposeKey, fc.nat(), (state, purpose, pick) => {
+        if (state.consents.length === 0) return;
+        const index = pick % state.consents.length;
+        const withdrawn = { ...state, consents: state.consents.map((c, i) => (i === index && c.withdrawnAt === null ? { ...c, withdrawnAt: NOW } : c)) };
+        expect(!lawful(purpose, withdrawn) || lawful(purpose, state)).toBe(true);
+      }),
+    );
+  });
+
+  it("objecting never widens access", () => {
+    fc.assert(
+      fc.property(facts, purposeKey, purposeKey, (state, purpose, objectedTo) => {
+        const objected = { ...state, objections: [...state.objections, { purposeKey: objectedTo, objectedAt: NOW, liftedAt: null }] };
+        expect(!lawful(purpose, objected) || lawful(purpose, state)).toBe(true);
+      }),
+    );
+  });
+
+  it("restricting never widens access", () => {
+    fc.assert(
+      fc.property(facts, purposeKey, (state, purpose) => {
+        const restricted = { ...state, status: SubjectStatus.RESTRICTED };
+        expect(!lawful(purpose, restricted) || lawful(purpose, state)).toBe(true);
+      }),
+    );
+  });
+
+  it("giving consent never narrows access", () => {
+    fc.assert(
+      fc.property(facts, purposeKey, purposeKey, (state, purpose, consentedTo) => {
+        const consented = { ...state, consents: [...state.consents, { purposeKey: consentedTo, givenAt: NOW, withdrawnAt: null }] };
+        expect(!lawful(purpose, state) || lawful(purpose, consented)).toBe(true);
+      }),
+    );
+  });
+
+  it("never throws for a known purpose, and a denial always names one of the six reasons", () => {
+    fc.assert(
+      fc.property(facts, purposeKey, (state, purpose) => {
+        const decision = lawfulness(clubmium, purpose, state, NOW);
+        if (!decision.lawful) expect(["CONSENT_MISSING", "CONSENT_WITHDRAWN", "OBJECTED", "RESTRICTED", "CONTRACT_INACTIVE", "RETENTION_EXPIRED"]).toContain(decision.reason);
+      }),
+    );
+  });
+});
