@@ -1,9 +1,13 @@
+import { IsNull } from "typeorm";
 import { ConsentRow, DataSubjectRow } from "../src/persistence/entities";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 import { createInProcess, errorCodes, testConfig, type InProcessPurposeQL } from "./support/harness";
 
 const SERVICE = "essential.service";
-const SUBJECT_FIELDS = "id fullName email postalAddress phone dateOfBirth country consentedAt ipAddress browser operatingSystem device serviceActive serviceActiveUntil status";
+const SUBJECT_FIELDS = "id fullName email postalAddress phone dateOfBirth country serviceActive serviceActiveUntil status";
+/** The registration record: not what providing the service reads, but what the legal obligation keeps. */
+const LEGAL_OBLIGATION = "essential.legal_obligation";
+const REGISTRATION_FIELDS = "consentedAt ipAddress browser operatingSystem device";
 
 let database: TestDatabase;
 let purposeql: InProcessPurposeQL;
@@ -53,20 +57,23 @@ describe("subjects through GraphQL", () => {
       country: "LV",
       registration: { consentedAt: "2026-01-02T03:04:05Z", ipAddress: "192.0.2.7", browser: "Firefox 140", operatingSystem: "Linux", device: "Laptop" },
     });
-    expect(created).toMatchObject({
-      fullName: "Anna Bērziņa",
-      dateOfBirth: "1990-04-01",
-      consentedAt: "2026-01-02T03:04:05.000Z",
-      ipAddress: "192.0.2.7",
-      serviceActive: true,
-      serviceActiveUntil: null,
-    });
+    expect(created).toMatchObject({ fullName: "Anna Bērziņa", dateOfBirth: "1990-04-01", serviceActive: true, serviceActiveUntil: null });
 
     const read = await purposeql.execute<{ subject: SubjectData }>(`query ($id: ID!) { subject(id: $id) { ${SUBJECT_FIELDS} } }`, {
       variables: { id: created.id },
       purpose: SERVICE,
     });
     expect(read).toEqual({ data: { subject: created } });
+
+    const registration = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { ${REGISTRATION_FIELDS} } }`, {
+      variables: { id: created.id },
+      purpose: LEGAL_OBLIGATION,
+    });
+    expect(registration).toEqual({
+      data: {
+        subject: { consentedAt: "2026-01-02T03:04:05.000Z", ipAddress: "192.0.2.7", browser: "Firefox 140", operatingSystem: "Linux", device: "Laptop" },
+      },
+    });
 
     const row = await purposeql.services.dataSource.getRepository(DataSubjectRow).findOneByOrFail({ id: created.id });
     expect(row).toMatchObject({ fullName: "Anna Bērziņa", email: "anna@example.lv", country: "LV", browser: "Firefox 140" });
@@ -125,9 +132,11 @@ describe("subjects through GraphQL", () => {
     expect(errorCodes(update)).toEqual(["NOT_FOUND"]);
   });
 
-  it("pages through subjects in creation order with cursors and a total count", async () => {
+  it("pages through the lawful subjects in creation order with cursors and a total count", async () => {
     for (const name of ["Page One", "Page Two", "Page Three"]) await createSubject({ fullName: name });
-    const total = await countSubjects();
+    const lawful = await purposeql.services.dataSource.getRepository(DataSubjectRow).find({ where: { serviceActiveUntil: IsNull() }, order: { seq: "ASC" } });
+    const total = lawful.length;
+    expect(total).toBeLessThan(await countSubjects());
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
@@ -142,8 +151,7 @@ describe("subjects through GraphQL", () => {
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
-    const rows = await purposeql.services.dataSource.getRepository(DataSubjectRow).find({ order: { seq: "ASC" } });
-    expect(seen).toEqual(rows.map((row) => row.id));
+    expect(seen).toEqual(lawful.map((row) => row.id));
   });
 
   it("refuses a page size out of range and a cursor it did not issue", async () => {
@@ -155,6 +163,9 @@ describe("subjects through GraphQL", () => {
 
 describe("consent through GraphQL", () => {
   const ADVERTISING = "marketing.advertising";
+  const GIVE_WITHOUT_EVIDENCE = `mutation ($id: ID!, $purpose: String!, $evidence: ConsentEvidenceInput) {
+    giveConsent(subjectId: $id, purpose: $purpose, evidence: $evidence) { id }
+  }`;
   const GIVE = `mutation ($id: ID!, $purpose: String!, $evidence: ConsentEvidenceInput) {
     giveConsent(subjectId: $id, purpose: $purpose, evidence: $evidence) {
       id purposeKey active givenAt withdrawnAt evidence { ipAddress browser operatingSystem device method policyVersion }
@@ -167,7 +178,7 @@ describe("consent through GraphQL", () => {
     const before = Date.now();
     const given = await purposeql.execute<{ giveConsent: { id: string; active: boolean; givenAt: string; evidence: Record<string, unknown> } }>(GIVE, {
       variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "2001:db8::1", browser: "Safari", operatingSystem: "iOS", device: "iPhone" } },
-      purpose: SERVICE,
+      purpose: ADVERTISING,
     });
     expect(given.errors).toBeUndefined();
     const consent = given.data!.giveConsent;
@@ -182,7 +193,7 @@ describe("consent through GraphQL", () => {
       policyVersion: purposeql.services.policy.version,
     });
 
-    const again = await purposeql.execute<{ giveConsent: { id: string } }>(GIVE, { variables: { id: subject.id, purpose: ADVERTISING }, purpose: SERVICE });
+    const again = await purposeql.execute<{ giveConsent: { id: string } }>(GIVE, { variables: { id: subject.id, purpose: ADVERTISING }, purpose: ADVERTISING });
     expect(again.data?.giveConsent.id).toBe(consent.id);
 
     const withdrawn = await purposeql.execute<{ withdrawConsent: { id: string; active: boolean; withdrawnAt: string } }>(WITHDRAW, {
@@ -202,13 +213,13 @@ describe("consent through GraphQL", () => {
 
   it("refuses consent to a purpose that does not rely on consent, to an unknown purpose, and for an unknown subject", async () => {
     const subject = await createSubject({ fullName: "Mārtiņš Vītols" });
-    const contract = await purposeql.execute(GIVE, { variables: { id: subject.id, purpose: SERVICE }, purpose: SERVICE });
+    const contract = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: SERVICE }, purpose: SERVICE });
     expect(errorCodes(contract)).toEqual(["BAD_USER_INPUT"]);
     expect(contract.errors?.[0]?.message).toMatch(/relies on CONTRACT/);
-    expect(errorCodes(await purposeql.execute(GIVE, { variables: { id: subject.id, purpose: "marketing.nothing" }, purpose: SERVICE }))).toEqual(["BAD_USER_INPUT"]);
-    const nobody = await purposeql.execute(GIVE, { variables: { id: "00000000-0000-4000-8000-000000000000", purpose: ADVERTISING }, purpose: SERVICE });
+    expect(errorCodes(await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: "marketing.nothing" }, purpose: SERVICE }))).toEqual(["BAD_USER_INPUT"]);
+    const nobody = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: "00000000-0000-4000-8000-000000000000", purpose: ADVERTISING }, purpose: SERVICE });
     expect(errorCodes(nobody)).toEqual(["NOT_FOUND"]);
-    const badEvidence = await purposeql.execute(GIVE, { variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "999.1.1.1" } }, purpose: SERVICE });
+    const badEvidence = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "999.1.1.1" } }, purpose: SERVICE });
     expect(errorCodes(badEvidence)).toEqual(["BAD_USER_INPUT"]);
     expect(await purposeql.services.dataSource.getRepository(ConsentRow).countBy({ subjectId: subject.id })).toBe(0);
   });

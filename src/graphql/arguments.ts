@@ -1,5 +1,6 @@
 import { forbidden, badUserInput } from "./errors";
 import { allowedPurposes, allowedPurposesSentence } from "../auth/authenticate";
+import type { RequestAccess } from "../enforcement/request-access";
 import type { RequestContext } from "./context";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,13 +36,15 @@ export function decodeCursor(cursor: string | null | undefined): string | null {
   return seq;
 }
 
-/** Operations on personal data run under a declared purpose. */
-export function requirePurpose(context: RequestContext): string {
-  if (context.purposeKey === null) {
-    throw forbidden(
-      `This operation touches personal data: declare its purpose with the X-Purpose header. ${allowedPurposesSentence(context.client)}`,
-      { allowedPurposes: allowedPurposes(context.client) },
-    );
+/**
+ * The request's access to personal data. The purpose-limitation plugin sets it before any resolver
+ * runs; its absence means enforcement did not run, so nothing is read (fail closed).
+ */
+export function accessOf(context: RequestContext): RequestAccess {
+  if (!context.access || context.access.purposeKey === null) {
+    throw forbidden(`This operation touches personal data: declare its purpose. ${allowedPurposesSentence(context.client)}`, {
+      allowedPurposes: allowedPurposes(context.client),
+    });
   }
-  return context.purposeKey;
+  return context.access;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { authenticateClient, declaredPurpose, type AuthenticatedClient } from "../auth/authenticate";
 import type { Logger } from "../logging/logger";
+import type { RequestAccess } from "../enforcement/request-access";
 import type { LivePolicy } from "../policy/live-policy";
 
 /** What the whole server shares: the database, the policy in force, the clock. */
@@ -16,9 +17,11 @@ export interface AppServices {
 export interface RequestContext {
   readonly requestId: string;
   readonly client: AuthenticatedClient;
-  /** The purpose the request declared, or null when it declared none. */
-  readonly purposeKey: string | null;
+  /** The purpose named by the X-Purpose header (checked to exist and be allowed), or null. */
+  readonly headerPurpose: string | null;
   readonly app: AppServices;
+  /** Set by the purpose-limitation plugin once the operation is known and allowed; resolvers read only through it. */
+  access?: RequestAccess;
 }
 
 export interface RequestHeaders {
@@ -31,7 +34,7 @@ export async function createRequestContext(app: AppServices, headers: RequestHea
   return {
     requestId: randomUUID(),
     client,
-    purposeKey: declaredPurpose(client, app.policy.compiled, headers.purpose),
+    headerPurpose: declaredPurpose(client, app.policy.compiled, headers.purpose),
     app,
   };
 }

@@ -1,10 +1,10 @@
 import type { ConsentRow, DataSubjectRow, ProcessorRow, PurposeRow } from "../persistence/entities";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
-import { Consent, ConsentEvidence } from "./types/consent.types";
+import type { Consent, ConsentEvidence } from "./types/consent.types";
 import { Processor, Purpose } from "./types/policy.types";
-import { DataSubject } from "./types/subject.types";
+import type { DataSubject } from "./types/subject.types";
 
-/** Rows to GraphQL objects. Personal values are copied here only; what a request may see is decided by the guard. */
+/** Rows to GraphQL values. Personal values are copied here; whether a request sees them is the guard's decision. */
 
 export function toPurpose(row: PurposeRow, policy: CompiledPolicy): Purpose {
   return Object.assign(new Purpose(), {
@@ -35,17 +35,13 @@ export function toProcessor(row: ProcessorRow): Processor {
   });
 }
 
-export function isServiceActive(row: Pick<DataSubjectRow, "serviceActiveUntil">, now: Date): boolean {
-  return row.serviceActiveUntil === null || row.serviceActiveUntil > now;
-}
-
-export function toDataSubject(row: DataSubjectRow, now: Date): DataSubject {
-  return Object.assign(new DataSubject(), {
+export function subjectValues(row: DataSubjectRow, now: Date): { [K in keyof DataSubject]: DataSubject[K] } {
+  return {
     id: row.id,
     status: row.status,
     serviceActiveSince: row.serviceActiveSince,
     serviceActiveUntil: row.serviceActiveUntil,
-    serviceActive: isServiceActive(row, now),
+    serviceActive: row.serviceActiveUntil === null || row.serviceActiveUntil > now,
     fullName: row.fullName,
     email: row.email,
     postalAddress: row.postalAddress,
@@ -57,24 +53,27 @@ export function toDataSubject(row: DataSubjectRow, now: Date): DataSubject {
     browser: row.browser,
     operatingSystem: row.operatingSystem,
     device: row.device,
-  });
+  };
 }
 
-export function toConsent(row: ConsentRow): Consent {
-  return Object.assign(new Consent(), {
+export function consentValues(row: ConsentRow): Omit<Consent, "evidence"> {
+  return {
     id: row.id,
     subjectId: row.subjectId,
     purposeKey: row.purposeKey,
     givenAt: row.givenAt,
     withdrawnAt: row.withdrawnAt,
     active: row.withdrawnAt === null,
-    evidence: Object.assign(new ConsentEvidence(), {
-      ipAddress: row.evidenceIpAddress,
-      browser: row.evidenceBrowser,
-      operatingSystem: row.evidenceOperatingSystem,
-      device: row.evidenceDevice,
-      method: row.evidenceMethod,
-      policyVersion: row.policyVersion,
-    }),
-  });
+  };
+}
+
+export function evidenceValues(row: ConsentRow): { [K in keyof ConsentEvidence]: ConsentEvidence[K] } {
+  return {
+    ipAddress: row.evidenceIpAddress,
+    browser: row.evidenceBrowser,
+    operatingSystem: row.evidenceOperatingSystem,
+    device: row.evidenceDevice,
+    method: row.evidenceMethod,
+    policyVersion: row.policyVersion,
+  };
 }

@@ -112,3 +112,10 @@ export function personalFieldsByType(): ReadonlyMap<string, ReadonlyMap<string, 
   }
   return result;
 }
+
+const NO_FIELDS: ReadonlyMap<string, string> = new Map();
+
+/** The tagged fields of a personal-data class: field name → category. */
+export function personalFieldsOfClass(typeClass: abstract new (...args: never[]) => object): ReadonlyMap<string, string> {
+  return tagsByClass.get(typeClass)?.categoryByField ?? NO_FIELDS;
+}

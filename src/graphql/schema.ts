@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import { purposeDirective } from "../enforcement/declared-purpose";
 import { validateInput } from "./input-validation";
 import { assertPersonalFieldsTagged, dataCategoryDirective } from "./personal-data";
 import { ConsentResolver } from "./resolvers/consent.resolver";
@@ -12,7 +13,7 @@ import { SubjectResolver } from "./resolvers/subject.resolver";
 export async function buildPurposeQLSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [PolicyResolver, SubjectResolver, ConsentResolver],
-    directives: [dataCategoryDirective],
+    directives: [dataCategoryDirective, purposeDirective],
     validateFn: validateInput,
     emitSchemaFile: false,
   });

@@ -36,3 +36,19 @@ export async function findClientByKeyId(manager: EntityManager, keyId: string): 
 export async function countClients(manager: EntityManager): Promise<number> {
   return manager.getRepository(ClientRow).count();
 }
+
+export async function listClients(manager: EntityManager): Promise<ClientRow[]> {
+  return manager.getRepository(ClientRow).find({ relations: { purposes: true }, order: { name: "ASC" } });
+}
+
+/** Revokes the client's key from now on; false when there is no such active client. */
+export async function revokeClient(manager: EntityManager, name: string, now: Date): Promise<boolean> {
+  const result = await manager
+    .createQueryBuilder()
+    .update(ClientRow)
+    .set({ revokedAt: now })
+    .where("name = :name AND revoked_at IS NULL", { name })
+    .returning("id")
+    .execute();
+  return (result.raw as unknown[]).length > 0;
+}

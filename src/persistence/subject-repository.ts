@@ -1,4 +1,4 @@
-import { In, type EntityManager } from "typeorm";
+import { In, type EntityManager, type SelectQueryBuilder } from "typeorm";
 import { DataSubjectRow } from "./entities";
 
 /** The personal fields a caller may write; the registration record is written once, at creation. */
@@ -73,11 +73,21 @@ export interface SubjectPage {
   readonly totalCount: number;
 }
 
-/** Keyset pagination in creation order: `afterSeq` is the last row of the previous page. */
-export async function pageOfSubjects(manager: EntityManager, first: number, afterSeq: string | null): Promise<SubjectPage> {
-  const query = manager.getRepository(DataSubjectRow).createQueryBuilder("subject").orderBy("subject.seq", "ASC");
+export type SubjectFilter = (query: SelectQueryBuilder<DataSubjectRow>, alias: string) => SelectQueryBuilder<DataSubjectRow>;
+
+/**
+ * Keyset pagination in creation order over the subjects `filter` keeps: `afterSeq` is the last row
+ * of the previous page, and `totalCount` counts under the same filter.
+ */
+export async function pageOfSubjects(
+  manager: EntityManager,
+  first: number,
+  afterSeq: string | null,
+  filter: SubjectFilter,
+): Promise<SubjectPage> {
+  const query = filter(manager.getRepository(DataSubjectRow).createQueryBuilder("subject"), "subject").orderBy("subject.seq", "ASC");
   const totalCount = await query.clone().getCount();
-  if (afterSeq !== null) query.where("subject.seq > :afterSeq", { afterSeq });
+  if (afterSeq !== null) query.andWhere("subject.seq > :afterSeq", { afterSeq });
   const rows = await query.limit(first + 1).getMany();
   return { rows: rows.slice(0, first), hasNextPage: rows.length > first, totalCount };
 }

@@ -1,6 +1,7 @@
 import { ApolloServer } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { purposeLimitationPlugin } from "../enforcement/enforcement-plugin";
 import type { RequestContext } from "../graphql/context";
 import type { Logger } from "../logging/logger";
 
@@ -11,6 +12,7 @@ const PUBLIC_CODES = new Set([
   "BAD_USER_INPUT",
   "NOT_FOUND",
   "CONFLICT",
+  "AUDIT_UNAVAILABLE",
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
   "BAD_REQUEST",
@@ -30,6 +32,7 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    plugins: [purposeLimitationPlugin()],
     formatError: (formatted, error) => hideInternalDetail(formatted, error, options),
   });
 }

@@ -2,15 +2,16 @@ import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { LegalBasisCode } from "../../domain/policy-terms";
 import { findActiveConsent, insertConsent, markWithdrawn } from "../../persistence/consent-repository";
 import { findSubjectsByIds } from "../../persistence/subject-repository";
-import { requirePurpose, subjectIdArgument } from "../arguments";
+import { accessOf, subjectIdArgument } from "../arguments";
 import type { RequestContext } from "../context";
 import { badUserInput, notFound } from "../errors";
 import { ConsentEvidenceInput } from "../inputs/subject.inputs";
-import { toConsent } from "../mappers";
+import { TouchesPersonalData } from "../touches-personal-data";
 import { Consent } from "../types/consent.types";
 
 @Resolver(() => Consent)
 export class ConsentResolver {
+  @TouchesPersonalData()
   @Mutation(() => Consent, {
     description:
       "Records the subject's consent to a consent-based purpose (and its sub-purposes). The server records the time and the policy version. Giving consent that is already active returns it unchanged.",
@@ -22,26 +23,22 @@ export class ConsentResolver {
     evidence: ConsentEvidenceInput | null,
     @Ctx() context: RequestContext,
   ): Promise<Consent> {
-    requirePurpose(context);
+    const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
     this.assertConsentPurpose(context, purpose);
-    return context.app.dataSource.transaction(async (manager) => {
+    const row = await context.app.dataSource.transaction(async (manager) => {
       const [subject] = await findSubjectsByIds(manager, [id]);
       if (!subject) throw notFound(`No subject with id ${subjectId}`);
       const active = await findActiveConsent(manager, id, purpose);
-      if (active) return toConsent(active);
-      const row = await insertConsent(
-        manager,
-        id,
-        purpose,
-        { ...evidence, method: evidence?.method ?? "API" },
-        context.app.policy.version,
-        context.app.now(),
-      );
-      return toConsent(row);
+      if (active) return active;
+      const evidenceGiven = { ...evidence, method: evidence?.method ?? "API" };
+      return insertConsent(manager, id, purpose, evidenceGiven, access.policy.version, access.now);
     });
+    access.forget(id);
+    return access.guardConsent(row);
   }
 
+  @TouchesPersonalData()
   @Mutation(() => Consent, {
     description: "Withdraws the subject's active consent to a purpose, from now on (GDPR Art. 7(3)). Reads that relied on it stop at once.",
   })
@@ -50,17 +47,19 @@ export class ConsentResolver {
     @Arg("purpose", { description: "Key of the purpose whose consent is withdrawn." }) purpose: string,
     @Ctx() context: RequestContext,
   ): Promise<Consent> {
-    requirePurpose(context);
+    const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
-    return context.app.dataSource.transaction(async (manager) => {
+    const row = await context.app.dataSource.transaction(async (manager) => {
       const active = await findActiveConsent(manager, id, purpose);
       if (!active) throw notFound(`Subject ${subjectId} has no active consent to ${purpose}`);
-      return toConsent(await markWithdrawn(manager, active, context.app.now()));
+      return markWithdrawn(manager, active, access.now);
     });
+    access.forget(id);
+    return access.guardConsent(row);
   }
 
   private assertConsentPurpose(context: RequestContext, purposeKey: string): void {
-    const purpose = context.app.policy.compiled.purpose(purposeKey);
+    const purpose = accessOf(context).policy.purpose(purposeKey);
     if (!purpose) throw badUserInput(`Invalid input: purpose ${purposeKey} does not exist`, { fields: ["purpose"] });
     if (purpose.legalBasis !== LegalBasisCode.CONSENT) {
       throw badUserInput(

@@ -1,0 +1,94 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { GraphQLError } from "graphql";
+import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
+import type { RequestContext } from "../graphql/context";
+import { forbidden } from "../graphql/errors";
+import { insertAccessEvents } from "../persistence/access-event-repository";
+import { combineDeclarations, purposeFromDirective } from "./declared-purpose";
+import { analyseOperation, type PersonalSelection } from "./operation-analysis";
+import { RequestAccess } from "./request-access";
+
+/**
+ * Purpose limitation around every operation (DESIGN.md §4–5):
+ *  - before execution: settle the declared purpose, and refuse the whole operation if it selects a
+ *    personal field whose category that purpose does not grant (rule 2) — no resolver, no SQL;
+ *  - after execution, before the response leaves: write the request's access events in one
+ *    statement; if that fails, release no data at all (fail closed).
+ */
+export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue: context, operation, document, request, schema }) {
+          if (!operation) return;
+          const variables = request.variables ?? {};
+          const policy = context.app.policy.compiled;
+          const directivePurpose = purposeFromDirective(operation, variables);
+          const purposeKey = combineDeclarations(
+            context.headerPurpose,
+            directivePurpose === null ? null : declaredPurpose(context.client, policy, directivePurpose),
+          );
+          const fragments = Object.fromEntries(
+            document.definitions.flatMap((definition) => (definition.kind === "FragmentDefinition" ? [[definition.name.value, definition]] : [])),
+          );
+          const shape = analyseOperation(schema, operation, fragments, variables);
+
+          if (shape.touchesPersonalData && purposeKey === null) {
+            throw forbidden(
+              `This operation touches personal data: declare its purpose with the X-Purpose header or @purpose(key: …). ${allowedPurposesSentence(context.client)}`,
+              { allowedPurposes: allowedPurposes(context.client) },
+            );
+          }
+          if (purposeKey !== null) {
+            const offending = shape.personalSelections.filter((selection) => !policy.grants(purposeKey, selection.category));
+            if (offending.length > 0) throw refusedBeforeExecution(purposeKey, offending);
+          }
+          context.access = new RequestAccess(purposeKey, policy, context.app.dataSource.manager, context.app.now());
+        },
+
+        async willSendResponse({ contextValue: context, response }) {
+          const access = context.access;
+          if (!access || access.recorder.isEmpty || access.purposeKey === null) return;
+          const events = access.recorder.events({
+            requestId: context.requestId,
+            clientId: context.client.id,
+            clientName: context.client.name,
+            purposeKey: access.purposeKey,
+          });
+          try {
+            await insertAccessEvents(context.app.dataSource.manager, events);
+          } catch (error) {
+            context.app.logger.error(
+              { requestId: context.requestId, error: error instanceof Error ? error.message : String(error) },
+              "access events could not be written; the response is withheld",
+            );
+            response.http.status = 503;
+            response.body = {
+              kind: "single",
+              singleResult: {
+                errors: [
+                  new GraphQLError("The access could not be audited, so no personal data is released. Try again later.", {
+                    extensions: { code: "AUDIT_UNAVAILABLE" },
+                  }).toJSON(),
+                ],
+              },
+            };
+          }
+        },
+      };
+    },
+  };
+}
+
+function refusedBeforeExecution(purposeKey: string, offending: readonly PersonalSelection[]): GraphQLError {
+  const list = offending.map((selection) => `${selection.field} (${selection.category})`).join(", ");
+  return new GraphQLError(`Purpose ${purposeKey} may not read: ${list}. Nothing was executed.`, {
+    extensions: {
+      code: "PURPOSE_LIMITATION",
+      reason: "NOT_GRANTED",
+      purpose: purposeKey,
+      fields: offending.map((selection) => ({ field: selection.field, category: selection.category })),
+      http: { status: 403 },
+    },
+  });
+}

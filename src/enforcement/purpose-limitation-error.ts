@@ -1,0 +1,24 @@
+import { GraphQLError } from "graphql";
+import type { DenialReason } from "../policy/engine/lawfulness";
+
+/** Read-time reasons: the engine's six, plus the guard's own defence-in-depth cases. */
+export type ReadDenialReason = DenialReason | "NOT_GRANTED" | "NO_PURPOSE" | "CHECK_FAILED";
+
+const EXPLANATIONS: Record<ReadDenialReason, string> = {
+  CONSENT_MISSING: "the subject has not consented to this purpose",
+  CONSENT_WITHDRAWN: "the subject withdrew consent to this purpose",
+  OBJECTED: "the subject objected to this purpose",
+  RESTRICTED: "the subject's processing is restricted and this purpose may not run under restriction",
+  CONTRACT_INACTIVE: "the subject's service relationship has ended",
+  RETENTION_EXPIRED: "this purpose's retention period for the subject has run out",
+  NOT_GRANTED: "the purpose does not grant this category",
+  NO_PURPOSE: "the request declared no purpose",
+  CHECK_FAILED: "the check could not be completed",
+};
+
+/** Returned as a field's value: graphql-js then puts null at the field and this error at its path. */
+export function purposeLimitationError(reason: ReadDenialReason, category: string, purpose: string | null): GraphQLError {
+  return new GraphQLError(`Not released: ${EXPLANATIONS[reason]} (category ${category}, purpose ${purpose ?? "none"}).`, {
+    extensions: { code: "PURPOSE_LIMITATION", reason, category, purpose },
+  });
+}

@@ -1,0 +1,122 @@
+import DataLoader from "dataloader";
+import type { EntityManager } from "typeorm";
+import { AccessRecorder } from "../audit/access-recorder";
+import type { ConsentRow, DataSubjectRow } from "../persistence/entities";
+import { findSubjectsByIds } from "../persistence/subject-repository";
+import { loadConsentsAndObjections, type ConsentsAndObjections } from "../persistence/subject-facts-repository";
+import type { CompiledPolicy } from "../policy/engine/compiled-policy";
+import { lawfulness, type Lawfulness } from "../policy/engine/lawfulness";
+import { consentValues, evidenceValues, subjectValues } from "../graphql/mappers";
+import { Consent, ConsentEvidence } from "../graphql/types/consent.types";
+import { DataSubject } from "../graphql/types/subject.types";
+import { guardedObject, type FieldGuard } from "./guarded-object";
+import { purposeLimitationError, type ReadDenialReason } from "./purpose-limitation-error";
+
+type Decision = Lawfulness | { readonly lawful: false; readonly reason: ReadDenialReason };
+
+/**
+ * Everything one request needs to release personal data: its purpose, the policy version it
+ * started with, per-request loaders (a page of N subjects costs a constant number of statements),
+ * one decision per subject, and the recorder the audit is written from.
+ */
+export class RequestAccess {
+  readonly recorder = new AccessRecorder();
+  private readonly rows: DataLoader<string, DataSubjectRow | null>;
+  private readonly facts: DataLoader<string, ConsentsAndObjections>;
+  private readonly decisions = new Map<string, Decision>();
+
+  constructor(
+    readonly purposeKey: string | null,
+    readonly policy: CompiledPolicy,
+    manager: EntityManager,
+    readonly now: Date,
+  ) {
+    this.rows = new DataLoader(async (ids) => {
+      const found = new Map((await findSubjectsByIds(manager, ids)).map((row) => [row.id, row]));
+      return ids.map((id) => found.get(id) ?? null);
+    });
+    this.facts = new DataLoader(async (ids) => {
+      const loaded = await loadConsentsAndObjections(manager, ids);
+      return ids.map((id) => loaded.get(id) ?? { consents: [], objections: [] });
+    });
+  }
+
+  async subjectById(id: string): Promise<DataSubject | null> {
+    const row = await this.rows.load(id);
+    return row ? this.guardSubject(row) : null;
+  }
+
+  async guardSubject(row: DataSubjectRow): Promise<DataSubject> {
+    this.rows.prime(row.id, row);
+    const guard = await this.guardFor(row);
+    return guardedObject(DataSubject, subjectValues(row, this.now), guard);
+  }
+
+  async guardSubjects(rows: readonly DataSubjectRow[]): Promise<DataSubject[]> {
+    return Promise.all(rows.map((row) => this.guardSubject(row)));
+  }
+
+  async guardConsent(row: ConsentRow): Promise<Consent> {
+    const subject = await this.rows.load(row.subjectId);
+    const guard: FieldGuard = subject ? await this.guardFor(subject) : this.denyingGuard(row.subjectId);
+    return Object.assign(new Consent(), consentValues(row), { evidence: guardedObject(ConsentEvidence, evidenceValues(row), guard) });
+  }
+
+  /** After a write: the next read of this subject loads it, and decides, afresh. */
+  forget(subjectId: string): void {
+    this.rows.clear(subjectId);
+    this.facts.clear(subjectId);
+    this.decisions.delete(subjectId);
+  }
+
+  private async guardFor(row: DataSubjectRow): Promise<FieldGuard> {
+    let decision = this.decisions.get(row.id);
+    if (!decision) {
+      decision = this.decide(row, await this.facts.load(row.id));
+      this.decisions.set(row.id, decision);
+    }
+    const settled = decision;
+    return { read: (_field, category, value) => this.read(row.id, settled, category, value) };
+  }
+
+  private decide(row: DataSubjectRow, facts: ConsentsAndObjections): Decision {
+    if (this.purposeKey === null) return { lawful: false, reason: "NO_PURPOSE" };
+    try {
+      return lawfulness(
+        this.policy,
+        this.purposeKey,
+        { status: row.status, serviceActiveUntil: row.serviceActiveUntil, collectedAt: row.createdAt, ...facts },
+        this.now,
+      );
+    } catch {
+      return { lawful: false, reason: "CHECK_FAILED" };
+    }
+  }
+
+  private denyingGuard(subjectId: string): FieldGuard {
+    return { read: (_field, category, value) => this.read(subjectId, { lawful: false, reason: "CHECK_FAILED" }, category, value) };
+  }
+
+  /** The one field guard: a set lookup and the subject's decision; any failure is a denial. */
+  private read(subjectId: string, decision: Decision, category: string, value: unknown): unknown {
+    try {
+      const reason: ReadDenialReason | null =
+        this.purposeKey === null
+          ? "NO_PURPOSE"
+          : !this.policy.grants(this.purposeKey, category)
+            ? "NOT_GRANTED"
+            : decision.lawful
+              ? null
+              : decision.reason;
+      if (reason === null) {
+        this.recorder.released(subjectId, category);
+        return value;
+      }
+      this.recorder.denied(subjectId, category);
+      return purposeLimitationError(reason, category, this.purposeKey);
+    } catch {
+      this.recorder.denied(subjectId, category);
+      return purposeLimitationError("CHECK_FAILED", category, this.purposeKey);
+    }
+  }
+}
