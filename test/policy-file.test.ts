@@ -68,6 +68,11 @@ describe("a bad policy file", () => {
     expect(problems.join("\n")).toMatch(/marketing\.advertising may not be granted user\.content\.private/);
   });
 
+  it("refuses a marketing grant on an ancestor that covers personal content", () => {
+    const problems = problemsOf(clubmium.replace("      - user.name\n      - user.contact.email\n      - user.demographic", "      - user\n      - user.contact.email\n      - user.demographic"));
+    expect(problems.join("\n")).toMatch(/marketing\.advertising may not be granted user:/);
+  });
+
   it("refuses personal content inherited by a marketing sub-purpose", () => {
     const source = clubmium.replace(
       "processors:",

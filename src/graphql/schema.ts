@@ -1,19 +1,21 @@
 import "reflect-metadata";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
-import type { GraphQLSchema } from "graphql";
+import { specifiedDirectives, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { purposeDirective } from "../enforcement/declared-purpose";
 import { validateInput } from "./input-validation";
 import { assertPersonalFieldsTagged, dataCategoryDirective } from "./personal-data";
+import { AdminResolver } from "./resolvers/admin.resolver";
 import { ConsentResolver } from "./resolvers/consent.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
+import { SubjectRightsResolver } from "./resolvers/subject-rights.resolver";
 import { SubjectResolver } from "./resolvers/subject.resolver";
 
 /** Builds the schema from the code; refuses to build when a personal field lacks its data category. */
 export async function buildPurposeQLSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [PolicyResolver, SubjectResolver, ConsentResolver],
-    directives: [dataCategoryDirective, purposeDirective],
+    resolvers: [PolicyResolver, SubjectResolver, ConsentResolver, SubjectRightsResolver, AdminResolver],
+    directives: [...specifiedDirectives, dataCategoryDirective, purposeDirective],
     validateFn: validateInput,
     emitSchemaFile: false,
   });

@@ -170,3 +170,53 @@ export async function readPolicy(dataSource: DataSource): Promise<PolicySnapshot
       .find({ relations: { purposes: true, categories: true }, order: { name: "ASC" } }),
   }));
 }
+
+export class PolicyChangeError extends Error {}
+
+export interface GrantChange {
+  readonly purposeKey: string;
+  readonly categoryKey: string;
+  readonly grant: boolean;
+  /** Who made the change, recorded with the new version. */
+  readonly actor: string;
+}
+
+/**
+ * Grants a category to a purpose, or revokes the grant, as a new policy version. `check` sees the
+ * purposes that inherit the change (the purpose and its descendants) and may refuse it.
+ */
+export async function changeGrant(
+  dataSource: DataSource,
+  change: GrantChange,
+  check: (affectedPurposeKeys: readonly string[]) => void,
+): Promise<PolicyApplied> {
+  return dataSource.transaction(async (manager) => {
+    await manager.query("SELECT pg_advisory_xact_lock(hashtext('purposeql.policy'))");
+    const purposeKeys = (await manager.getRepository(PurposeRow).find({ select: { key: true } })).map((row) => row.key);
+    if (!purposeKeys.includes(change.purposeKey)) throw new PolicyChangeError(`Unknown purpose ${change.purposeKey}`);
+    if (!(await manager.getRepository(DataCategoryRow).existsBy({ key: change.categoryKey }))) {
+      throw new PolicyChangeError(`Unknown category ${change.categoryKey}`);
+    }
+    check(purposeKeys.filter((key) => key === change.purposeKey || key.startsWith(`${change.purposeKey}.`)));
+
+    const pair = [change.purposeKey, change.categoryKey];
+    const result: unknown[] = change.grant
+      ? await manager.query(
+          `INSERT INTO purpose_category_grant (purpose_key, category_key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING purpose_key`,
+          pair,
+        )
+      : await manager.query(`DELETE FROM purpose_category_grant WHERE purpose_key = $1 AND category_key = $2 RETURNING purpose_key`, pair);
+    const latest = await latestVersion(manager);
+    if (rowsOf(result) === 0) return { version: latest?.version ?? 0, changed: false };
+
+    const source = JSON.stringify({ change: change.grant ? "grant" : "revoke", ...change });
+    const sourceHash = createHash("sha256").update(`${latest?.sourceHash ?? ""}\n${source}`).digest("hex");
+    const inserted = await manager.insert(PolicyVersionRow, { sourceHash, source });
+    return { version: Number((inserted.identifiers[0] as { version: number }).version), changed: true };
+  });
+}
+
+/** `pg` answers a RETURNING query with rows; PGlite through TypeORM with [rows, count]. */
+function rowsOf(result: unknown[]): number {
+  return Array.isArray(result[0]) ? (result[0] as unknown[]).length : result.length;
+}

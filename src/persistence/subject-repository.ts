@@ -1,4 +1,5 @@
 import { In, type EntityManager, type SelectQueryBuilder } from "typeorm";
+import type { SubjectStatus } from "../domain/policy-terms";
 import { DataSubjectRow } from "./entities";
 
 /** The personal fields a caller may write; the registration record is written once, at creation. */
@@ -90,4 +91,10 @@ export async function pageOfSubjects(
   if (afterSeq !== null) query.andWhere("subject.seq > :afterSeq", { afterSeq });
   const rows = await query.limit(first + 1).getMany();
   return { rows: rows.slice(0, first), hasNextPage: rows.length > first, totalCount };
+}
+
+/** Sets the subject's processing status (restriction, GDPR Art. 18); null when the subject does not exist. */
+export async function setSubjectStatus(manager: EntityManager, id: string, status: SubjectStatus): Promise<DataSubjectRow | null> {
+  await manager.getRepository(DataSubjectRow).update({ id }, { status });
+  return manager.getRepository(DataSubjectRow).findOneBy({ id });
 }

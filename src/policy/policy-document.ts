@@ -54,9 +54,11 @@ const organisationSchema = z.strictObject({
 export const MARKETING_PURPOSE_ROOT = "marketing";
 export const PERSONAL_CONTENT_ROOT = "user.content";
 
+/** A grant on `user.content`, beneath it, or on an ancestor such as `user` (which covers it) all reach personal content. */
 export function marketingContentViolation(purposeKey: string, categoryKey: string): string | undefined {
-  return isUnder(purposeKey, MARKETING_PURPOSE_ROOT) && isUnder(categoryKey, PERSONAL_CONTENT_ROOT)
-    ? `${purposeKey} may not be granted ${categoryKey}: no marketing purpose may read personal content (messages, chat, files)`
+  const reachesContent = isUnder(categoryKey, PERSONAL_CONTENT_ROOT) || isUnder(PERSONAL_CONTENT_ROOT, categoryKey);
+  return isUnder(purposeKey, MARKETING_PURPOSE_ROOT) && reachesContent
+    ? `${purposeKey} may not be granted ${categoryKey}: no marketing purpose may read personal content (${PERSONAL_CONTENT_ROOT}: messages, chat, files)`
     : undefined;
 }
 

@@ -7,6 +7,7 @@ import { buildPurposeQLSchema } from "../graphql/schema";
 import type { Logger } from "../logging/logger";
 import { openDatabase } from "../persistence/data-source";
 import { LivePolicy } from "../policy/live-policy";
+import { listenForPolicyChanges } from "../policy/policy-listener";
 import { ensureDevClient, seedIfEmpty, type DevClient } from "./bootstrap";
 import { createGraphQLServer } from "./graphql-server";
 import { createHttpApp } from "./http-app";
@@ -29,15 +30,19 @@ export async function createPurposeQL(config: Config, logger: Logger): Promise<P
   try {
     const seededVersion = await seedIfEmpty(dataSource, config.policyFile);
     const devClient = await ensureDevClient(dataSource, config.devApiKey);
-    const services: AppServices = { dataSource, policy: await LivePolicy.load(dataSource), logger, now: () => new Date() };
+    const policy = await LivePolicy.load(dataSource);
+    const services: AppServices = { dataSource, policy, logger, now: () => new Date() };
     const apollo = createGraphQLServer(await buildPurposeQLSchema(), { logger, exposeErrorDetail: config.exposeErrorDetail });
     await apollo.start();
+    // PGlite belongs to this one process, which reloads its own changes; PostgreSQL may serve several instances.
+    const listener = config.database.kind === "postgres" ? await listenForPolicyChanges(config.database.url, policy, logger) : null;
     return {
       services,
       apollo,
       devClient,
       seededVersion,
       close: async () => {
+        await listener?.close();
         await apollo.stop();
         await dataSource.destroy();
       },

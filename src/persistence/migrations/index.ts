@@ -1,5 +1,6 @@
 import { InitialSchema1795606880065 } from "./1795606880065-InitialSchema";
 import { AuditAppendOnly1795606900000 } from "./1795606900000-AuditAppendOnly";
+import { PolicyChangeNotify1795607900000 } from "./1795607900000-PolicyChangeNotify";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
-export const migrations = [InitialSchema1795606880065, AuditAppendOnly1795606900000];
+export const migrations = [InitialSchema1795606880065, AuditAppendOnly1795606900000, PolicyChangeNotify1795607900000];

@@ -1,0 +1,63 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { accessEventsOfSubject } from "../../persistence/access-event-repository";
+import { changeGrant, PolicyChangeError } from "../../persistence/policy-repository";
+import { marketingContentViolation } from "../../policy/policy-document";
+import { subjectIdArgument } from "../arguments";
+import type { RequestContext } from "../context";
+import { badUserInput } from "../errors";
+import { toPurpose } from "../mappers";
+import { requireAdmin } from "../roles";
+import { AccessEvent } from "../types/audit.types";
+import { Purpose } from "../types/policy.types";
+
+/** The controller's tools: the audit trail and changes to the policy. ADMIN clients only. */
+@Resolver()
+export class AdminResolver {
+  @Query(() => [AccessEvent], {
+    description: "Every recorded read of one subject's data, oldest first: who read which categories for which purpose. ADMIN only.",
+  })
+  async accessLog(@Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string, @Ctx() context: RequestContext): Promise<AccessEvent[]> {
+    requireAdmin(context);
+    const rows = await accessEventsOfSubject(context.app.dataSource.manager, subjectIdArgument(subjectId, "subjectId"));
+    return rows.map((row) => Object.assign(new AccessEvent(), row));
+  }
+
+  @Mutation(() => Purpose, {
+    description: "Grants a data category to a purpose (and so to its sub-purposes), as a new policy version in force from the next request. ADMIN only.",
+  })
+  async grantCategory(
+    @Arg("purpose", { description: "Key of the purpose." }) purpose: string,
+    @Arg("category", { description: "Key of the category." }) category: string,
+    @Ctx() context: RequestContext,
+  ): Promise<Purpose> {
+    return this.changeGrant(context, purpose, category, true);
+  }
+
+  @Mutation(() => Purpose, {
+    description: "Revokes a purpose's own grant of a data category, as a new policy version in force from the next request. ADMIN only.",
+  })
+  async revokeGrant(
+    @Arg("purpose", { description: "Key of the purpose." }) purpose: string,
+    @Arg("category", { description: "Key of the category." }) category: string,
+    @Ctx() context: RequestContext,
+  ): Promise<Purpose> {
+    return this.changeGrant(context, purpose, category, false);
+  }
+
+  private async changeGrant(context: RequestContext, purposeKey: string, categoryKey: string, grant: boolean): Promise<Purpose> {
+    requireAdmin(context);
+    try {
+      await changeGrant(context.app.dataSource, { purposeKey, categoryKey, grant, actor: context.client.name }, (affected) => {
+        const violation = grant ? affected.map((key) => marketingContentViolation(key, categoryKey)).find(Boolean) : undefined;
+        if (violation) throw new PolicyChangeError(violation);
+      });
+    } catch (error) {
+      if (error instanceof PolicyChangeError) throw badUserInput(`Invalid input: ${error.message}`, { fields: ["purpose", "category"] });
+      throw error;
+    }
+    await context.app.policy.reload();
+    const row = context.app.policy.snapshot.purposes.find((purpose) => purpose.key === purposeKey);
+    if (!row) throw badUserInput(`Invalid input: unknown purpose ${purposeKey}`, { fields: ["purpose"] });
+    return toPurpose(row, context.app.policy.compiled);
+  }
+}

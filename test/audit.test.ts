@@ -1,0 +1,103 @@
+import { AccessEventRow } from "../src/persistence/entities";
+import { createTestDatabase, type TestDatabase } from "./support/database";
+import { createInProcess, errorCodes, testConfig, type InProcessPurposeQL } from "./support/harness";
+
+let database: TestDatabase;
+let purposeql: InProcessPurposeQL;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  purposeql = await createInProcess(testConfig(database.target));
+});
+
+afterAll(async () => {
+  await purposeql?.close();
+  await database?.drop();
+});
+
+const SERVICE = "essential.service";
+const ADVERTISING = "marketing.advertising";
+
+async function newSubject(fullName: string): Promise<string> {
+  const response = await purposeql.execute<{ createSubject: { id: string } }>(`mutation ($n: String!) { createSubject(input: { fullName: $n, email: "a@example.lv" }) { id } }`, {
+    purpose: SERVICE,
+    variables: { n: fullName },
+  });
+  return response.data!.createSubject.id;
+}
+
+const eventsOf = (subjectId: string) => purposeql.services.dataSource.getRepository(AccessEventRow).find({ where: { subjectId }, order: { id: "ASC" } });
+
+describe("the audit trail", () => {
+  it("records each request's released and denied categories per subject (selecting only the id reads nothing personal), and accessLog shows them without personal values", async () => {
+    const id = await newSubject("Audited Person");
+    await purposeql.execute(`query ($id: ID!) { subject(id: $id) { fullName email } }`, { purpose: SERVICE, variables: { id } });
+    await purposeql.execute(`query ($id: ID!) { subject(id: $id) { fullName email } }`, { purpose: ADVERTISING, variables: { id } });
+
+    const rows = await eventsOf(id);
+    expect(rows.map((row) => ({ purpose: row.purposeKey, released: row.released, denied: row.denied, decision: row.decision, client: row.clientName }))).toEqual([
+      { purpose: SERVICE, released: ["user.contact.email", "user.name"], denied: [], decision: "RELEASED", client: "development" },
+      { purpose: ADVERTISING, released: [], denied: ["user.contact.email", "user.name"], decision: "DENIED", client: "development" },
+    ]);
+    expect(new Set(rows.map((row) => row.requestId)).size).toBe(2);
+
+    const log = await purposeql.execute<{ accessLog: Record<string, unknown>[] }>(
+      `query ($id: ID!) { accessLog(subjectId: $id) { purposeKey clientName released denied decision at requestId subjectId } }`,
+      { variables: { id } },
+    );
+    expect(log.data?.accessLog).toHaveLength(2);
+    expect(log.data?.accessLog[1]).toMatchObject({ purposeKey: ADVERTISING, clientName: "development", released: [], denied: ["user.contact.email", "user.name"] });
+    expect(JSON.stringify(log)).not.toMatch(/Audited Person|a@example\.lv/);
+  });
+
+  it("writes one event per subject for a page, in one request", async () => {
+    for (const name of ["P1", "P2", "P3"]) await newSubject(name);
+    const before = await purposeql.services.dataSource.getRepository(AccessEventRow).count();
+    const page = await purposeql.execute<{ subjects: { edges: unknown[] } }>(`{ subjects(first: 3) { edges { node { fullName } } } }`, { purpose: SERVICE });
+    const written = await purposeql.services.dataSource.getRepository(AccessEventRow).find({ order: { id: "DESC" }, take: 3 });
+    expect((await purposeql.services.dataSource.getRepository(AccessEventRow).count()) - before).toBe(page.data!.subjects.edges.length);
+    expect(new Set(written.map((row) => row.requestId)).size).toBe(1);
+  });
+
+  it("(e) releases no personal data when the audit cannot be written", async () => {
+    const id = await newSubject("Unaudited Person");
+    const dataSource = purposeql.services.dataSource;
+    await dataSource.query(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit store unavailable'; END $$`);
+    await dataSource.query(`CREATE TRIGGER refuse_audit BEFORE INSERT ON access_event FOR EACH ROW EXECUTE FUNCTION refuse_audit()`);
+    try {
+      const response = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { id fullName email } }`, { purpose: SERVICE, variables: { id } });
+      expect(response.data).toBeUndefined();
+      expect(errorCodes(response)).toEqual(["AUDIT_UNAVAILABLE"]);
+      expect(JSON.stringify(response)).not.toMatch(/Unaudited Person|a@example\.lv/);
+
+      const noPersonalData = await purposeql.execute(`{ policyVersion purposes { key } }`);
+      expect(noPersonalData.errors).toBeUndefined();
+    } finally {
+      await dataSource.query(`DROP TRIGGER refuse_audit ON access_event`);
+      await dataSource.query(`DROP FUNCTION refuse_audit()`);
+    }
+    expect(await eventsOf(id)).toEqual([]);
+  });
+
+  it("a page of N subjects costs the same number of SQL statements whatever N is", async () => {
+    for (let i = 0; i < 12; i += 1) await newSubject(`Bulk ${i}`);
+    const runner = Object.getPrototypeOf(purposeql.services.dataSource.createQueryRunner()) as { query: (...args: unknown[]) => Promise<unknown> };
+    const spy = jest.spyOn(runner, "query");
+    const statementsFor = async (first: number): Promise<number> => {
+      spy.mockClear();
+      const response = await purposeql.execute<{ subjects: { edges: unknown[] } }>(
+        `query ($first: Int) { subjects(first: $first) { totalCount edges { node { fullName email } } } }`,
+        { purpose: SERVICE, variables: { first } },
+      );
+      expect(response.data?.subjects.edges).toHaveLength(first);
+      return spy.mock.calls.length;
+    };
+    try {
+      const small = await statementsFor(2);
+      const large = await statementsFor(12);
+      expect(large).toBe(small);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import { storedFormOf } from "../src/auth/api-key";
+import { ClientRole } from "../src/domain/policy-terms";
+import { insertClient } from "../src/persistence/client-repository";
+import { createTestDatabase, type TestDatabase } from "./support/database";
+import { createInProcess, errorCodes, testConfig, type InProcessPurposeQL } from "./support/harness";
+
+let database: TestDatabase;
+let purposeql: InProcessPurposeQL;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  purposeql = await createInProcess(testConfig(database.target));
+});
+
+afterAll(async () => {
+  await purposeql?.close();
+  await database?.drop();
+});
+
+const PERSONALIZE = "personalize";
+const REVOKE = `mutation ($p: String!, $c: String!) { revokeGrant(purpose: $p, category: $c) { key grants } }`;
+const GRANT = `mutation ($p: String!, $c: String!) { grantCategory(purpose: $p, category: $c) { key grants effectiveGrants } }`;
+
+async function consentedSubject(): Promise<string> {
+  const created = await purposeql.execute<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Grant Test", country: "LV" }) { id } }`, {
+    purpose: "essential.service",
+  });
+  const id = created.data!.createSubject.id;
+  await purposeql.execute(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, { purpose: PERSONALIZE, variables: { id } });
+  return id;
+}
+
+describe("changing the policy", () => {
+  it("a revoked grant takes effect on the next request, as a new policy version; granting it back restores it", async () => {
+    const id = await consentedSubject();
+    const read = () => purposeql.execute(`query ($id: ID!) { subject(id: $id) { fullName } }`, { purpose: PERSONALIZE, variables: { id } });
+    expect((await read()).data).toEqual({ subject: { fullName: "Grant Test" } });
+    const versionBefore = purposeql.services.policy.version;
+
+    const revoked = await purposeql.execute(REVOKE, { variables: { p: PERSONALIZE, c: "user.name" } });
+    expect(revoked.data).toEqual({ revokeGrant: { key: PERSONALIZE, grants: ["user.demographic.date_of_birth", "user.location.coarse"] } });
+    expect(purposeql.services.policy.version).toBe(versionBefore + 1);
+
+    const refused = await read();
+    expect(errorCodes(refused)).toEqual(["PURPOSE_LIMITATION"]);
+    expect(refused.data).toBeUndefined();
+
+    await purposeql.execute(GRANT, { variables: { p: PERSONALIZE, c: "user.name" } });
+    expect((await read()).data).toEqual({ subject: { fullName: "Grant Test" } });
+    expect((await purposeql.execute<{ policyVersion: number }>(`{ policyVersion }`)).data?.policyVersion).toBe(versionBefore + 2);
+  });
+
+  it("revoking a grant the purpose does not have changes nothing", async () => {
+    const version = purposeql.services.policy.version;
+    const response = await purposeql.execute(REVOKE, { variables: { p: PERSONALIZE, c: "user.contact.phone_number" } });
+    expect(response.errors).toBeUndefined();
+    expect(purposeql.services.policy.version).toBe(version);
+  });
+
+  it("refuses to grant personal content to a marketing purpose, directly or through an ancestor category", async () => {
+    const version = purposeql.services.policy.version;
+    for (const category of ["user.content.private", "user.content", "user"]) {
+      const response = await purposeql.execute(GRANT, { variables: { p: "marketing.advertising", c: category } });
+      expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
+      expect(response.errors?.[0]?.message).toMatch(/no marketing purpose may read personal content/);
+    }
+    expect(purposeql.services.policy.version).toBe(version);
+    expect(purposeql.services.policy.compiled.grants("marketing.advertising", "user.content.private")).toBe(false);
+  });
+
+  it("refuses unknown keys and clients that are not ADMIN", async () => {
+    expect(errorCodes(await purposeql.execute(GRANT, { variables: { p: "no.such", c: "user.name" } }))).toEqual(["BAD_USER_INPUT"]);
+    expect(errorCodes(await purposeql.execute(GRANT, { variables: { p: PERSONALIZE, c: "user.nothing" } }))).toEqual(["BAD_USER_INPUT"]);
+    const key = "internal-app-key-0123456789abcdef";
+    await insertClient(purposeql.services.dataSource.manager, { name: "crm", role: ClientRole.INTERNAL_APP, ...storedFormOf(key), purposeKeys: [PERSONALIZE] });
+    const version = purposeql.services.policy.version;
+    const response = await purposeql.execute(GRANT, { apiKey: key, variables: { p: PERSONALIZE, c: "user.contact.email" } });
+    expect(errorCodes(response)).toEqual(["FORBIDDEN"]);
+    expect(purposeql.services.policy.version).toBe(version);
+  });
+
+  const onPostgres = process.env.DATABASE_URL ? it : it.skip;
+  onPostgres("another instance learns of the change through LISTEN/NOTIFY and enforces it on its next request", async () => {
+    const other = await createInProcess(testConfig(database.target));
+    try {
+      const id = await consentedSubject();
+      const readThroughOther = () => other.execute(`query ($id: ID!) { subject(id: $id) { country } }`, { purpose: PERSONALIZE, variables: { id } });
+      expect((await readThroughOther()).data).toEqual({ subject: { country: "LV" } });
+
+      await purposeql.execute(REVOKE, { variables: { p: PERSONALIZE, c: "user.location.coarse" } });
+      const deadline = Date.now() + 5_000;
+      while (other.services.policy.version !== purposeql.services.policy.version && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(other.services.policy.version).toBe(purposeql.services.policy.version);
+      expect(errorCodes(await readThroughOther())).toEqual(["PURPOSE_LIMITATION"]);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -1,0 +1,306 @@
+import { storedFormOf } from "../src/auth/api-key";
+import { ClientRole } from "../src/domain/policy-terms";
+import { personalFieldsByType } from "../src/graphql/personal-data";
+import { insertClient } from "../src/persistence/client-repository";
+import { AccessEventRow, DataSubjectRow } from "../src/persistence/entities";
+import { loadConsentsAndObjections } from "../src/persistence/subject-facts-repository";
+import { lawfulness } from "../src/policy/engine/lawfulness";
+import { createTestDatabase, type TestDatabase } from "./support/database";
+import { createInProcess, errorCodes, testConfig, type GraphQLResponse, type InProcessPurposeQL } from "./support/harness";
+
+let database: TestDatabase;
+let purposeql: InProcessPurposeQL;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  purposeql = await createInProcess(testConfig(database.target));
+});
+
+afterAll(async () => {
+  await purposeql?.close();
+  await database?.drop();
+});
+
+const SERVICE = "essential.service";
+const ADVERTISING = "marketing.advertising";
+const ANALYTICS = "analytics.reporting";
+const LEGAL = "essential.legal_obligation";
+
+async function run<T = Record<string, unknown>>(query: string, purpose: string | undefined, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+  return purposeql.execute<T>(query, { purpose, variables });
+}
+
+async function newSubject(purposesConsentedTo: string[] = []): Promise<string> {
+  const created = await run<{ createSubject: { id: string } }>(
+    `mutation { createSubject(input: {
+      fullName: "Test Person", email: "test@example.lv", postalAddress: "Rīga", phone: "+37120000001",
+      dateOfBirth: "1985-05-05", country: "LV",
+      registration: { consentedAt: "2026-01-01T00:00:00Z", ipAddress: "192.0.2.1", browser: "Firefox", operatingSystem: "Linux", device: "Desktop" }
+    }) { id } }`,
+    SERVICE,
+  );
+  const id = created.data!.createSubject.id;
+  for (const purpose of purposesConsentedTo) {
+    const given = await run(`mutation ($id: ID!, $p: String!) { giveConsent(subjectId: $id, purpose: $p) { id } }`, purpose, { id, p: purpose });
+    expect(given.errors).toBeUndefined();
+  }
+  return id;
+}
+
+const readField = (id: string, field: string, purpose: string) => run(`query ($id: ID!) { subject(id: $id) { id ${field} } }`, purpose, { id });
+
+function denialOf(response: GraphQLResponse<unknown>): { code: unknown; reason: unknown; category: unknown; purpose: unknown } | undefined {
+  const error = response.errors?.[0];
+  return error && { code: error.extensions?.code, reason: error.extensions?.reason, category: error.extensions?.category, purpose: error.extensions?.purpose };
+}
+
+/** How a failing legal basis is produced for a subject, by the legal basis of the purpose that reads. */
+async function breakBasis(id: string, purpose: string): Promise<string> {
+  const rule = purposeql.services.policy.compiled.purpose(purpose)!;
+  switch (rule.legalBasis) {
+    case "CONTRACT":
+      await run(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, SERVICE, { id });
+      return "CONTRACT_INACTIVE";
+    case "CONSENT":
+      await run(`mutation ($id: ID!, $p: String!) { withdrawConsent(subjectId: $id, purpose: $p) { id } }`, purpose, { id, p: purpose });
+      return "CONSENT_WITHDRAWN";
+    case "LEGITIMATE_INTERESTS":
+      await run(`mutation ($id: ID!, $p: String!) { objectToPurpose(subjectId: $id, purpose: $p) { id } }`, SERVICE, { id, p: purpose });
+      return "OBJECTED";
+    default:
+      await purposeql.services.dataSource.query(`UPDATE data_subject SET service_active_until = now() - interval '6 years' WHERE id = $1`, [id]);
+      return "RETENTION_EXPIRED";
+  }
+}
+
+describe("(a) every category-tagged field, walked from the schema", () => {
+  const fields = [...(personalFieldsByType().get("DataSubject") ?? [])];
+  const consentPurposes = () => purposeql.services.policy.compiled.purposeKeys().filter((key) => purposeql.services.policy.compiled.purpose(key)?.legalBasis === "CONSENT");
+
+  it("covers every personal type the schema has", () => {
+    expect([...personalFieldsByType().keys()].sort()).toEqual(["ConsentEvidence", "DataSubject"]);
+    expect(fields).toHaveLength(11);
+  });
+
+  it.each(fields)("DataSubject.%s (%s): refused before execution, released, then nulled when the basis fails", async (field, category) => {
+    const policy = purposeql.services.policy.compiled;
+    const refusing = policy.purposeKeys().find((key) => !policy.grants(key, category))!;
+    const granting = policy.purposeKeys().filter((key) => policy.grants(key, category));
+    expect(refusing).toBeDefined();
+    expect(granting.length).toBeGreaterThan(0);
+
+    const id = await newSubject(consentPurposes());
+    const refused = await readField(id, field, refusing);
+    expect(refused.data).toBeUndefined();
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "PURPOSE_LIMITATION", fields: [{ field: `DataSubject.${field}`, category }] });
+
+    for (const purpose of granting) {
+      const released = await readField(id, field, purpose);
+      expect({ purpose, errors: released.errors, value: (released.data as { subject: Record<string, unknown> }).subject[field] }).toEqual({
+        purpose,
+        errors: undefined,
+        value: expect.anything(),
+      });
+    }
+
+    for (const purpose of granting) {
+      const subjectId = await newSubject(consentPurposes());
+      const reason = await breakBasis(subjectId, purpose);
+      const nulled = await readField(subjectId, field, purpose);
+      expect({ purpose, data: nulled.data, denial: denialOf(nulled), path: nulled.errors?.[0]?.path }).toEqual({
+        purpose,
+        data: { subject: { id: subjectId, [field]: null } },
+        denial: { code: "PURPOSE_LIMITATION", reason, category, purpose },
+        path: ["subject", field],
+      });
+    }
+  });
+
+  it("ConsentEvidence: refused under a purpose without device data, released with consent, nulled once withdrawn", async () => {
+    const id = await newSubject();
+    const give = `mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${ADVERTISING}", evidence: { ipAddress: "192.0.2.9", browser: "Edge", operatingSystem: "Windows", device: "PC" }) { evidence { ipAddress browser operatingSystem device } } }`;
+    const refused = await run(give, SERVICE, { id });
+    expect(refused.errors?.[0]?.extensions?.code).toBe("PURPOSE_LIMITATION");
+    expect(refused.errors?.[0]?.message).toMatch(/ConsentEvidence\.ipAddress \(user\.device\.ip_address\)/);
+
+    const released = await run<{ giveConsent: { evidence: Record<string, string> } }>(give, ADVERTISING, { id });
+    expect(released).toEqual({ data: { giveConsent: { evidence: { ipAddress: "192.0.2.9", browser: "Edge", operatingSystem: "Windows", device: "PC" } } } });
+
+    const withdrawn = await run(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${ADVERTISING}") { active evidence { ipAddress } } }`, ADVERTISING, { id });
+    expect(withdrawn.data).toEqual({ withdrawConsent: { active: false, evidence: { ipAddress: null } } });
+    expect(denialOf(withdrawn)).toEqual({ code: "PURPOSE_LIMITATION", reason: "CONSENT_WITHDRAWN", category: "user.device.ip_address", purpose: ADVERTISING });
+  });
+});
+
+describe("(b) a change of the subject's state takes effect on the very next request", () => {
+  it("consent withdrawal", async () => {
+    const id = await newSubject([ADVERTISING]);
+    expect((await readField(id, "email", ADVERTISING)).data).toEqual({ subject: { id, email: "test@example.lv" } });
+    await run(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${ADVERTISING}") { id } }`, ADVERTISING, { id });
+    const after = await readField(id, "email", ADVERTISING);
+    expect(after.data).toEqual({ subject: { id, email: null } });
+    expect(denialOf(after)?.reason).toBe("CONSENT_WITHDRAWN");
+  });
+
+  it("a subject who never consented is CONSENT_MISSING", async () => {
+    const id = await newSubject();
+    expect(denialOf(await readField(id, "email", ADVERTISING))?.reason).toBe("CONSENT_MISSING");
+  });
+
+  it("objection blocks the legitimate-interests purpose objected to, and only it", async () => {
+    const id = await newSubject();
+    await run(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${ANALYTICS}") { id } }`, SERVICE, { id });
+    expect(denialOf(await readField(id, "country", ANALYTICS))?.reason).toBe("OBJECTED");
+    expect((await readField(id, "country", "functional.service.improve")).data).toEqual({ subject: { id, country: "LV" } });
+    const contract = await run(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${SERVICE}") { id } }`, SERVICE, { id });
+    expect(errorCodes(contract)).toEqual(["BAD_USER_INPUT"]);
+  });
+
+  it("restriction blocks every purpose except those allowed under restriction, until lifted", async () => {
+    const id = await newSubject([ADVERTISING, "personalize"]);
+    await run(`mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`, SERVICE, { id });
+    for (const purpose of purposeql.services.policy.compiled.purposeKeys()) {
+      const response = await readField(id, "country", purpose);
+      if (!purposeql.services.policy.compiled.grants(purpose, "user.location.coarse")) continue;
+      const expected = purpose === LEGAL ? undefined : "RESTRICTED";
+      expect({ purpose, reason: denialOf(response)?.reason }).toEqual({ purpose, reason: expected });
+    }
+    expect((await readField(id, "fullName", LEGAL)).data).toEqual({ subject: { id, fullName: "Test Person" } });
+    await run(`mutation ($id: ID!) { liftRestriction(subjectId: $id) { id } }`, SERVICE, { id });
+    expect((await readField(id, "fullName", SERVICE)).data).toEqual({ subject: { id, fullName: "Test Person" } });
+  });
+
+  it("an ended service blocks contract purposes; legitimate interests end with it by retention", async () => {
+    const id = await newSubject();
+    await run(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, SERVICE, { id });
+    expect(denialOf(await readField(id, "email", SERVICE))?.reason).toBe("CONTRACT_INACTIVE");
+    expect(denialOf(await readField(id, "email", "essential.service.operations.support"))?.reason).toBe("CONTRACT_INACTIVE");
+    expect(denialOf(await readField(id, "country", ANALYTICS))?.reason).toBe("RETENTION_EXPIRED");
+    expect((await readField(id, "postalAddress", LEGAL)).data).toEqual({ subject: { id, postalAddress: "Rīga" } });
+  });
+});
+
+describe("(c) nothing smuggles a field past the static check", () => {
+  const smuggling: Record<string, string> = {
+    alias: `query ($id: ID!) { subject(id: $id) { id where: country nothing: email } }`,
+    "named fragment": `query ($id: ID!) { subject(id: $id) { ...Contact } } fragment Contact on DataSubject { country email }`,
+    "nested fragments": `query ($id: ID!) { subject(id: $id) { ...A } } fragment A on DataSubject { country ...B } fragment B on DataSubject { phone }`,
+    "inline fragment": `query ($id: ID!) { subject(id: $id) { ... on DataSubject { postalAddress } } }`,
+    connection: `{ subjects(first: 5) { edges { node { fullName } } } }`,
+    "second root field": `query ($id: ID!) { a: subject(id: $id) { country } b: subject(id: $id) { email } }`,
+    "@include(if: true)": `query ($id: ID!, $yes: Boolean!) { subject(id: $id) { country email @include(if: $yes) } }`,
+    "@skip(if: false)": `query ($id: ID!, $no: Boolean!) { subject(id: $id) { country email @skip(if: $no) } }`,
+  };
+
+  it.each(Object.entries(smuggling))("%s is refused whole under analytics.reporting", async (_name, query) => {
+    const id = await newSubject();
+    const response = await run(query, ANALYTICS, { id, yes: true, no: false });
+    expect(response.data).toBeUndefined();
+    expect(errorCodes(response)).toEqual(["PURPOSE_LIMITATION"]);
+    expect(response.errors?.[0]?.message).toMatch(/Nothing was executed/);
+  });
+
+  it("lists every offending field and its category", async () => {
+    const id = await newSubject();
+    const response = await run(smuggling["named fragment"]!.replace("country email", "country email fullName phone"), ANALYTICS, { id });
+    expect(response.errors?.[0]?.extensions?.fields).toEqual([
+      { field: "DataSubject.email", category: "user.contact.email" },
+      { field: "DataSubject.fullName", category: "user.name" },
+      { field: "DataSubject.phone", category: "user.contact.phone_number" },
+    ]);
+  });
+
+  it("a field left out by @skip(if: true) or @include(if: false) is not counted", async () => {
+    const id = await newSubject();
+    const response = await run(`query ($id: ID!, $t: Boolean!, $f: Boolean!) { subject(id: $id) { country email @skip(if: $t) phone @include(if: $f) } }`, ANALYTICS, {
+      id,
+      t: true,
+      f: false,
+    });
+    expect(response).toEqual({ data: { subject: { country: "LV" } } });
+  });
+
+  it("a mutation that would return a field its purpose may not read is refused before it writes", async () => {
+    const before = await purposeql.services.dataSource.getRepository(DataSubjectRow).count();
+    const response = await run(`mutation { createSubject(input: { fullName: "Never Written" }) { id fullName } }`, ANALYTICS);
+    expect(errorCodes(response)).toEqual(["PURPOSE_LIMITATION"]);
+    expect(await purposeql.services.dataSource.getRepository(DataSubjectRow).count()).toBe(before);
+  });
+});
+
+describe("declaring the purpose", () => {
+  it("the @purpose directive declares it as the header does", async () => {
+    const id = await newSubject();
+    const response = await purposeql.execute(`query ($id: ID!) @purpose(key: "${SERVICE}") { subject(id: $id) { email } }`, { variables: { id } });
+    expect(response).toEqual({ data: { subject: { email: "test@example.lv" } } });
+  });
+
+  it("header and directive naming different purposes are refused", async () => {
+    const response = await purposeql.execute(`query @purpose(key: "${SERVICE}") { subjects { totalCount } }`, { purpose: ANALYTICS });
+    expect(errorCodes(response)).toEqual(["FORBIDDEN"]);
+  });
+
+  it("an operation on personal data without a purpose is refused, listing the purposes the client may declare", async () => {
+    const response = await purposeql.execute(`{ subjects { totalCount } }`);
+    expect(errorCodes(response)).toEqual(["FORBIDDEN"]);
+    expect(response.errors?.[0]?.message).toMatch(/may declare: analytics\.reporting, /);
+  });
+
+  it("a client may declare only its own purposes, by header or directive", async () => {
+    const key = "partner-key-0123456789abcdef-analytics";
+    await insertClient(purposeql.services.dataSource.manager, { name: "analytics-partner", role: ClientRole.PARTNER, ...storedFormOf(key), purposeKeys: [ANALYTICS] });
+    const byHeader = await purposeql.execute(`{ subjects { totalCount } }`, { apiKey: key, purpose: SERVICE });
+    expect(errorCodes(byHeader)).toEqual(["FORBIDDEN"]);
+    expect(byHeader.errors?.[0]?.message).toMatch(/may declare: analytics\.reporting\./);
+    const byDirective = await purposeql.execute(`query @purpose(key: "${SERVICE}") { subjects { totalCount } }`, { apiKey: key });
+    expect(errorCodes(byDirective)).toEqual(["FORBIDDEN"]);
+    const allowed = await purposeql.execute(`{ subjects { totalCount } }`, { apiKey: key, purpose: ANALYTICS });
+    expect(allowed.errors).toBeUndefined();
+    expect(errorCodes(await purposeql.execute(`query ($id: ID!) { accessLog(subjectId: $id) { id } }`, { apiKey: key, variables: { id: await newSubject() } }))).toEqual([
+      "FORBIDDEN",
+    ]);
+  });
+});
+
+describe("lawful lists", () => {
+  it("subjects and totalCount hold exactly the subjects the engine finds lawful, for every purpose", async () => {
+    const ids = {
+      consented: await newSubject([ADVERTISING, "personalize"]),
+      plain: await newSubject(),
+      ended: await newSubject(),
+      restricted: await newSubject([ADVERTISING]),
+      objected: await newSubject(),
+      withdrawn: await newSubject([ADVERTISING]),
+      ancient: await newSubject(),
+    };
+    await run(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, SERVICE, { id: ids.ended });
+    await run(`mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`, SERVICE, { id: ids.restricted });
+    await run(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${ANALYTICS}") { id } }`, SERVICE, { id: ids.objected });
+    await run(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${ADVERTISING}") { id } }`, ADVERTISING, { id: ids.withdrawn });
+    await purposeql.services.dataSource.query(`UPDATE data_subject SET service_active_until = now() - interval '6 years' WHERE id = $1`, [ids.ancient]);
+
+    const policy = purposeql.services.policy.compiled;
+    const all = await purposeql.services.dataSource.getRepository(DataSubjectRow).find({ order: { seq: "ASC" } });
+    for (const purpose of policy.purposeKeys()) {
+      const listed: string[] = [];
+      let after: string | null = null;
+      let totalCount = -1;
+      do {
+        const page: GraphQLResponse<{ subjects: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }> =
+          await run(`query ($after: String) { subjects(first: 7, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`, purpose, { after });
+        listed.push(...page.data!.subjects.edges.map((edge) => edge.node.id));
+        totalCount = page.data!.subjects.totalCount;
+        after = page.data!.subjects.pageInfo.hasNextPage ? page.data!.subjects.pageInfo.endCursor : null;
+      } while (after !== null);
+
+      const now = new Date();
+      const facts = await loadConsentsAndObjections(purposeql.services.dataSource.manager, all.map((row) => row.id));
+      const lawful = all
+        .filter((row) => lawfulness(policy, purpose, { status: row.status, serviceActiveUntil: row.serviceActiveUntil, collectedAt: row.createdAt, ...facts.get(row.id)! }, now).lawful)
+        .map((row) => row.id);
+      expect(lawful.length).toBeGreaterThan(0);
+      expect(lawful.length).toBeLessThan(all.length);
+      expect({ purpose, listed, totalCount }).toEqual({ purpose, listed: lawful, totalCount: lawful.length });
+    }
+  });
+});
