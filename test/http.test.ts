@@ -47,6 +47,27 @@ describe("over HTTP", () => {
     expect(response.body.errors?.[0]?.message).toMatch(/X-Purpose/);
   });
 
+  it("refuses an operation its purpose may not read with 403, before anything runs", async () => {
+    const response = await purposeql.post(`{ subjects { edges { node { email } } } }`, { purpose: "analytics.reporting" });
+    expect(response.status).toBe(403);
+    expect(errorCodes(response.body)).toEqual(["PURPOSE_LIMITATION"]);
+    expect(response.body.data).toBeUndefined();
+  });
+
+  it("nulls a field the subject's legal basis does not allow, with 200 and the reason at the field's path", async () => {
+    const created = await purposeql.post<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "No Consent" }) { id } }`, {
+      purpose: "essential.service",
+    });
+    const id = created.body.data!.createSubject.id;
+    const response = await purposeql.post(`query ($id: ID!) { subject(id: $id) { id fullName } }`, { variables: { id }, purpose: "marketing.advertising" });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual({ subject: { id, fullName: null } });
+    expect(response.body.errors?.[0]).toMatchObject({
+      path: ["subject", "fullName"],
+      extensions: { code: "PURPOSE_LIMITATION", reason: "CONSENT_MISSING", category: "user.name", purpose: "marketing.advertising" },
+    });
+  });
+
   it("serves the policy without a purpose, and a health check", async () => {
     const response = await purposeql.post<{ purposes: { key: string }[]; legalBases: { code: string; article: string }[] }>(
       `{ purposes { key } legalBases { code article } }`,

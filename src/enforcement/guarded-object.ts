@@ -41,14 +41,14 @@ function guardedClassOf<T extends object>(typeClass: TypeClass<T>): TypeClass<T>
 
 /** Builds an instance of `typeClass` whose personal fields pass `guard`; `values` holds every field. */
 export function guardedObject<T extends object>(typeClass: TypeClass<T>, values: { [K in keyof T]: T[K] }, guard: FieldGuard): T {
-  const instance = new (guardedClassOf(typeClass))() as T & GuardedInstance;
+  const instance = new (guardedClassOf(typeClass))() as GuardedInstance & Record<string, unknown>;
   const personal = personalFieldsOfClass(typeClass);
   const personalValues: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
     if (personal.has(key)) personalValues[key] = value;
-    else Object.defineProperty(instance, key, { value, enumerable: true, writable: false });
+    else instance[key] = value;
   }
-  Object.defineProperty(instance, GUARD, { value: guard });
-  Object.defineProperty(instance, VALUES, { value: personalValues });
-  return instance;
+  instance[GUARD] = guard;
+  instance[VALUES] = personalValues;
+  return instance as unknown as T;
 }

@@ -16,9 +16,19 @@ const EXPLANATIONS: Record<ReadDenialReason, string> = {
   CHECK_FAILED: "the check could not be completed",
 };
 
-/** Returned as a field's value: graphql-js then puts null at the field and this error at its path. */
+/**
+ * Returned as a field's value: graphql-js then puts null at the field and this error at its path.
+ * A denial is an expected outcome, not a fault: no stack trace is captured (formatting one costs
+ * more than the whole decision), and callers may share one instance per reason and category.
+ */
 export function purposeLimitationError(reason: ReadDenialReason, category: string, purpose: string | null): GraphQLError {
-  return new GraphQLError(`Not released: ${EXPLANATIONS[reason]} (category ${category}, purpose ${purpose ?? "none"}).`, {
-    extensions: { code: "PURPOSE_LIMITATION", reason, category, purpose },
-  });
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(`Not released: ${EXPLANATIONS[reason]} (category ${category}, purpose ${purpose ?? "none"}).`, {
+      extensions: { code: "PURPOSE_LIMITATION", reason, category, purpose },
+    });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }

@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import type { GraphQLError } from "graphql";
 import type { EntityManager } from "typeorm";
 import { AccessRecorder } from "../audit/access-recorder";
 import type { ConsentRow, DataSubjectRow } from "../persistence/entities";
@@ -24,6 +25,7 @@ export class RequestAccess {
   private readonly rows: DataLoader<string, DataSubjectRow | null>;
   private readonly facts: DataLoader<string, ConsentsAndObjections>;
   private readonly decisions = new Map<string, Decision>();
+  private readonly denials = new Map<string, GraphQLError>();
 
   constructor(
     readonly purposeKey: string | null,
@@ -48,8 +50,12 @@ export class RequestAccess {
 
   async guardSubject(row: DataSubjectRow): Promise<DataSubject> {
     this.rows.prime(row.id, row);
-    const guard = await this.guardFor(row);
-    return guardedObject(DataSubject, subjectValues(row, this.now), guard);
+    return this.guardLoadedSubject(row, await this.facts.load(row.id));
+  }
+
+  /** The subject as GraphQL sees it, its personal fields behind the guard; `facts` already loaded. */
+  guardLoadedSubject(row: DataSubjectRow, facts: ConsentsAndObjections): DataSubject {
+    return guardedObject(DataSubject, subjectValues(row, this.now), this.guardWith(row, facts));
   }
 
   async guardSubjects(rows: readonly DataSubjectRow[]): Promise<DataSubject[]> {
@@ -70,9 +76,13 @@ export class RequestAccess {
   }
 
   private async guardFor(row: DataSubjectRow): Promise<FieldGuard> {
+    return this.guardWith(row, await this.facts.load(row.id));
+  }
+
+  private guardWith(row: DataSubjectRow, facts: ConsentsAndObjections): FieldGuard {
     let decision = this.decisions.get(row.id);
     if (!decision) {
-      decision = this.decide(row, await this.facts.load(row.id));
+      decision = this.decide(row, facts);
       this.decisions.set(row.id, decision);
     }
     const settled = decision;
@@ -113,10 +123,21 @@ export class RequestAccess {
         return value;
       }
       this.recorder.denied(subjectId, category);
-      return purposeLimitationError(reason, category, this.purposeKey);
+      return this.denial(reason, category);
     } catch {
       this.recorder.denied(subjectId, category);
-      return purposeLimitationError("CHECK_FAILED", category, this.purposeKey);
+      return this.denial("CHECK_FAILED", category);
     }
+  }
+
+  /** One error per reason and category for the whole request; graphql-js adds each field's path to a copy. */
+  private denial(reason: ReadDenialReason, category: string): GraphQLError {
+    const key = `${reason} ${category}`;
+    let error = this.denials.get(key);
+    if (!error) {
+      error = purposeLimitationError(reason, category, this.purposeKey);
+      this.denials.set(key, error);
+    }
+    return error;
   }
 }

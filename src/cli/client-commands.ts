@@ -1,0 +1,57 @@
+import { parseArgs } from "node:util";
+import type { DataSource } from "typeorm";
+import { generateApiKey, storedFormOf } from "../auth/api-key";
+import { ClientRole } from "../domain/policy-terms";
+import { insertClient, listClients, revokeClient, UnknownPurposeError } from "../persistence/client-repository";
+
+export const CLIENT_USAGE = `Usage:
+  npm run client -- create --name <name> --role INTERNAL_APP|PARTNER|ADMIN --purposes <key,key,…>
+  npm run client -- list
+  npm run client -- revoke <name>`;
+
+export class UsageError extends Error {}
+
+/** The `npm run client` commands; output goes to `print`. A new key is printed once and stored only as a hash. */
+export async function runClientCommand(argv: readonly string[], dataSource: DataSource, print: (text: string) => void): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "create": {
+      const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, role: { type: "string" }, purposes: { type: "string" } } });
+      const name = values.name?.trim();
+      if (!name) throw new UsageError("--name is required");
+      const role = Object.values(ClientRole).find((candidate) => candidate === values.role);
+      if (!role) throw new UsageError(`--role must be one of ${Object.values(ClientRole).join(", ")}`);
+      const purposeKeys = (values.purposes ?? "").split(",").map((key) => key.trim()).filter(Boolean);
+      if (purposeKeys.length === 0) throw new UsageError("--purposes needs at least one purpose key");
+      if ((await listClients(dataSource.manager)).some((client) => client.name === name)) throw new UsageError(`A client named ${name} exists already`);
+      const apiKey = generateApiKey();
+      try {
+        await insertClient(dataSource.manager, { name, role, ...storedFormOf(apiKey), purposeKeys });
+      } catch (error) {
+        if (error instanceof UnknownPurposeError) throw new UsageError(error.message);
+        throw error;
+      }
+      print(`Created client ${name} (${role}; purposes ${purposeKeys.join(", ")}).\nIts API key, shown only this once:\n\n  ${apiKey}\n\n`);
+      return;
+    }
+    case "list": {
+      const clients = await listClients(dataSource.manager);
+      for (const client of clients) {
+        const state = client.revokedAt ? `revoked ${client.revokedAt.toISOString()}` : "active";
+        const purposes = client.purposes.map((purpose) => purpose.key).sort().join(", ");
+        print(`${client.name}\t${client.role}\t${state}\t${purposes}\n`);
+      }
+      if (clients.length === 0) print("No clients.\n");
+      return;
+    }
+    case "revoke": {
+      const name = rest[0];
+      if (!name) throw new UsageError("revoke needs the client's name");
+      if (!(await revokeClient(dataSource.manager, name, new Date()))) throw new UsageError(`No active client named ${name}`);
+      print(`Revoked ${name}: its key is refused from now on.\n`);
+      return;
+    }
+    default:
+      throw new UsageError(command ? `Unknown command ${command}` : "A command is required");
+  }
+}
