@@ -68,6 +68,17 @@ describe("over HTTP", () => {
     });
   });
 
+  it("refuses an operation that costs more than the limit, before execution", async () => {
+    const fields = "id fullName email postalAddress phone dateOfBirth country status serviceActive serviceActiveSince serviceActiveUntil";
+    const pages = Array.from({ length: 3 }, (_, i) => `p${i}: subjects(first: 100) { totalCount edges { cursor node { ${fields} } } }`).join(" ");
+    const response = await purposeql.post(`{ ${pages} }`, { purpose: "essential.service" });
+    expect(response.status).toBe(400);
+    expect(errorCodes(response.body)).toEqual(["BAD_USER_INPUT"]);
+    expect(response.body.errors?.[0]?.message).toMatch(/more than the limit of 3000/);
+    const onePage = await purposeql.post(`{ subjects(first: 100) { totalCount edges { cursor node { ${fields} } } } }`, { purpose: "essential.service" });
+    expect(onePage.body.errors).toBeUndefined();
+  });
+
   it("serves the policy without a purpose, and a health check", async () => {
     const response = await purposeql.post<{ purposes: { key: string }[]; legalBases: { code: string; article: string }[] }>(
       `{ purposes { key } legalBases { code article } }`,

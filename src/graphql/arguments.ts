@@ -22,6 +22,11 @@ export function pageSizeArgument(first: number | null | undefined): number {
   return size;
 }
 
+/** The page size an operation asks for, for cost estimates (a size out of range is refused later, by `pageSizeArgument`). */
+export function pageSizeArgumentOrDefault(first: unknown): number {
+  return typeof first === "number" && first > 0 ? Math.min(first, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+}
+
 const CURSOR_PREFIX = "subject:";
 
 export function encodeCursor(seq: string): string {

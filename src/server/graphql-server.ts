@@ -4,6 +4,7 @@ import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { purposeLimitationPlugin } from "../enforcement/enforcement-plugin";
 import type { RequestContext } from "../graphql/context";
 import type { Logger } from "../logging/logger";
+import { costLimitPlugin } from "./cost-limit-plugin";
 
 const PUBLIC_CODES = new Set([
   "UNAUTHENTICATED",
@@ -32,7 +33,7 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [purposeLimitationPlugin()],
+    plugins: [costLimitPlugin(), purposeLimitationPlugin()],
     formatError: (formatted, error) => hideInternalDetail(formatted, error, options),
   });
 }

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import { whereLawful } from "../../persistence/lawful-subjects";
 import { endServiceOf, insertSubject, pageOfSubjects, updateSubjectFields } from "../../persistence/subject-repository";
-import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, subjectIdArgument } from "../arguments";
+import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, pageSizeArgumentOrDefault, subjectIdArgument } from "../arguments";
 import type { RequestContext } from "../context";
 import { notFound } from "../errors";
 import { CreateSubjectInput, UpdateSubjectInput } from "../inputs/subject.inputs";
@@ -21,6 +21,7 @@ export class SubjectResolver {
 
   @TouchesPersonalData()
   @Query(() => DataSubjectConnection, {
+    complexity: ({ args, childComplexity }) => 1 + pageSizeArgumentOrDefault(args.first) * childComplexity,
     description:
       "The subjects whose data the declared purpose may lawfully process now, in creation order, a page at a time (Relay-style). `totalCount` counts the same subjects.",
   })

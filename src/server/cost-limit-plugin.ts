@@ -1,0 +1,33 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
+import type { RequestContext } from "../graphql/context";
+import { badUserInput } from "../graphql/errors";
+
+/** Highest cost an operation may have: each field costs 1, a page multiplies its children by its size. */
+export const MAX_OPERATION_COST = 3_000;
+
+/** Refuses, before execution, operations whose estimated cost exceeds the limit. */
+export function costLimitPlugin(maxCost = MAX_OPERATION_COST): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema, operationName }) {
+          const cost = getComplexity({
+            schema,
+            query: document,
+            operationName: operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (cost > maxCost) {
+            throw badUserInput(`This operation costs ${cost}, more than the limit of ${maxCost}: ask for fewer fields or smaller pages.`, {
+              cost,
+              maxCost,
+              http: { status: 400 },
+            });
+          }
+        },
+      };
+    },
+  };
+}
