@@ -41,8 +41,9 @@ export class LivePolicy {
     return this.state.snapshot.version;
   }
 
+  /** Reads the policy again. Reloads may overlap (a change made here, a NOTIFY from elsewhere): an older read never replaces a newer one. */
   async reload(): Promise<void> {
     const snapshot = await readPolicy(this.dataSource);
-    this.state = { snapshot, compiled: compilePolicy(snapshot) };
+    if (snapshot.version >= this.state.snapshot.version) this.state = { snapshot, compiled: compilePolicy(snapshot) };
   }
 }
