@@ -1,19 +1,7 @@
 import { AccessEventRow } from "../src/persistence/entities";
-import { createTestDatabase, type TestDatabase } from "./support/database";
-import { createInProcess, errorCodes, testConfig, type InProcessPurposeQL } from "./support/harness";
+import { errorCodes, inProcessPurposeQLForThisFile } from "./support/harness";
 
-let database: TestDatabase;
-let purposeql: InProcessPurposeQL;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  purposeql = await createInProcess(testConfig(database.target));
-});
-
-afterAll(async () => {
-  await purposeql?.close();
-  await database?.drop();
-});
+const purposeql = inProcessPurposeQLForThisFile();
 
 const SERVICE = "essential.service";
 const ADVERTISING = "marketing.advertising";

@@ -1,21 +1,9 @@
 import { storedFormOf } from "../src/auth/api-key";
 import { ClientRole } from "../src/domain/policy-terms";
 import { insertClient } from "../src/persistence/client-repository";
-import { createTestDatabase, type TestDatabase } from "./support/database";
-import { createInProcess, errorCodes, testConfig, type InProcessPurposeQL } from "./support/harness";
+import { createInProcess, errorCodes, inProcessPurposeQLForThisFile, testConfig } from "./support/harness";
 
-let database: TestDatabase;
-let purposeql: InProcessPurposeQL;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  purposeql = await createInProcess(testConfig(database.target));
-});
-
-afterAll(async () => {
-  await purposeql?.close();
-  await database?.drop();
-});
+const purposeql = inProcessPurposeQLForThisFile();
 
 const PERSONALIZE = "personalize";
 const REVOKE = `mutation ($p: String!, $c: String!) { revokeGrant(purpose: $p, category: $c) { key grants } }`;
@@ -81,7 +69,7 @@ describe("changing the policy", () => {
 
   const onPostgres = process.env.DATABASE_URL ? it : it.skip;
   onPostgres("another instance learns of the change through LISTEN/NOTIFY and enforces it on its next request", async () => {
-    const other = await createInProcess(testConfig(database.target));
+    const other = await createInProcess(testConfig(purposeql.database.target));
     try {
       const id = await consentedSubject();
       const readThroughOther = () => other.execute(`query ($id: ID!) { subject(id: $id) { country } }`, { purpose: PERSONALIZE, variables: { id } });

@@ -5,21 +5,9 @@ import { insertClient } from "../src/persistence/client-repository";
 import { AccessEventRow, DataSubjectRow } from "../src/persistence/entities";
 import { loadConsentsAndObjections } from "../src/persistence/subject-facts-repository";
 import { lawfulness } from "../src/policy/engine/lawfulness";
-import { createTestDatabase, type TestDatabase } from "./support/database";
-import { createInProcess, errorCodes, testConfig, type GraphQLResponse, type InProcessPurposeQL } from "./support/harness";
+import { errorCodes, inProcessPurposeQLForThisFile, type GraphQLResponse } from "./support/harness";
 
-let database: TestDatabase;
-let purposeql: InProcessPurposeQL;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  purposeql = await createInProcess(testConfig(database.target));
-});
-
-afterAll(async () => {
-  await purposeql?.close();
-  await database?.drop();
-});
+const purposeql = inProcessPurposeQLForThisFile();
 
 const SERVICE = "essential.service";
 const ADVERTISING = "marketing.advertising";

@@ -1,7 +1,6 @@
 import { IsNull } from "typeorm";
 import { ConsentRow, DataSubjectRow } from "../src/persistence/entities";
-import { createTestDatabase, type TestDatabase } from "./support/database";
-import { createInProcess, errorCodes, testConfig, type InProcessPurposeQL } from "./support/harness";
+import { errorCodes, inProcessPurposeQLForThisFile } from "./support/harness";
 
 const SERVICE = "essential.service";
 const SUBJECT_FIELDS = "id fullName email postalAddress phone dateOfBirth country serviceActive serviceActiveUntil status";
@@ -9,18 +8,7 @@ const SUBJECT_FIELDS = "id fullName email postalAddress phone dateOfBirth countr
 const LEGAL_OBLIGATION = "essential.legal_obligation";
 const REGISTRATION_FIELDS = "consentedAt ipAddress browser operatingSystem device";
 
-let database: TestDatabase;
-let purposeql: InProcessPurposeQL;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  purposeql = await createInProcess(testConfig(database.target));
-});
-
-afterAll(async () => {
-  await purposeql?.close();
-  await database?.drop();
-});
+const purposeql = inProcessPurposeQLForThisFile();
 
 const countSubjects = (): Promise<number> => purposeql.services.dataSource.getRepository(DataSubjectRow).count();
 

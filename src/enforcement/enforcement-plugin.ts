@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError } from "graphql";
+import { GraphQLError, Kind } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "../graphql/context";
 import { forbidden } from "../graphql/errors";
@@ -29,7 +29,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             directivePurpose === null ? null : declaredPurpose(context.client, policy, directivePurpose),
           );
           const fragments = Object.fromEntries(
-            document.definitions.flatMap((definition) => (definition.kind === "FragmentDefinition" ? [[definition.name.value, definition]] : [])),
+            document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])),
           );
           const shape = analyseOperation(schema, operation, fragments, variables);
 

@@ -3,7 +3,8 @@ import type { GraphQLError } from "graphql";
 import type { EntityManager } from "typeorm";
 import { AccessRecorder } from "../audit/access-recorder";
 import type { ConsentRow, DataSubjectRow } from "../persistence/entities";
-import { findSubjectsByIds } from "../persistence/subject-repository";
+import { whereLawful } from "../persistence/lawful-subjects";
+import { findSubjectsByIds, type SubjectFilter } from "../persistence/subject-repository";
 import { loadConsentsAndObjections, type ConsentsAndObjections } from "../persistence/subject-facts-repository";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
 import { lawfulness, type Lawfulness } from "../policy/engine/lawfulness";
@@ -67,6 +68,13 @@ export class RequestAccess {
     const guard: FieldGuard = subject ? await this.guardFor(subject) : this.denyingGuard(row.subjectId);
     return Object.assign(new Consent(), consentValues(row), { evidence: guardedObject(ConsentEvidence, evidenceValues(row), guard) });
   }
+
+  /** Keeps, in SQL, only the subjects this request's purpose may lawfully process now (the twin of `lawfulness`). */
+  readonly lawfulSubjects: SubjectFilter = (query, alias) => {
+    const purpose = this.purposeKey === null ? undefined : this.policy.purpose(this.purposeKey);
+    if (!purpose) throw new Error("lawfulSubjects needs a declared, known purpose");
+    return whereLawful(query, alias, purpose, this.policy.lineageOf(purpose.key), this.now);
+  };
 
   /** After a write: the next read of this subject loads it, and decides, afresh. */
   forget(subjectId: string): void {

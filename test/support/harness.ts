@@ -5,6 +5,7 @@ import type { Config, DatabaseTarget } from "../../src/config";
 import { createRequestContext } from "../../src/graphql/context";
 import { createLogger } from "../../src/logging/logger";
 import { createPurposeQL, startPurposeQL, type PurposeQL } from "../../src/server/purposeql";
+import { createTestDatabase, type TestDatabase } from "./database";
 
 export const DEV_KEY = "test-dev-key-0123456789abcdef";
 export const POLICY_FILE = path.resolve(__dirname, "../../policy/clubmium.policy.yaml");
@@ -94,4 +95,32 @@ function headersOf(request: Request): { authorization?: string; purpose?: string
 
 export function errorCodes(response: GraphQLResponse<unknown>): unknown[] {
   return (response.errors ?? []).map((error) => error.extensions?.code);
+}
+
+export interface FilePurposeQL extends InProcessPurposeQL {
+  readonly database: TestDatabase;
+}
+
+/**
+ * One in-process PurposeQL on a fresh database for the calling test file, started before its
+ * first test and closed after its last. The returned object stands for it once started.
+ */
+export function inProcessPurposeQLForThisFile(overrides: Partial<Config> = {}): FilePurposeQL {
+  let database: TestDatabase | undefined;
+  let purposeql: InProcessPurposeQL | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    purposeql = await createInProcess(testConfig(database.target, overrides));
+  });
+  afterAll(async () => {
+    await purposeql?.close();
+    await database?.drop();
+  });
+  return new Proxy({} as FilePurposeQL, {
+    get(_target, property) {
+      if (property === "database") return database;
+      if (!purposeql) throw new Error("PurposeQL is used before beforeAll started it");
+      return Reflect.get(purposeql, property);
+    },
+  });
 }

@@ -1,5 +1,4 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
-import { whereLawful } from "../../persistence/lawful-subjects";
 import { endServiceOf, insertSubject, pageOfSubjects, updateSubjectFields } from "../../persistence/subject-repository";
 import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, pageSizeArgumentOrDefault, subjectIdArgument } from "../arguments";
 import type { RequestContext } from "../context";
@@ -32,12 +31,7 @@ export class SubjectResolver {
     @Ctx() context: RequestContext,
   ): Promise<DataSubjectConnection> {
     const access = accessOf(context);
-    const purpose = access.policy.purpose(access.purposeKey ?? "");
-    if (!purpose) throw notFound(`Unknown purpose ${access.purposeKey}`);
-    const lineage = access.policy.lineageOf(purpose.key);
-    const page = await pageOfSubjects(context.app.dataSource.manager, pageSizeArgument(first), decodeCursor(after), (query, alias) =>
-      whereLawful(query, alias, purpose, lineage, access.now),
-    );
+    const page = await pageOfSubjects(context.app.dataSource.manager, pageSizeArgument(first), decodeCursor(after), access.lawfulSubjects);
     const nodes = await access.guardSubjects(page.rows);
     const edges = page.rows.map((row, index) => ({ cursor: encodeCursor(row.seq), node: nodes[index] as DataSubject }));
     return {
