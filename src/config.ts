@@ -11,7 +11,7 @@ const EnvSchema = z.object({
     .optional(),
   PURPOSEQL_DATA_DIR: z.string().min(1).default("./.purposeql-data"),
   PURPOSEQL_POLICY_FILE: z.string().min(1).default("policy/clubmium.policy.yaml"),
-  PURPOSEQL_DEV_API_KEY: z.string().optional(),
+  PURPOSEQL_DEV_API_KEY: z.string().min(16, "must be at least 16 characters: it is an ADMIN key").optional().or(z.literal("")),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

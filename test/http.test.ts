@@ -25,6 +25,29 @@ describe("over HTTP", () => {
     expect(read).toEqual({ status: 200, body: { data: { subject: { id, fullName: "Kārlis Egle", country: "LV" } } } });
   });
 
+  it("updates a subject and gives and withdraws consent", async () => {
+    const created = await purposeql.post<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Over Http" }) { id } }`, {
+      purpose: "essential.service",
+    });
+    const id = created.body.data!.createSubject.id;
+    const updated = await purposeql.post(`mutation ($id: ID!) { updateSubject(id: $id, input: { email: "over@example.lv" }) { fullName email } }`, {
+      variables: { id },
+      purpose: "essential.service",
+    });
+    expect(updated.body).toEqual({ data: { updateSubject: { fullName: "Over Http", email: "over@example.lv" } } });
+
+    const consent = `mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "personalize") { purposeKey active } }`;
+    expect((await purposeql.post(consent, { variables: { id }, purpose: "personalize" })).body).toEqual({
+      data: { giveConsent: { purposeKey: "personalize", active: true } },
+    });
+    const read = () => purposeql.post(`query ($id: ID!) { subject(id: $id) { fullName } }`, { variables: { id }, purpose: "personalize" });
+    expect((await read()).body).toEqual({ data: { subject: { fullName: "Over Http" } } });
+
+    const withdraw = `mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "personalize") { active } }`;
+    expect((await purposeql.post(withdraw, { variables: { id }, purpose: "personalize" })).body).toEqual({ data: { withdrawConsent: { active: false } } });
+    expect((await read()).body.errors?.[0]?.extensions?.reason).toBe("CONSENT_WITHDRAWN");
+  });
+
   it("refuses a request without a key, with a malformed header and with an unknown key, with 401", async () => {
     for (const apiKey of [null, "", "pql_not-a-real-key"]) {
       const response = await purposeql.post(`{ policyVersion }`, { apiKey });
