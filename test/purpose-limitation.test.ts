@@ -1,4 +1,7 @@
+import { Kind, parse, type OperationDefinitionNode } from "graphql";
 import { storedFormOf } from "../src/auth/api-key";
+import { analyseOperation } from "../src/enforcement/operation-analysis";
+import { buildPurposeQLSchema } from "../src/graphql/schema";
 import { ClientRole } from "../src/domain/policy-terms";
 import { personalFieldsByType } from "../src/graphql/personal-data";
 import { insertClient } from "../src/persistence/client-repository";
@@ -290,5 +293,29 @@ describe("lawful lists", () => {
       expect(lawful.length).toBeLessThan(all.length);
       expect({ purpose, listed, totalCount }).toEqual({ purpose, listed: lawful, totalCount: lawful.length });
     }
+  });
+});
+
+describe("operations built to be expensive", () => {
+  const depth = 40;
+  const fragments = Array.from({ length: depth }, (_, level) =>
+    level === depth - 1 ? `fragment F${level} on DataSubject { country }` : `fragment F${level} on DataSubject { ...F${level + 1} country ...F${level + 1} }`,
+  ).join("\n");
+  const document = `query ($id: ID!) { subject(id: $id) { ...F0 } }\n${fragments}`;
+
+  it("the static check walks each fragment once: 2^40 spreads finish, listing the one field", async () => {
+    const parsed = parse(document);
+    const operation = parsed.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+    const fragmentMap = Object.fromEntries(
+      parsed.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])),
+    );
+    const shape = analyseOperation(await buildPurposeQLSchema(), operation, fragmentMap, { id: "x" });
+    expect(shape.personalSelections).toEqual([{ field: "DataSubject.country", category: "user.location.coarse" }]);
+  });
+
+  it("are refused as bad input (400), not failed as internal errors", async () => {
+    const response = await purposeql.execute(document, { purpose: "analytics.reporting", variables: { id: "00000000-0000-4000-8000-000000000000" } });
+    expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
+    expect(response.errors?.[0]?.message).toMatch(/too large to run/);
   });
 });

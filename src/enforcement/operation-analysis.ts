@@ -46,7 +46,8 @@ export function analyseOperation(
 ): OperationShape {
   const selections = new Map<string, PersonalSelection>();
   let touchesPersonalData = false;
-  const visitedFragments = new Set<string>();
+  // A fragment selects the same fields wherever it is spread: walk each once, so nested spreads cannot multiply the work.
+  const walkedFragments = new Set<string>();
 
   const walk = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, atRoot: boolean): void => {
     for (const selection of selectionSet.selections) {
@@ -72,11 +73,11 @@ export function analyseOperation(
         }
         case Kind.FRAGMENT_SPREAD: {
           const fragment = fragments[selection.name.value];
-          if (!fragment || visitedFragments.has(fragment.name.value)) break;
-          visitedFragments.add(fragment.name.value);
+          const walkKey = `${selection.name.value}${atRoot ? "@root" : ""}`;
+          if (!fragment || walkedFragments.has(walkKey)) break;
+          walkedFragments.add(walkKey);
           const type = schema.getType(fragment.typeCondition.name.value);
           if (type && isCompositeType(type)) walk(fragment.selectionSet, type, atRoot);
-          visitedFragments.delete(fragment.name.value);
           break;
         }
       }

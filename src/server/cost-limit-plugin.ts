@@ -12,13 +12,21 @@ export function costLimitPlugin(maxCost = MAX_OPERATION_COST): ApolloServerPlugi
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operationName }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // The estimator refuses documents too large to estimate (e.g. fragments spread exponentially).
+            throw badUserInput(`This operation is too large to run: ${error instanceof Error ? error.message : String(error)}`, {
+              http: { status: 400 },
+            });
+          }
           if (cost > maxCost) {
             throw badUserInput(`This operation costs ${cost}, more than the limit of ${maxCost}: ask for fewer fields or smaller pages.`, {
               cost,
