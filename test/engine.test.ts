@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { LegalBasisCode, RetentionAction, RetentionTrigger, SubjectStatus } from "../src/domain/policy-terms";
 import { compileDocument } from "../src/policy/compile-document";
 import { CompiledPolicy, type PurposeRule } from "../src/policy/engine/compiled-policy";
-import { lawfulness, type SubjectFacts } from "../src/policy/engine/lawfulness";
+import { DENIAL_REASONS, lawfulness, type SubjectFacts } from "../src/policy/engine/lawfulness";
 import { parsePolicy } from "../src/policy/policy-file";
 import { POLICY_FILE } from "./support/harness";
 
@@ -175,10 +175,11 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
   });
 
   it("never throws for a known purpose, and a denial always names one of the six reasons", () => {
+    expect(DENIAL_REASONS).toEqual(["CONSENT_MISSING", "CONSENT_WITHDRAWN", "OBJECTED", "RESTRICTED", "CONTRACT_INACTIVE", "RETENTION_EXPIRED"]);
     fc.assert(
       fc.property(facts, purposeKey, (state, purpose) => {
         const decision = lawfulness(clubmium, purpose, state, NOW);
-        if (!decision.lawful) expect(["CONSENT_MISSING", "CONSENT_WITHDRAWN", "OBJECTED", "RESTRICTED", "CONTRACT_INACTIVE", "RETENTION_EXPIRED"]).toContain(decision.reason);
+        if (!decision.lawful) expect(DENIAL_REASONS).toContain(decision.reason);
       }),
     );
   });

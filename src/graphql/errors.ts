@@ -24,4 +24,3 @@ export const forbidden = (message: string, details?: Record<string, unknown>): G
 export const badUserInput = (message: string, details?: Record<string, unknown>): GraphQLError =>
   apiError("BAD_USER_INPUT", message, details);
 export const notFound = (message: string): GraphQLError => apiError("NOT_FOUND", message);
-export const conflict = (message: string): GraphQLError => apiError("CONFLICT", message);

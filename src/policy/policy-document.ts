@@ -111,9 +111,7 @@ export const policyDocumentSchema = z
   });
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
-export type PolicyCategory = PolicyDocument["categories"][number];
 export type PolicyPurpose = PolicyDocument["purposes"][number];
-export type PolicyProcessor = PolicyDocument["processors"][number];
 
 /** A purpose's own grants plus those of its declared ancestors. */
 function effectiveGrantsOf(purposeKey: string, purposes: readonly PolicyPurpose[]): Set<string> {
