@@ -59,6 +59,12 @@ export class RequestAccess {
     return guardedObject(DataSubject, subjectValues(row, this.now), this.guardWith(row, facts));
   }
 
+  /** A subject this request has just written: loaded and decided afresh, not from what the request saw before. */
+  async guardChangedSubject(row: DataSubjectRow): Promise<DataSubject> {
+    this.forget(row.id);
+    return this.guardSubject(row);
+  }
+
   async guardSubjects(rows: readonly DataSubjectRow[]): Promise<DataSubject[]> {
     return Promise.all(rows.map((row) => this.guardSubject(row)));
   }

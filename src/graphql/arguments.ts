@@ -1,6 +1,8 @@
 import { forbidden, badUserInput } from "./errors";
 import { allowedPurposes, allowedPurposesSentence } from "../auth/authenticate";
+import type { LegalBasisCode } from "../domain/policy-terms";
 import type { RequestAccess } from "../enforcement/request-access";
+import type { PurposeRule } from "../policy/engine/compiled-policy";
 import type { RequestContext } from "./context";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,6 +41,19 @@ export function decodeCursor(cursor: string | null | undefined): string | null {
   const seq = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : "";
   if (!/^\d{1,18}$/.test(seq)) throw badUserInput("Invalid input: after is not a cursor this API issued", { fields: ["after"] });
   return seq;
+}
+
+/**
+ * A purpose named as an argument (consent to it, object to it): it must exist and rely on one of
+ * `bases`, else the call would record something with no effect.
+ */
+export function purposeArgument(access: RequestAccess, purposeKey: string, bases: readonly LegalBasisCode[], why: string): PurposeRule {
+  const purpose = access.policy.purpose(purposeKey);
+  if (!purpose) throw badUserInput(`Invalid input: purpose ${purposeKey} does not exist`, { fields: ["purpose"] });
+  if (!bases.includes(purpose.legalBasis)) {
+    throw badUserInput(`Invalid input: purpose ${purposeKey} relies on ${purpose.legalBasis}; ${why}`, { fields: ["purpose"] });
+  }
+  return purpose;
 }
 
 /**

@@ -2,9 +2,9 @@ import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { LegalBasisCode } from "../../domain/policy-terms";
 import { findActiveConsent, insertConsent, markWithdrawn } from "../../persistence/consent-repository";
 import { findSubjectsByIds } from "../../persistence/subject-repository";
-import { accessOf, subjectIdArgument } from "../arguments";
+import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
 import type { RequestContext } from "../context";
-import { badUserInput, notFound } from "../errors";
+import { notFound } from "../errors";
 import { ConsentEvidenceInput } from "../inputs/subject.inputs";
 import { TouchesPersonalData } from "../touches-personal-data";
 import { Consent } from "../types/consent.types";
@@ -25,7 +25,7 @@ export class ConsentResolver {
   ): Promise<Consent> {
     const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
-    this.assertConsentPurpose(context, purpose);
+    purposeArgument(access, purpose, [LegalBasisCode.CONSENT], "consent to it would have no effect");
     const row = await context.app.dataSource.transaction(async (manager) => {
       const [subject] = await findSubjectsByIds(manager, [id]);
       if (!subject) throw notFound(`No subject with id ${subjectId}`);
@@ -56,16 +56,5 @@ export class ConsentResolver {
     });
     access.forget(id);
     return access.guardConsent(row);
-  }
-
-  private assertConsentPurpose(context: RequestContext, purposeKey: string): void {
-    const purpose = accessOf(context).policy.purpose(purposeKey);
-    if (!purpose) throw badUserInput(`Invalid input: purpose ${purposeKey} does not exist`, { fields: ["purpose"] });
-    if (purpose.legalBasis !== LegalBasisCode.CONSENT) {
-      throw badUserInput(
-        `Invalid input: purpose ${purposeKey} relies on ${purpose.legalBasis}, not consent; consent to it would have no effect`,
-        { fields: ["purpose"] },
-      );
-    }
   }
 }

@@ -2,14 +2,14 @@ import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { LegalBasisCode, SubjectStatus } from "../../domain/policy-terms";
 import { recordObjection } from "../../persistence/objection-repository";
 import { findSubjectsByIds, setSubjectStatus } from "../../persistence/subject-repository";
-import { accessOf, subjectIdArgument } from "../arguments";
+import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
 import type { RequestContext } from "../context";
-import { badUserInput, notFound } from "../errors";
+import { notFound } from "../errors";
 import { TouchesPersonalData } from "../touches-personal-data";
 import { Objection } from "../types/audit.types";
 import { DataSubject } from "../types/subject.types";
 
-const OBJECTIONABLE = new Set([LegalBasisCode.LEGITIMATE_INTERESTS, LegalBasisCode.PUBLIC_TASK]);
+const OBJECTIONABLE = [LegalBasisCode.LEGITIMATE_INTERESTS, LegalBasisCode.PUBLIC_TASK];
 
 /** The subject's rights that change what may be processed: objection (Art. 21) and restriction (Art. 18). */
 @Resolver()
@@ -26,14 +26,7 @@ export class SubjectRightsResolver {
   ): Promise<Objection> {
     const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
-    const purpose = access.policy.purpose(purposeKey);
-    if (!purpose) throw badUserInput(`Invalid input: purpose ${purposeKey} does not exist`, { fields: ["purpose"] });
-    if (!OBJECTIONABLE.has(purpose.legalBasis)) {
-      throw badUserInput(
-        `Invalid input: purpose ${purposeKey} relies on ${purpose.legalBasis}; an objection (Art. 21) applies only to legitimate interests or a public task`,
-        { fields: ["purpose"] },
-      );
-    }
+    purposeArgument(access, purposeKey, OBJECTIONABLE, "an objection (Art. 21) applies only to legitimate interests or a public task");
     const row = await context.app.dataSource.transaction(async (manager) => {
       if ((await findSubjectsByIds(manager, [id])).length === 0) throw notFound(`No subject with id ${subjectId}`);
       return recordObjection(manager, id, purposeKey, access.now);
@@ -66,7 +59,6 @@ export class SubjectRightsResolver {
     const access = accessOf(context);
     const row = await setSubjectStatus(context.app.dataSource.manager, subjectIdArgument(subjectId, "subjectId"), status);
     if (!row) throw notFound(`No subject with id ${subjectId}`);
-    access.forget(row.id);
-    return access.guardSubject(row);
+    return access.guardChangedSubject(row);
   }
 }

@@ -71,8 +71,7 @@ export class SubjectResolver {
     const access = accessOf(context);
     const row = await updateSubjectFields(context.app.dataSource.manager, subjectIdArgument(id), { ...input });
     if (!row) throw notFound(`No subject with id ${id}`);
-    access.forget(row.id);
-    return access.guardSubject(row);
+    return access.guardChangedSubject(row);
   }
 
   @TouchesPersonalData()
@@ -86,7 +85,6 @@ export class SubjectResolver {
     const access = accessOf(context);
     const row = await endServiceOf(context.app.dataSource.manager, subjectIdArgument(subjectId, "subjectId"), access.now);
     if (!row) throw notFound(`No subject with id ${subjectId}`);
-    access.forget(row.id);
-    return access.guardSubject(row);
+    return access.guardChangedSubject(row);
   }
 }
