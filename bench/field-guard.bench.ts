@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       parentKey: null,
       legalBasis: LegalBasisCode.LEGAL_OBLIGATION,
       allowedUnderRestriction: false,
+      consentAtRegistration: false,
       retention: { trigger: RetentionTrigger.SERVICE_ENDED, days: null, action: RetentionAction.ARCHIVE },
       grants: ["user"],
     },

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   if (server.seededVersion !== null) logger.info({ policyVersion: server.seededVersion, file: config.policyFile }, "seeded the policy");
   if (server.devClient?.generatedKey) {
     process.stdout.write(
-      `\nDevelopment client "${server.devClient.name}" created (ADMIN, every purpose). Its API key, shown only this once:\n\n  ${server.devClient.generatedKey}\n\n`,
+      `\nDevelopment client "${server.devClient.name}" created (ADMIN, every purpose, every capability). Its API key, shown only this once:\n\n  ${server.devClient.generatedKey}\n\n`,
     );
   }
   process.stdout.write(`PurposeQL ready at ${server.url} on ${database} in ${Math.round(performance.now() - startedAt)} ms\n`);

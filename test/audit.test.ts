@@ -23,18 +23,33 @@ describe("the audit trail", () => {
     await purposeql.execute(`query ($id: ID!) { subject(id: $id) { fullName email } }`, { purpose: ADVERTISING, variables: { id } });
 
     const rows = await eventsOf(id);
-    expect(rows.map((row) => ({ purpose: row.purposeKey, released: row.released, denied: row.denied, decision: row.decision, client: row.clientName }))).toEqual([
-      { purpose: SERVICE, released: ["user.contact.email", "user.name"], denied: [], decision: "RELEASED", client: "development" },
-      { purpose: ADVERTISING, released: [], denied: ["user.contact.email", "user.name"], decision: "DENIED", client: "development" },
+    const summary = (row: AccessEventRow) => ({
+      operation: row.operation,
+      purpose: row.purposeKey,
+      written: row.written,
+      released: row.released,
+      denied: row.denied,
+      decision: row.decision,
+      client: row.clientName,
+    });
+    const created = ["user.account.service_relationship", "user.account.status", "user.contact.email", "user.name"];
+    expect(rows.map(summary)).toEqual([
+      { operation: "createSubject", purpose: SERVICE, written: created, released: [], denied: [], decision: "WRITTEN", client: "development" },
+      { operation: "read", purpose: SERVICE, written: [], released: ["user.contact.email", "user.name"], denied: [], decision: "RELEASED", client: "development" },
+      { operation: "read", purpose: ADVERTISING, written: [], released: [], denied: ["user.contact.email", "user.name"], decision: "DENIED", client: "development" },
     ]);
-    expect(new Set(rows.map((row) => row.requestId)).size).toBe(2);
+    expect(new Set(rows.map((row) => row.requestId)).size).toBe(3);
 
     const log = await purposeql.execute<{ accessLog: Record<string, unknown>[] }>(
-      `query ($id: ID!) { accessLog(subjectId: $id) { purposeKey clientName released denied decision at requestId subjectId } }`,
+      `query ($id: ID!) { accessLog(subjectId: $id) { operation written purposeKey clientName released denied decision at requestId subjectId } }`,
       { variables: { id } },
     );
-    expect(log.data?.accessLog).toHaveLength(2);
-    expect(log.data?.accessLog[1]).toMatchObject({ purposeKey: ADVERTISING, clientName: "development", released: [], denied: ["user.contact.email", "user.name"] });
+    expect(log.data?.accessLog.map((event) => [event.operation, event.decision])).toEqual([
+      ["createSubject", "WRITTEN"],
+      ["read", "RELEASED"],
+      ["read", "DENIED"],
+    ]);
+    expect(log.data?.accessLog[2]).toMatchObject({ purposeKey: ADVERTISING, clientName: "development", released: [], denied: ["user.contact.email", "user.name"] });
     expect(JSON.stringify(log)).not.toMatch(/Audited Person|a@example\.lv/);
   });
 
@@ -64,7 +79,7 @@ describe("the audit trail", () => {
       await dataSource.query(`DROP TRIGGER refuse_audit ON access_event`);
       await dataSource.query(`DROP FUNCTION refuse_audit()`);
     }
-    expect(await eventsOf(id)).toEqual([]);
+    expect((await eventsOf(id)).filter((row) => row.operation === "read")).toEqual([]);
   });
 
   it("a page of N subjects costs the same number of SQL statements whatever N is", async () => {

@@ -26,7 +26,7 @@ describe("npm run client", () => {
     const notItsPurpose = await purposeql.execute(`{ subjects { totalCount } }`, { apiKey, purpose: "marketing.advertising" });
     expect(errorCodes(notItsPurpose)).toEqual(["FORBIDDEN"]);
 
-    expect(await client("list")).toMatch(/^crm\tINTERNAL_APP\tactive\tessential\.service, personalize$/m);
+    expect(await client("list")).toMatch(/^crm\tINTERNAL_APP\tactive\tessential\.service, personalize\tno capabilities$/m);
     expect(await client("revoke", "crm")).toMatch(/Revoked crm/);
     expect(await client("list")).toMatch(/^crm\tINTERNAL_APP\trevoked /m);
     expect(errorCodes(await purposeql.execute(`{ policyVersion }`, { apiKey }))).toEqual(["UNAUTHENTICATED"]);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { LegalBasisCode, RetentionAction, RetentionTrigger, SubjectStatus } from "../src/domain/policy-terms";
 import { compileDocument } from "../src/policy/compile-document";
 import { CompiledPolicy, type PurposeRule } from "../src/policy/engine/compiled-policy";
-import { DENIAL_REASONS, lawfulness, type SubjectFacts } from "../src/policy/engine/lawfulness";
+import { DENIAL_REASONS, EVERY_GRANTED_CATEGORY, lawfulness, releaseOf, type SubjectFacts } from "../src/policy/engine/lawfulness";
 import { parsePolicy } from "../src/policy/policy-file";
 import { POLICY_FILE } from "./support/harness";
 
@@ -11,6 +11,9 @@ const clubmium = compileDocument(parsePolicy(POLICY_FILE, readFileSync(POLICY_FI
 const NOW = new Date("2026-11-25T12:00:00Z");
 const DAY = 86_400_000;
 const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * DAY);
+
+const LAWFUL = { lawful: true, scope: EVERY_GRANTED_CATEGORY };
+const ADVERTISING_SCOPE = clubmium.readableCategories("marketing.advertising");
 
 const subject = (facts: Partial<SubjectFacts> = {}): SubjectFacts => ({
   status: SubjectStatus.ACTIVE,
@@ -45,8 +48,8 @@ describe("grants (rule 2)", () => {
 
 describe("lawfulness (rules 3–5)", () => {
   it("consent: active consent holds; none is CONSENT_MISSING; a withdrawn one is CONSENT_WITHDRAWN", () => {
-    const given = { purposeKey: "marketing.advertising", givenAt: daysAgo(10), withdrawnAt: null };
-    expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [given] }), NOW)).toEqual({ lawful: true });
+    const given = { purposeKey: "marketing.advertising", givenAt: daysAgo(10), withdrawnAt: null, scope: ADVERTISING_SCOPE };
+    expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [given] }), NOW)).toEqual({ lawful: true, scope: new Set(ADVERTISING_SCOPE) });
     expect(lawfulness(clubmium, "marketing.advertising", subject(), NOW)).toEqual({ lawful: false, reason: "CONSENT_MISSING" });
     expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [{ ...given, withdrawnAt: daysAgo(1) }] }), NOW)).toEqual({
       lawful: false,
@@ -60,28 +63,28 @@ describe("lawfulness (rules 3–5)", () => {
       rule("marketing", LegalBasisCode.CONSENT, null),
       rule("marketing.advertising", LegalBasisCode.CONSENT, "marketing"),
     ]);
-    const toParent = subject({ consents: [{ purposeKey: "marketing", givenAt: daysAgo(1), withdrawnAt: null }] });
+    const toParent = subject({ consents: [{ purposeKey: "marketing", givenAt: daysAgo(1), withdrawnAt: null, scope: ["user"] }] });
     expect(lawfulness(policy, "marketing.advertising", toParent, NOW).lawful).toBe(true);
-    const toChild = subject({ consents: [{ purposeKey: "marketing.advertising", givenAt: daysAgo(1), withdrawnAt: null }] });
+    const toChild = subject({ consents: [{ purposeKey: "marketing.advertising", givenAt: daysAgo(1), withdrawnAt: null, scope: ["user"] }] });
     expect(lawfulness(policy, "marketing", toChild, NOW).lawful).toBe(false);
   });
 
   it("contract: an ended service is CONTRACT_INACTIVE; an end date still ahead is not", () => {
     expect(lawfulness(clubmium, "essential.service", subject({ serviceActiveUntil: daysAgo(1) }), NOW)).toEqual({ lawful: false, reason: "CONTRACT_INACTIVE" });
-    expect(lawfulness(clubmium, "essential.service", subject({ serviceActiveUntil: daysAgo(-5) }), NOW)).toEqual({ lawful: true });
+    expect(lawfulness(clubmium, "essential.service", subject({ serviceActiveUntil: daysAgo(-5) }), NOW)).toEqual(LAWFUL);
   });
 
   it("legitimate interests: an open objection is OBJECTED; a lifted one is not", () => {
     const objection = { purposeKey: "analytics.reporting", objectedAt: daysAgo(3), liftedAt: null };
     expect(lawfulness(clubmium, "analytics.reporting", subject({ objections: [objection] }), NOW)).toEqual({ lawful: false, reason: "OBJECTED" });
-    expect(lawfulness(clubmium, "analytics.reporting", subject({ objections: [{ ...objection, liftedAt: daysAgo(1) }] }), NOW)).toEqual({ lawful: true });
-    expect(lawfulness(clubmium, "functional.service.improve", subject({ objections: [objection] }), NOW)).toEqual({ lawful: true });
+    expect(lawfulness(clubmium, "analytics.reporting", subject({ objections: [{ ...objection, liftedAt: daysAgo(1) }] }), NOW)).toEqual(LAWFUL);
+    expect(lawfulness(clubmium, "functional.service.improve", subject({ objections: [objection] }), NOW)).toEqual(LAWFUL);
   });
 
   it("restriction blocks every purpose but those allowed under restriction", () => {
     const restricted = subject({ status: SubjectStatus.RESTRICTED });
     for (const purpose of clubmium.purposeKeys()) {
-      const expected = purpose === "essential.legal_obligation" ? { lawful: true } : { lawful: false, reason: "RESTRICTED" };
+      const expected = purpose === "essential.legal_obligation" ? LAWFUL : { lawful: false, reason: "RESTRICTED" };
       expect({ purpose, decision: lawfulness(clubmium, purpose, restricted, NOW) }).toEqual({ purpose, decision: expected });
     }
   });
@@ -89,7 +92,7 @@ describe("lawfulness (rules 3–5)", () => {
   it("retention: legitimate interests end with the service; the legal obligation keeps five years", () => {
     const ended = (days: number) => subject({ serviceActiveUntil: daysAgo(days) });
     expect(lawfulness(clubmium, "analytics.reporting", ended(1), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
-    expect(lawfulness(clubmium, "essential.legal_obligation", ended(1825), NOW)).toEqual({ lawful: true });
+    expect(lawfulness(clubmium, "essential.legal_obligation", ended(1825), NOW)).toEqual(LAWFUL);
     expect(lawfulness(clubmium, "essential.legal_obligation", ended(1827), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
   });
 
@@ -100,9 +103,20 @@ describe("lawfulness (rules 3–5)", () => {
     ]);
     expect(lawfulness(policy, "collected", subject({ collectedAt: daysAgo(29) }), NOW).lawful).toBe(true);
     expect(lawfulness(policy, "collected", subject({ collectedAt: daysAgo(31) }), NOW).lawful).toBe(false);
-    const withdrawn = (days: number) => subject({ consents: [{ purposeKey: "afterconsent", givenAt: daysAgo(100), withdrawnAt: daysAgo(days) }] });
+    const withdrawn = (days: number) => subject({ consents: [{ purposeKey: "afterconsent", givenAt: daysAgo(100), withdrawnAt: daysAgo(days), scope: [] }] });
     expect(lawfulness(policy, "afterconsent", withdrawn(6), NOW).lawful).toBe(true);
     expect(lawfulness(policy, "afterconsent", withdrawn(8), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
+  });
+
+  it("consent covers only its scope: a category granted after it was given is CONSENT_SCOPE, the rest is released", () => {
+    const narrow = { purposeKey: "personalize", givenAt: daysAgo(10), withdrawnAt: null, scope: ["user.name"] };
+    const decided = lawfulness(clubmium, "personalize", subject({ consents: [narrow] }), NOW);
+    expect(releaseOf(decided, "user.name")).toBeNull();
+    expect(releaseOf(decided, "user.location.coarse")).toBe("CONSENT_SCOPE");
+    const renewed = { ...narrow, givenAt: daysAgo(1), scope: clubmium.readableCategories("personalize") };
+    expect(releaseOf(lawfulness(clubmium, "personalize", subject({ consents: [narrow, renewed] }), NOW), "user.location.coarse")).toBeNull();
+    expect(releaseOf(lawfulness(clubmium, "essential.service", subject(), NOW), "user.contact.email")).toBeNull();
+    expect(releaseOf(lawfulness(clubmium, "personalize", subject(), NOW), "user.name")).toBe("CONSENT_MISSING");
   });
 
   it("refuses an unknown purpose", () => {
@@ -116,6 +130,7 @@ function rule(key: string, legalBasis: LegalBasisCode, parentKey: string | null)
     parentKey,
     legalBasis,
     allowedUnderRestriction: false,
+    consentAtRegistration: false,
     retention: { trigger: RetentionTrigger.SERVICE_ENDED, days: null, action: RetentionAction.DELETE },
     grants: [],
   };
@@ -125,7 +140,10 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
   const purposeKeys = clubmium.purposeKeys();
   const instant = fc.integer({ min: -2000, max: 30 }).map((days) => daysAgo(days));
   const purposeKey = fc.constantFrom(...purposeKeys);
-  const consent = fc.record({ purposeKey, givenAt: instant, withdrawnAt: fc.option(instant, { nil: null }) });
+  const categoryKeys = clubmium.categories.map((category) => category.key);
+  const scope = fc.subarray(categoryKeys);
+  const category = fc.constantFrom(...categoryKeys);
+  const consent = fc.record({ purposeKey, givenAt: instant, withdrawnAt: fc.option(instant, { nil: null }), scope });
   const objection = fc.record({ purposeKey, objectedAt: instant, liftedAt: fc.option(instant, { nil: null }) });
   const facts: fc.Arbitrary<SubjectFacts> = fc.record({
     status: fc.constantFrom(SubjectStatus.ACTIVE, SubjectStatus.RESTRICTED),
@@ -165,17 +183,31 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
     );
   });
 
-  it("giving consent never narrows access", () => {
+  it("giving consent never narrows access, category by category", () => {
     fc.assert(
-      fc.property(facts, purposeKey, purposeKey, (state, purpose, consentedTo) => {
-        const consented = { ...state, consents: [...state.consents, { purposeKey: consentedTo, givenAt: NOW, withdrawnAt: null }] };
+      fc.property(facts, purposeKey, purposeKey, scope, category, (state, purpose, consentedTo, consentScope, read) => {
+        const consented = { ...state, consents: [...state.consents, { purposeKey: consentedTo, givenAt: NOW, withdrawnAt: null, scope: consentScope }] };
         expect(!lawful(purpose, state) || lawful(purpose, consented)).toBe(true);
+        const releasedBefore = releaseOf(lawfulness(clubmium, purpose, state, NOW), read) === null;
+        expect(!releasedBefore || releaseOf(lawfulness(clubmium, purpose, consented, NOW), read) === null).toBe(true);
       }),
     );
   });
 
-  it("never throws for a known purpose, and a denial always names one of the six reasons", () => {
-    expect(DENIAL_REASONS).toEqual(["CONSENT_MISSING", "CONSENT_WITHDRAWN", "OBJECTED", "RESTRICTED", "CONTRACT_INACTIVE", "RETENTION_EXPIRED"]);
+  it("under consent, a category is released only when an active consent's scope names it", () => {
+    fc.assert(
+      fc.property(facts, purposeKey, category, (state, purpose, read) => {
+        if (clubmium.purpose(purpose)?.legalBasis !== LegalBasisCode.CONSENT) return;
+        if (releaseOf(lawfulness(clubmium, purpose, state, NOW), read) !== null) return;
+        const lineage = new Set(clubmium.lineageOf(purpose));
+        const covering = state.consents.filter((c) => lineage.has(c.purposeKey) && c.givenAt <= NOW && (c.withdrawnAt === null || c.withdrawnAt > NOW) && c.scope.includes(read));
+        expect(covering.length).toBeGreaterThan(0);
+      }),
+    );
+  });
+
+  it("never throws for a known purpose, and a denial always names one of the seven reasons", () => {
+    expect(DENIAL_REASONS).toEqual(["CONSENT_MISSING", "CONSENT_WITHDRAWN", "CONSENT_SCOPE", "OBJECTED", "RESTRICTED", "CONTRACT_INACTIVE", "RETENTION_EXPIRED"]);
     fc.assert(
       fc.property(facts, purposeKey, (state, purpose) => {
         const decision = lawfulness(clubmium, purpose, state, NOW);

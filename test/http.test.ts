@@ -44,7 +44,7 @@ describe("over HTTP", () => {
     expect((await read()).body).toEqual({ data: { subject: { fullName: "Over Http" } } });
 
     const withdraw = `mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "personalize") { active } }`;
-    expect((await purposeql.post(withdraw, { variables: { id }, purpose: "personalize" })).body).toEqual({ data: { withdrawConsent: { active: false } } });
+    expect((await purposeql.post(withdraw, { variables: { id }, purpose: "essential.service.operations.support" })).body).toEqual({ data: { withdrawConsent: { active: false } } });
     expect((await read()).body.errors?.[0]?.extensions?.reason).toBe("CONSENT_WITHDRAWN");
   });
 

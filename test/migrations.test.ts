@@ -51,8 +51,8 @@ describe(`migrations (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"})`, (
 
   it("keeps the audit trail append-only", async () => {
     await dataSource.query(
-      `INSERT INTO access_event (request_id, client_id, client_name, purpose_key, subject_id, released, denied, decision)
-       VALUES (gen_random_uuid(), gen_random_uuid(), 'test', 'essential.service', gen_random_uuid(), '{user.name}', '{}', 'RELEASED')`,
+      `INSERT INTO access_event (request_id, client_id, client_name, purpose_key, subject_id, operation, written, released, denied, decision)
+       VALUES (gen_random_uuid(), gen_random_uuid(), 'test', 'essential.service', gen_random_uuid(), 'read', '{}', '{user.name}', '{}', 'RELEASED')`,
     );
     await expect(dataSource.query(`UPDATE access_event SET client_name = 'forged'`)).rejects.toThrow(/append-only/);
     await expect(dataSource.query(`DELETE FROM access_event`)).rejects.toThrow(/append-only/);

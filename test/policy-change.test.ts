@@ -26,7 +26,7 @@ describe("changing the policy", () => {
     const versionBefore = purposeql.services.policy.version;
 
     const revoked = await purposeql.execute(REVOKE, { variables: { p: PERSONALIZE, c: "user.name" } });
-    expect(revoked.data).toEqual({ revokeGrant: { key: PERSONALIZE, grants: ["user.demographic.date_of_birth", "user.location.coarse"] } });
+    expect(revoked.data).toEqual({ revokeGrant: { key: PERSONALIZE, grants: ["user.demographic.date_of_birth", "user.location.coarse", "user.privacy_preferences"] } });
     expect(purposeql.services.policy.version).toBe(versionBefore + 1);
 
     const refused = await read();
@@ -60,7 +60,7 @@ describe("changing the policy", () => {
     expect(errorCodes(await purposeql.execute(GRANT, { variables: { p: "no.such", c: "user.name" } }))).toEqual(["BAD_USER_INPUT"]);
     expect(errorCodes(await purposeql.execute(GRANT, { variables: { p: PERSONALIZE, c: "user.nothing" } }))).toEqual(["BAD_USER_INPUT"]);
     const key = "internal-app-key-0123456789abcdef";
-    await insertClient(purposeql.services.dataSource.manager, { name: "crm", role: ClientRole.INTERNAL_APP, ...storedFormOf(key), purposeKeys: [PERSONALIZE] });
+    await insertClient(purposeql.services.dataSource.manager, { name: "crm", role: ClientRole.INTERNAL_APP, ...storedFormOf(key), purposeKeys: [PERSONALIZE], capabilities: [] });
     const version = purposeql.services.policy.version;
     const response = await purposeql.execute(GRANT, { apiKey: key, variables: { p: PERSONALIZE, c: "user.contact.email" } });
     expect(errorCodes(response)).toEqual(["FORBIDDEN"]);

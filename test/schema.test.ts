@@ -40,6 +40,10 @@ describe("the schema", () => {
 
   it("tags the subject's personal fields with the categories the issue names", () => {
     expect(Object.fromEntries(personalFieldsByType().get("DataSubject") ?? [])).toEqual({
+      status: "user.account.status",
+      serviceActiveSince: "user.account.service_relationship",
+      serviceActiveUntil: "user.account.service_relationship",
+      serviceActive: "user.account.service_relationship",
       fullName: "user.name",
       email: "user.contact.email",
       postalAddress: "user.contact.address",

@@ -58,13 +58,23 @@ describe("seeding the policy", () => {
     );
     expect(await applyPolicy(dataSource, withoutDob)).toEqual({ version: 2, changed: true });
     const grants = await dataSource.query(`SELECT category_key FROM purpose_category_grant WHERE purpose_key = 'personalize' ORDER BY 1`);
-    expect(grants).toEqual([{ category_key: "user.location.coarse" }, { category_key: "user.name" }]);
+    expect(grants).toEqual([{ category_key: "user.location.coarse" }, { category_key: "user.name" }, { category_key: "user.privacy_preferences" }]);
     expect(await applyPolicy(dataSource, clubmium)).toEqual({ version: 3, changed: true });
   });
 
   it("refuses to drop a purpose that consents still refer to, and keeps the policy as it was", async () => {
     const subject = await dataSource.getRepository(DataSubjectRow).save({ fullName: "Test", serviceActiveSince: new Date() });
-    await dataSource.getRepository(ConsentRow).save({ subjectId: subject.id, purposeKey: "personalize", givenAt: new Date(), evidenceMethod: "API", policyVersion: 3 });
+    await dataSource.getRepository(ConsentRow).save({
+      subjectId: subject.id,
+      purposeKey: "personalize",
+      givenAt: new Date(),
+      recordedAt: new Date(),
+      recordedBy: "test",
+      scope: ["user.name"],
+      noticeVersion: "2021-10",
+      evidenceMethod: "API",
+      policyVersion: 3,
+    });
     const withoutPersonalize = edited((source) => source.replace(/  - key: personalize\n[\s\S]*?\n\n/, ""));
     await expect(applyPolicy(dataSource, withoutPersonalize)).rejects.toThrow(PolicyConflictError);
     expect(await count("policy_version")).toBe(3);

@@ -3,6 +3,7 @@ import { ConsentRow, DataSubjectRow } from "../src/persistence/entities";
 import { errorCodes, inProcessPurposeQLForThisFile } from "./support/harness";
 
 const SERVICE = "essential.service";
+const SUPPORT = "essential.service.operations.support";
 const SUBJECT_FIELDS = "id fullName email postalAddress phone dateOfBirth country serviceActive serviceActiveUntil status";
 /** The registration record: not what providing the service reads, but what the legal obligation keeps. */
 const LEGAL_OBLIGATION = "essential.legal_obligation";
@@ -25,27 +26,37 @@ interface SubjectData {
   serviceActiveUntil: string | null;
 }
 
-async function createSubject(input: Record<string, unknown>): Promise<SubjectData> {
+async function createSubject(input: Record<string, unknown>, purpose = SERVICE, fields = SUBJECT_FIELDS): Promise<SubjectData> {
   const response = await purposeql.execute<{ createSubject: SubjectData }>(
-    `mutation ($input: CreateSubjectInput!) { createSubject(input: $input) { ${SUBJECT_FIELDS} } }`,
-    { variables: { input }, purpose: SERVICE },
+    `mutation ($input: CreateSubjectInput!) { createSubject(input: $input) { ${fields} } }`,
+    { variables: { input }, purpose },
   );
   expect(response.errors).toBeUndefined();
   return response.data!.createSubject;
 }
 
 describe("subjects through GraphQL", () => {
-  it("creates a subject with its registration record and reads it back by id", async () => {
-    const created = await createSubject({
-      fullName: "Anna Bērziņa",
-      email: "anna@example.lv",
-      postalAddress: "Brīvības iela 1, Rīga, LV-1010",
-      phone: "+37120000000",
-      dateOfBirth: "1990-04-01",
-      country: "LV",
-      registration: { consentedAt: "2026-01-02T03:04:05Z", ipAddress: "192.0.2.7", browser: "Firefox 140", operatingSystem: "Linux", device: "Laptop" },
-    });
-    expect(created).toMatchObject({ fullName: "Anna Bērziņa", dateOfBirth: "1990-04-01", serviceActive: true, serviceActiveUntil: null });
+  it("creates a subject with its registration record (under the advertising purpose that record belongs to) and reads it back by id", async () => {
+    const registered = await createSubject(
+      {
+        fullName: "Anna Bērziņa",
+        email: "anna@example.lv",
+        dateOfBirth: "1990-04-01",
+        country: "LV",
+        registration: { consentedAt: "2026-01-02T03:04:05Z", ipAddress: "192.0.2.7", browser: "Firefox 140", operatingSystem: "Linux", device: "Laptop" },
+      },
+      "marketing.advertising",
+      "id fullName email dateOfBirth country consentedAt ipAddress",
+    );
+    expect(registered).toMatchObject({ fullName: "Anna Bērziņa", consentedAt: "2026-01-02T03:04:05.000Z", ipAddress: "192.0.2.7" });
+    // The service's own data is written under the service's purpose.
+    const completed = await purposeql.execute<{ updateSubject: SubjectData }>(
+      `mutation ($id: ID!, $input: UpdateSubjectInput!) { updateSubject(id: $id, input: $input) { ${SUBJECT_FIELDS} } }`,
+      { variables: { id: registered.id, input: { postalAddress: "Brīvības iela 1, Rīga, LV-1010", phone: "+37120000000" } }, purpose: SERVICE },
+    );
+    expect(completed.errors).toBeUndefined();
+    const created = completed.data!.updateSubject;
+    expect(created).toMatchObject({ fullName: "Anna Bērziņa", dateOfBirth: "1990-04-01", phone: "+37120000000", serviceActive: true, serviceActiveUntil: null });
 
     const read = await purposeql.execute<{ subject: SubjectData }>(`query ($id: ID!) { subject(id: $id) { ${SUBJECT_FIELDS} } }`, {
       variables: { id: created.id },
@@ -78,10 +89,11 @@ describe("subjects through GraphQL", () => {
 
   it("ends the service relationship once and keeps the first end date", async () => {
     const created = await createSubject({ fullName: "Ilze Ozola" });
+    // Once the contract has ended, the contract purpose reads nothing more; the legal obligation still reads the relationship.
     const end = () =>
       purposeql.execute<{ endService: SubjectData }>(`mutation ($id: ID!) { endService(subjectId: $id) { serviceActive serviceActiveUntil } }`, {
         variables: { id: created.id },
-        purpose: SERVICE,
+        purpose: LEGAL_OBLIGATION,
       });
     const first = await end();
     expect(first.data?.endService.serviceActive).toBe(false);
@@ -186,7 +198,7 @@ describe("consent through GraphQL", () => {
 
     const withdrawn = await purposeql.execute<{ withdrawConsent: { id: string; active: boolean; withdrawnAt: string } }>(WITHDRAW, {
       variables: { id: subject.id, purpose: ADVERTISING },
-      purpose: SERVICE,
+      purpose: SUPPORT,
     });
     expect(withdrawn.data?.withdrawConsent).toMatchObject({ id: consent.id, active: false });
 
@@ -195,7 +207,7 @@ describe("consent through GraphQL", () => {
     expect(rows[0]).toMatchObject({ purposeKey: ADVERTISING, evidenceIpAddress: "2001:db8::1", evidenceMethod: "API" });
     expect(rows[0]?.withdrawnAt).toBeInstanceOf(Date);
 
-    const twice = await purposeql.execute(WITHDRAW, { variables: { id: subject.id, purpose: ADVERTISING }, purpose: SERVICE });
+    const twice = await purposeql.execute(WITHDRAW, { variables: { id: subject.id, purpose: ADVERTISING }, purpose: SUPPORT });
     expect(errorCodes(twice)).toEqual(["NOT_FOUND"]);
   });
 
@@ -207,8 +219,10 @@ describe("consent through GraphQL", () => {
     expect(errorCodes(await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: "marketing.nothing" }, purpose: SERVICE }))).toEqual(["BAD_USER_INPUT"]);
     const nobody = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: "00000000-0000-4000-8000-000000000000", purpose: ADVERTISING }, purpose: SERVICE });
     expect(errorCodes(nobody)).toEqual(["NOT_FOUND"]);
-    const badEvidence = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "999.1.1.1" } }, purpose: SERVICE });
+    const badEvidence = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "999.1.1.1" } }, purpose: ADVERTISING });
     expect(errorCodes(badEvidence)).toEqual(["BAD_USER_INPUT"]);
+    const evidenceNotGranted = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "192.0.2.1" } }, purpose: SERVICE });
+    expect(errorCodes(evidenceNotGranted)).toEqual(["PURPOSE_LIMITATION"]);
     expect(await purposeql.services.dataSource.getRepository(ConsentRow).countBy({ subjectId: subject.id })).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
-import type { ClientRole } from "../domain/policy-terms";
+import type { Capability } from "../domain/capabilities";
+import { ClientRole } from "../domain/policy-terms";
 import { forbidden, unauthenticated } from "../graphql/errors";
 import { findClientByKeyId } from "../persistence/client-repository";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
@@ -11,6 +12,8 @@ export interface AuthenticatedClient {
   readonly role: ClientRole;
   /** The purposes this client may declare. */
   readonly purposes: ReadonlySet<string>;
+  /** What this client may change about subjects; always empty for a PARTNER. */
+  readonly capabilities: ReadonlySet<Capability>;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -29,6 +32,8 @@ export async function authenticateClient(manager: EntityManager, authorization: 
     name: client.name,
     role: client.role,
     purposes: new Set(client.purposes.map((purpose) => purpose.key)),
+    // Partners read; whatever a row might say, they hold no capability.
+    capabilities: new Set(client.role === ClientRole.PARTNER ? [] : client.capabilities),
   };
 }
 

@@ -41,6 +41,8 @@ export enum AccessDecision {
   RELEASED = "RELEASED",
   PARTIAL = "PARTIAL",
   DENIED = "DENIED",
+  /** A change event: the operation wrote to the subject. */
+  WRITTEN = "WRITTEN",
 }
 
 export enum SubjectRequestKind {

@@ -1,17 +1,20 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, Kind } from "graphql";
+import { getVariableValues, GraphQLError, Kind } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "../graphql/context";
-import { forbidden } from "../graphql/errors";
+import { badUserInput, forbidden } from "../graphql/errors";
 import { insertAccessEvents } from "../persistence/access-event-repository";
+import { authorityRefusal } from "./authority";
 import { combineDeclarations, purposeFromDirective } from "./declared-purpose";
 import { analyseOperation, type PersonalSelection } from "./operation-analysis";
 import { RequestAccess } from "./request-access";
 
 /**
- * Purpose limitation around every operation (DESIGN.md §4–5):
- *  - before execution: settle the declared purpose, and refuse the whole operation if it selects a
- *    personal field whose category that purpose does not grant (rule 2) — no resolver, no SQL;
+ * Purpose limitation around every operation (DESIGN.md §4–5, §8):
+ *  - before execution: refuse an operation the client has no authority for (a capability for each
+ *    write, ADMIN for administration); settle the declared purpose; and refuse the whole operation
+ *    if it selects or writes a personal field whose category that purpose does not grant (rule 2),
+ *    through literals, variables, defaults and nested inputs — no resolver, no SQL;
  *  - after execution, before the response leaves: write the request's access events in one
  *    statement; if that fails, release no data at all (fail closed).
  */
@@ -21,7 +24,11 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
       return {
         async didResolveOperation({ contextValue: context, operation, document, request, schema }) {
           if (!operation) return;
-          const variables = request.variables ?? {};
+          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+          if (coerced.errors) {
+            throw badUserInput(`Invalid variables: ${coerced.errors.map((error) => error.message).join("; ")}`, { http: { status: 400 } });
+          }
+          const variables = coerced.coerced;
           const policy = context.app.policy.compiled;
           const directivePurpose = purposeFromDirective(operation, variables);
           const purposeKey = combineDeclarations(
@@ -33,6 +40,8 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
           );
           const shape = analyseOperation(schema, operation, fragments, variables);
 
+          const refusal = authorityRefusal(context.client, operation.operation === "mutation", shape);
+          if (refusal) throw refusal;
           if (shape.touchesPersonalData && purposeKey === null) {
             throw forbidden(
               `This operation touches personal data: declare its purpose with the X-Purpose header or @purpose(key: …). ${allowedPurposesSentence(context.client)}`,
@@ -40,8 +49,10 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             );
           }
           if (purposeKey !== null) {
-            const offending = shape.personalSelections.filter((selection) => !policy.grants(purposeKey, selection.category));
-            if (offending.length > 0) throw refusedBeforeExecution(purposeKey, offending);
+            const notGranted = (selection: PersonalSelection): boolean => !policy.grants(purposeKey, selection.category);
+            const reads = shape.personalSelections.filter(notGranted);
+            const writes = shape.personalInputs.filter(notGranted);
+            if (reads.length > 0 || writes.length > 0) throw refusedBeforeExecution(purposeKey, reads, writes);
           }
           context.access = new RequestAccess(purposeKey, policy, context.app.dataSource.manager, context.app.now());
         },
@@ -80,9 +91,11 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
   };
 }
 
-function refusedBeforeExecution(purposeKey: string, offending: readonly PersonalSelection[]): GraphQLError {
-  const list = offending.map((selection) => `${selection.field} (${selection.category})`).join(", ");
-  return new GraphQLError(`Purpose ${purposeKey} may not read: ${list}. Nothing was executed.`, {
+function refusedBeforeExecution(purposeKey: string, reads: readonly PersonalSelection[], writes: readonly PersonalSelection[]): GraphQLError {
+  const list = (selections: readonly PersonalSelection[]): string => selections.map((selection) => `${selection.field} (${selection.category})`).join(", ");
+  const clauses = [reads.length > 0 ? `read: ${list(reads)}` : null, writes.length > 0 ? `write: ${list(writes)}` : null].filter(Boolean);
+  const offending = [...reads, ...writes];
+  return new GraphQLError(`Purpose ${purposeKey} may not ${clauses.join("; nor ")}. Nothing was executed.`, {
     extensions: {
       code: "PURPOSE_LIMITATION",
       reason: "NOT_GRANTED",

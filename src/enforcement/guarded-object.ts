@@ -1,54 +1,67 @@
+import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { personalFieldsOfClass } from "../graphql/personal-data";
+import { purposeLimitationError } from "./purpose-limitation-error";
+import { extensionsOf } from "./schema-extensions";
 
 /**
- * A personal-data object whose tagged fields are getters: graphql-js's default resolver reads the
- * property, and the getter asks the request's guard, which decides by a lookup and records the
- * release or denial. Untagged fields are plain values. One subclass per type, built once.
+ * The guard is structural. Where the schema is built, every field tagged with a data category gets
+ * one resolver (`installFieldGuards`): it releases a value only through the guard of the request
+ * that loaded the object (`guardedObject`). An object that did not come through a request's guard
+ * — a resolver that builds a plain `DataSubject`, say — has no guard, so its personal fields are
+ * denied (CHECK_FAILED), never released. Personal values are not properties of the object at all.
  */
 
 export interface FieldGuard {
   read(field: string, category: string, value: unknown): unknown;
 }
 
-const GUARD = Symbol("guard");
-const VALUES = Symbol("personalValues");
+const GUARDED = Symbol("guarded");
 
-interface GuardedInstance {
-  [GUARD]: FieldGuard;
-  [VALUES]: Record<string, unknown>;
+interface Guarded {
+  readonly guard: FieldGuard;
+  readonly personalValues: Readonly<Record<string, unknown>>;
 }
 
 type TypeClass<T> = new () => T;
-const guardedClasses = new Map<TypeClass<object>, TypeClass<object>>();
-
-function guardedClassOf<T extends object>(typeClass: TypeClass<T>): TypeClass<T> {
-  let guarded = guardedClasses.get(typeClass);
-  if (!guarded) {
-    const Guarded = class extends (typeClass as TypeClass<object>) {};
-    for (const [field, category] of personalFieldsOfClass(typeClass)) {
-      Object.defineProperty(Guarded.prototype, field, {
-        get(this: GuardedInstance): unknown {
-          return this[GUARD].read(field, category, this[VALUES][field]);
-        },
-        enumerable: true,
-      });
-    }
-    guarded = Guarded;
-    guardedClasses.set(typeClass, guarded);
-  }
-  return guarded as TypeClass<T>;
-}
 
 /** Builds an instance of `typeClass` whose personal fields pass `guard`; `values` holds every field. */
 export function guardedObject<T extends object>(typeClass: TypeClass<T>, values: { [K in keyof T]: T[K] }, guard: FieldGuard): T {
-  const instance = new (guardedClassOf(typeClass))() as GuardedInstance & Record<string, unknown>;
+  const instance = new typeClass() as Record<string | symbol, unknown>;
   const personal = personalFieldsOfClass(typeClass);
   const personalValues: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
     if (personal.has(key)) personalValues[key] = value;
     else instance[key] = value;
   }
-  instance[GUARD] = guard;
-  instance[VALUES] = personalValues;
-  return instance as unknown as T;
+  const guarded: Guarded = { guard, personalValues };
+  Object.defineProperty(instance, GUARDED, { value: guarded, enumerable: false });
+  return instance as T;
+}
+
+/** What the unguarded path needs of the request: only the purpose it declared, to say so in the denial. */
+interface DeclaredPurposeContext {
+  readonly access?: { readonly purposeKey: string | null };
+}
+
+/** Gives every category-tagged field of every object type the guard's resolver. Returns the fields it guarded. */
+export function installFieldGuards(schema: GraphQLSchema): string[] {
+  const guardedFields: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith("__")) continue;
+    for (const field of Object.values(type.getFields())) {
+      const category = extensionsOf(field).dataCategory;
+      if (!category) continue;
+      field.resolve = guardedResolver(field.name, category);
+      guardedFields.push(`${type.name}.${field.name}`);
+    }
+  }
+  return guardedFields;
+}
+
+function guardedResolver(fieldName: string, category: string): GraphQLFieldResolver<unknown, DeclaredPurposeContext> {
+  return (source, _args, context) => {
+    const guarded = (source as { [GUARDED]?: Guarded } | null | undefined)?.[GUARDED];
+    if (guarded) return guarded.guard.read(fieldName, category, guarded.personalValues[fieldName]);
+    return purposeLimitationError("CHECK_FAILED", category, context?.access?.purposeKey ?? null);
+  };
 }

@@ -1,42 +1,60 @@
 import {
+  getArgumentValues,
   getDirectiveValues,
   getNamedType,
+  getNullableType,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   isAbstractType,
   isCompositeType,
+  isInputObjectType,
+  isListType,
   Kind,
   type FieldNode,
   type FragmentDefinitionNode,
   type FragmentSpreadNode,
+  type GraphQLArgument,
   type GraphQLCompositeType,
   type GraphQLField,
+  type GraphQLInputType,
   type GraphQLSchema,
   type InlineFragmentNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import { categoryOfField } from "../graphql/personal-data";
+import type { Capability } from "../domain/capabilities";
+import { extensionsOf } from "./schema-extensions";
 
-/** A personal field an operation selects, wherever it hides (alias, fragment, nested relation, connection). */
+/** A personal field an operation selects or writes, wherever it hides (alias, fragment, nested input, variable). */
 export interface PersonalSelection {
-  /** Schema coordinate, e.g. `DataSubject.email`. */
+  /** Schema coordinate, e.g. `DataSubject.email` or `UpdateSubjectInput.email`. */
   readonly field: string;
   readonly category: string;
 }
 
+/** A capability an operation needs, and the field that needs it (`Mutation.giveConsent`, `CreateSubjectInput.registration`). */
+export interface RequiredCapability {
+  readonly capability: Capability;
+  readonly field: string;
+}
+
 export interface OperationShape {
+  /** Personal fields the operation reads. */
   readonly personalSelections: readonly PersonalSelection[];
-  /** Whether the operation reads or writes personal data at all (a personal field, or a root field marked so). */
+  /** Personal input fields the operation writes: present in its arguments, `null` (which clears) included. */
+  readonly personalInputs: readonly PersonalSelection[];
+  readonly requiredCapabilities: readonly RequiredCapability[];
+  /** Root fields only ADMIN clients may use, e.g. `Mutation.grantCategory`. */
+  readonly adminOnlyFields: readonly string[];
+  /** Whether the operation reads or writes personal data at all (a personal field or input, or a root field marked so). */
   readonly touchesPersonalData: boolean;
 }
 
-/** Root fields that work on personal data carry this extension (see `TouchesPersonalData`). */
-export const PERSONAL_DATA_EXTENSION = "touchesPersonalData";
-
 /**
  * Walks the operation as it will execute — honouring @skip/@include with the request's variables —
- * and lists every personal field it selects. Runs before execution, so a refusal runs no SQL.
+ * and lists every personal field it selects, every personal input it writes and the authority it
+ * needs. `variables` must be coerced (`getVariableValues`), so defaults are applied. Runs before
+ * execution, so a refusal runs no resolver and no SQL.
  */
 export function analyseOperation(
   schema: GraphQLSchema,
@@ -45,6 +63,9 @@ export function analyseOperation(
   variables: Readonly<Record<string, unknown>>,
 ): OperationShape {
   const selections = new Map<string, PersonalSelection>();
+  const inputs = new Map<string, PersonalSelection>();
+  const capabilities = new Map<string, RequiredCapability>();
+  const adminOnly = new Set<string>();
   let touchesPersonalData = false;
   // A fragment selects the same fields wherever it is spread: walk each once, so nested spreads cannot multiply the work.
   const walkedFragments = new Set<string>();
@@ -61,9 +82,22 @@ export function analyseOperation(
             touchesPersonalData = true;
           }
           const field = fieldOf(parentType, fieldName);
-          if (atRoot && field?.extensions?.[PERSONAL_DATA_EXTENSION]) touchesPersonalData = true;
-          const fieldType = field ? getNamedType(field.type) : undefined;
-          if (selection.selectionSet && fieldType && isCompositeType(fieldType)) walk(selection.selectionSet, fieldType, false);
+          if (!field) break;
+          const written = writesOf(field.args, getArgumentValues(field, selection, variables));
+          for (const input of written.personalInputs) inputs.set(input.field, input);
+          for (const needed of written.requiredCapabilities) capabilities.set(`${needed.field} ${needed.capability}`, needed);
+          if (written.personalInputs.length > 0) touchesPersonalData = true;
+          if (atRoot) {
+            const coordinate = `${parentType.name}.${fieldName}`;
+            const extensions = extensionsOf(field);
+            if (extensions.touchesPersonalData) touchesPersonalData = true;
+            if (extensions.adminOnly) adminOnly.add(coordinate);
+            if (extensions.requiresCapability) {
+              capabilities.set(`${coordinate} ${extensions.requiresCapability}`, { capability: extensions.requiresCapability, field: coordinate });
+            }
+          }
+          const fieldType = getNamedType(field.type);
+          if (selection.selectionSet && isCompositeType(fieldType)) walk(selection.selectionSet, fieldType, false);
           break;
         }
         case Kind.INLINE_FRAGMENT: {
@@ -86,7 +120,48 @@ export function analyseOperation(
 
   const rootType = operation.operation === "mutation" ? schema.getMutationType() : operation.operation === "subscription" ? schema.getSubscriptionType() : schema.getQueryType();
   if (rootType) walk(operation.selectionSet, rootType, true);
-  return { personalSelections: [...selections.values()], touchesPersonalData };
+  return {
+    personalSelections: [...selections.values()],
+    personalInputs: [...inputs.values()],
+    requiredCapabilities: [...capabilities.values()],
+    adminOnlyFields: [...adminOnly],
+    touchesPersonalData,
+  };
+}
+
+export interface ArgumentWrites {
+  readonly personalInputs: readonly PersonalSelection[];
+  readonly requiredCapabilities: readonly RequiredCapability[];
+}
+
+/**
+ * What a field's coerced arguments write: every tagged input field present, at any depth and in any
+ * list element (a `null` clears the value, so it counts), and the capabilities that input fields
+ * present and non-null require. The static check and the change events both use it.
+ */
+export function writesOf(args: readonly GraphQLArgument[], values: Readonly<Record<string, unknown>>): ArgumentWrites {
+  const personalInputs = new Map<string, PersonalSelection>();
+  const requiredCapabilities = new Map<string, RequiredCapability>();
+  const visit = (type: GraphQLInputType, value: unknown): void => {
+    if (value === undefined || value === null) return;
+    const nullable = getNullableType(type);
+    if (isListType(nullable)) {
+      for (const element of Array.isArray(value) ? value : [value]) visit(nullable.ofType, element);
+      return;
+    }
+    if (!isInputObjectType(nullable) || typeof value !== "object") return;
+    for (const field of Object.values(nullable.getFields())) {
+      const fieldValue = (value as Record<string, unknown>)[field.name];
+      if (fieldValue === undefined) continue;
+      const coordinate = `${nullable.name}.${field.name}`;
+      const { dataCategory, requiresCapability } = extensionsOf(field);
+      if (dataCategory) personalInputs.set(coordinate, { field: coordinate, category: dataCategory });
+      if (requiresCapability && fieldValue !== null) requiredCapabilities.set(coordinate, { capability: requiresCapability, field: coordinate });
+      visit(field.type, fieldValue);
+    }
+  };
+  for (const arg of args) visit(arg.type, values[arg.name]);
+  return { personalInputs: [...personalInputs.values()], requiredCapabilities: [...requiredCapabilities.values()] };
 }
 
 function fieldOf(type: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
@@ -97,7 +172,7 @@ function fieldOf(type: GraphQLCompositeType, name: string): GraphQLField<unknown
 function categoriesOf(schema: GraphQLSchema, parentType: GraphQLCompositeType, fieldName: string): PersonalSelection[] {
   const concrete = isAbstractType(parentType) ? schema.getPossibleTypes(parentType) : [parentType];
   return concrete.flatMap((type) => {
-    const category = categoryOfField(type.name, fieldName);
+    const category = extensionsOf(type.getFields()[fieldName]).dataCategory;
     return category ? [{ field: `${type.name}.${fieldName}`, category }] : [];
   });
 }

@@ -7,6 +7,7 @@ export type ReadDenialReason = DenialReason | "NOT_GRANTED" | "NO_PURPOSE" | "CH
 const EXPLANATIONS: Record<ReadDenialReason, string> = {
   CONSENT_MISSING: "the subject has not consented to this purpose",
   CONSENT_WITHDRAWN: "the subject withdrew consent to this purpose",
+  CONSENT_SCOPE: "the subject's consent was given before this purpose was granted this category, and does not cover it",
   OBJECTED: "the subject objected to this purpose",
   RESTRICTED: "the subject's processing is restricted and this purpose may not run under restriction",
   CONTRACT_INACTIVE: "the subject's service relationship has ended",

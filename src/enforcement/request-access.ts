@@ -2,13 +2,14 @@ import DataLoader from "dataloader";
 import type { GraphQLError } from "graphql";
 import type { EntityManager } from "typeorm";
 import { AccessRecorder } from "../audit/access-recorder";
-import type { ConsentRow, DataSubjectRow } from "../persistence/entities";
+import type { ConsentRow, DataSubjectRow, ObjectionRow } from "../persistence/entities";
 import { whereLawful } from "../persistence/lawful-subjects";
 import { findSubjectsByIds, type SubjectFilter } from "../persistence/subject-repository";
 import { loadConsentsAndObjections, type ConsentsAndObjections } from "../persistence/subject-facts-repository";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
-import { lawfulness, type Lawfulness } from "../policy/engine/lawfulness";
-import { consentValues, evidenceValues, subjectValues } from "../graphql/mappers";
+import { lawfulness, releaseOf, type Lawfulness } from "../policy/engine/lawfulness";
+import { consentValues, evidenceValues, objectionValues, subjectValues } from "../graphql/mappers";
+import { Objection } from "../graphql/types/audit.types";
 import { Consent, ConsentEvidence } from "../graphql/types/consent.types";
 import { DataSubject } from "../graphql/types/subject.types";
 import { guardedObject, type FieldGuard } from "./guarded-object";
@@ -69,10 +70,15 @@ export class RequestAccess {
     return Promise.all(rows.map((row) => this.guardSubject(row)));
   }
 
+  /** A consent, every field but its identifiers behind the guard of its subject (that she consented is personal data). */
   async guardConsent(row: ConsentRow): Promise<Consent> {
-    const subject = await this.rows.load(row.subjectId);
-    const guard: FieldGuard = subject ? await this.guardFor(subject) : this.denyingGuard(row.subjectId);
-    return Object.assign(new Consent(), consentValues(row), { evidence: guardedObject(ConsentEvidence, evidenceValues(row), guard) });
+    const guard = await this.guardOfSubject(row.subjectId);
+    return guardedObject(Consent, { ...consentValues(row, this.now), evidence: guardedObject(ConsentEvidence, evidenceValues(row), guard) }, guard);
+  }
+
+  /** An objection, guarded like a consent. */
+  async guardObjection(row: ObjectionRow): Promise<Objection> {
+    return guardedObject(Objection, objectionValues(row, this.now), await this.guardOfSubject(row.subjectId));
   }
 
   /** Keeps, in SQL, only the subjects this request's purpose may lawfully process now (the twin of `lawfulness`). */
@@ -89,8 +95,9 @@ export class RequestAccess {
     this.decisions.delete(subjectId);
   }
 
-  private async guardFor(row: DataSubjectRow): Promise<FieldGuard> {
-    return this.guardWith(row, await this.facts.load(row.id));
+  private async guardOfSubject(subjectId: string): Promise<FieldGuard> {
+    const subject = await this.rows.load(subjectId);
+    return subject ? this.guardWith(subject, await this.facts.load(subject.id)) : this.denyingGuard(subjectId);
   }
 
   private guardWith(row: DataSubjectRow, facts: ConsentsAndObjections): FieldGuard {
@@ -121,7 +128,7 @@ export class RequestAccess {
     return { read: (_field, category, value) => this.read(subjectId, { lawful: false, reason: "CHECK_FAILED" }, category, value) };
   }
 
-  /** The one field guard: a set lookup and the subject's decision; any failure is a denial. */
+  /** The one field guard: a set lookup, then the subject's decision for this category; any failure is a denial. */
   private read(subjectId: string, decision: Decision, category: string, value: unknown): unknown {
     try {
       const reason: ReadDenialReason | null =
@@ -130,7 +137,7 @@ export class RequestAccess {
           : !this.policy.grants(this.purposeKey, category)
             ? "NOT_GRANTED"
             : decision.lawful
-              ? null
+              ? releaseOf(decision, category)
               : decision.reason;
       if (reason === null) {
         this.recorder.released(subjectId, category);

@@ -7,9 +7,10 @@ export type ErrorCode =
   | "PURPOSE_LIMITATION"
   | "BAD_USER_INPUT"
   | "NOT_FOUND"
-  | "CONFLICT";
+  | "CONFLICT"
+  | "AUDIT_UNAVAILABLE";
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, AUDIT_UNAVAILABLE: 503 };
 
 export function apiError(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
   const status = HTTP_STATUS[code];

@@ -1,7 +1,8 @@
-import type { ConsentRow, DataSubjectRow, ProcessorRow, PurposeRow } from "../persistence/entities";
+import type { ConsentRow, DataSubjectRow, ObjectionRow, ProcessorRow, PurposeRow } from "../persistence/entities";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
 import type { Consent, ConsentEvidence } from "./types/consent.types";
 import { Processor, Purpose } from "./types/policy.types";
+import type { Objection } from "./types/audit.types";
 import type { DataSubject } from "./types/subject.types";
 
 /** Rows to GraphQL values. Personal values are copied here; whether a request sees them is the guard's decision. */
@@ -56,14 +57,32 @@ export function subjectValues(row: DataSubjectRow, now: Date): { [K in keyof Dat
   };
 }
 
-export function consentValues(row: ConsentRow): Omit<Consent, "evidence"> {
+export function consentValues(row: ConsentRow, now: Date): { [K in Exclude<keyof Consent, "evidence">]: Consent[K] } {
   return {
     id: row.id,
     subjectId: row.subjectId,
     purposeKey: row.purposeKey,
     givenAt: row.givenAt,
+    recordedAt: row.recordedAt,
+    recordedBy: row.recordedBy,
+    scope: row.scope,
+    noticeVersion: row.noticeVersion,
     withdrawnAt: row.withdrawnAt,
-    active: row.withdrawnAt === null,
+    withdrawnBy: row.withdrawnBy,
+    withdrawalMethod: row.withdrawalMethod,
+    active: row.givenAt <= now && (row.withdrawnAt === null || row.withdrawnAt > now),
+  };
+}
+
+export function objectionValues(row: ObjectionRow, now: Date): { [K in keyof Objection]: Objection[K] } {
+  return {
+    id: row.id,
+    subjectId: row.subjectId,
+    purposeKey: row.purposeKey,
+    objectedAt: row.objectedAt,
+    liftedAt: row.liftedAt,
+    liftAssessment: row.liftAssessment,
+    active: row.objectedAt <= now && (row.liftedAt === null || row.liftedAt > now),
   };
 }
 

@@ -2,12 +2,17 @@ import {
   DirectiveLocation,
   GraphQLDirective,
   GraphQLNonNull,
-  type GraphQLScalarType,
   GraphQLString,
-  type GraphQLSchema,
+  isInputObjectType,
   isObjectType,
+  Kind,
+  type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLSchema,
 } from "graphql";
-import { Directive, Field, ObjectType } from "type-graphql";
+import { Directive, Extensions, Field, ObjectType } from "type-graphql";
+import type { Capability } from "../domain/capabilities";
+import { ADMIN_ONLY_EXTENSION, CAPABILITY_EXTENSION, DATA_CATEGORY_EXTENSION, extensionsOf } from "../enforcement/schema-extensions";
 
 /**
  * Tags in code: every field of a personal-data type is either a personal field with exactly one
@@ -16,12 +21,16 @@ import { Directive, Field, ObjectType } from "type-graphql";
 
 export const dataCategoryDirective = new GraphQLDirective({
   name: "dataCategory",
-  description: "Marks a personal-data field with its data category. The field is released only under a purpose that grants the category.",
-  locations: [DirectiveLocation.FIELD_DEFINITION],
+  description:
+    "Marks a personal-data field or input field with its data category. A field is released, and an input field written, only under a purpose that grants the category.",
+  locations: [DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.INPUT_FIELD_DEFINITION],
   args: {
     key: { type: new GraphQLNonNull(GraphQLString), description: "Key of the data category, e.g. `user.contact.email`." },
   },
 });
+
+/** type-graphql's type function (`() => SubjectStatus`, `() => [String]`); the package does not export its name. */
+type ReturnTypeFunc = NonNullable<Parameters<typeof Field>[0]>;
 
 type TypeClass = abstract new (...args: never[]) => object;
 
@@ -46,10 +55,14 @@ function tagsOf(target: object): PersonalTypeTags {
 export interface PersonalFieldOptions {
   readonly description: string;
   /** GraphQL type of the value; String when omitted. */
-  readonly type?: () => GraphQLScalarType;
+  readonly type?: ReturnTypeFunc;
 }
 
-/** A personal-data field: nullable (a denial nulls the field, not its parent) and tagged with its category. */
+/**
+ * A personal-data field: nullable (a denial nulls the field, not its parent) and tagged with its
+ * category three ways — in code (default deny), as `@dataCategory` for partners, and as a schema
+ * extension that the static check and the field guard read.
+ */
 export function PersonalField(category: string, options: PersonalFieldOptions): PropertyDecorator {
   return (target, property) => {
     const name = String(property);
@@ -57,9 +70,73 @@ export function PersonalField(category: string, options: PersonalFieldOptions): 
       nullable: true,
       description: `${options.description} Personal data, category \`${category}\`: null, with a PURPOSE_LIMITATION error, when the declared purpose may not read it.`,
     })(target, property);
-    Directive(`@dataCategory(key: "${category}")`)(target, property);
+    tagCategory(category, target, property);
     tagsOf(target).categoryByField.set(name, category);
   };
+}
+
+/**
+ * A personal-data input field: writing it (a value, or null to clear it) needs the declared
+ * purpose to grant its category, decided before execution.
+ */
+export function PersonalInputField(category: string, options: PersonalFieldOptions & { readonly nullable?: boolean }): PropertyDecorator {
+  return (target, property) => {
+    Field(options.type ?? (() => GraphQLString), {
+      nullable: options.nullable ?? true,
+      description: `${options.description} Personal data, category \`${category}\`: writing it (null clears it) needs a purpose that grants the category.`,
+    })(target, property);
+    tagCategory(category, target, property);
+  };
+}
+
+function tagCategory(category: string, target: object, property: string | symbol): void {
+  Directive(`@dataCategory(key: "${category}")`)(target, property);
+}
+
+/**
+ * The `@dataCategory` directive partners read is the one source of a field's category: this copies
+ * it, for every field and input field that carries it, into the schema extension that the static
+ * check and the field guards read. (type-graphql drops extensions on inherited input fields —
+ * `CreateSubjectInput` inherits `UpdateSubjectInput`'s — but keeps their directives.)
+ */
+export function applyCategoryDirectives(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) && !isInputObjectType(type)) continue;
+    for (const field of Object.values<GraphQLField<unknown, unknown> | GraphQLInputField>(type.getFields())) {
+      const directive = field.astNode?.directives?.find((node) => node.name.value === dataCategoryDirective.name);
+      const key = directive?.arguments?.find((argument) => argument.name.value === "key")?.value;
+      if (key?.kind === Kind.STRING) field.extensions = { ...field.extensions, [DATA_CATEGORY_EXTENSION]: key.value };
+    }
+  }
+}
+
+/**
+ * The capability a root field needs, or that an input field adds when it is given (the registration
+ * record adds RECORD_CONSENT to createSubject). Checked before execution, whatever the purpose.
+ */
+export function RequiresCapability(capability: Capability): MethodDecorator & PropertyDecorator {
+  return Extensions({ [CAPABILITY_EXTENSION]: capability });
+}
+
+/** A root field only ADMIN clients may use: policy and client administration, the audit. */
+export function AdminOnly(): MethodDecorator {
+  return Extensions({ [ADMIN_ONLY_EXTENSION]: true });
+}
+
+export class UnauthorisedMutationError extends Error {}
+
+/** Default deny for writes: every mutation names the capability it needs, or is ADMIN only. */
+export function assertMutationsAuthorised(schema: GraphQLSchema): void {
+  const mutations = Object.values(schema.getMutationType()?.getFields() ?? {});
+  const open = mutations.filter((field) => {
+    const extensions = extensionsOf(field);
+    return !extensions.requiresCapability && !extensions.adminOnly;
+  });
+  if (open.length > 0) {
+    throw new UnauthorisedMutationError(
+      `Mutations without a capability: ${open.map((field) => `Mutation.${field.name}`).join(", ")}. Mark each with @RequiresCapability(…) or @AdminOnly().`,
+    );
+  }
 }
 
 /** Marks a field of a personal-data type as not personal (identifiers, status, timestamps of the record). */

@@ -4,22 +4,34 @@ import { specifiedDirectives, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { purposeDirective } from "../enforcement/declared-purpose";
 import { validateInput } from "./input-validation";
-import { assertPersonalFieldsTagged, dataCategoryDirective } from "./personal-data";
+import { installFieldGuards } from "../enforcement/guarded-object";
+import { applyCategoryDirectives, assertMutationsAuthorised, assertPersonalFieldsTagged, dataCategoryDirective } from "./personal-data";
 import { AdminResolver } from "./resolvers/admin.resolver";
 import { ConsentResolver } from "./resolvers/consent.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
 import { SubjectRightsResolver } from "./resolvers/subject-rights.resolver";
 import { SubjectResolver } from "./resolvers/subject.resolver";
 
-/** Builds the schema from the code; refuses to build when a personal field lacks its data category. */
-export async function buildPurposeQLSchema(): Promise<GraphQLSchema> {
+const RESOLVERS = [PolicyResolver, SubjectResolver, ConsentResolver, SubjectRightsResolver, AdminResolver] as const;
+
+type ResolverClass = (typeof RESOLVERS)[number] | (new () => object);
+
+/**
+ * Builds the schema from the code. Refuses to build when a personal field lacks its data category
+ * or a mutation names no capability; then gives every category-tagged field the one guard's
+ * resolver, so no resolver — `extraResolvers` included — can release a value around it.
+ */
+export async function buildPurposeQLSchema(extraResolvers: readonly ResolverClass[] = []): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [PolicyResolver, SubjectResolver, ConsentResolver, SubjectRightsResolver, AdminResolver],
+    resolvers: [...RESOLVERS, ...extraResolvers] as [ResolverClass, ...ResolverClass[]],
     directives: [...specifiedDirectives, dataCategoryDirective, purposeDirective],
     validateFn: validateInput,
     emitSchemaFile: false,
   });
   assertPersonalFieldsTagged(schema);
+  assertMutationsAuthorised(schema);
+  applyCategoryDirectives(schema);
+  installFieldGuards(schema);
   describeRootTypes(schema);
   return schema;
 }
@@ -38,6 +50,7 @@ function describeRootTypes(schema: GraphQLSchema): void {
       "Reads. Personal-data fields need a declared purpose (`X-Purpose` header); each is released only when that purpose may read its category for that subject.";
   }
   if (mutation) {
-    mutation.description = "Writes. Every mutation declares its purpose like a read; the fields it returns are guarded like any read.";
+    mutation.description =
+      "Writes. Every mutation needs the capability it names, declares its purpose like a read, may write only the categories that purpose grants, and is audited as a change event in its own transaction; the fields it returns are guarded like any read.";
   }
 }

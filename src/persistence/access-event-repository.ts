@@ -19,9 +19,41 @@ export async function insertAccessEvents(manager: EntityManager, events: readonl
     AccessEventRow,
     events.map((event) => ({
       ...event,
+      operation: READ_OPERATION,
+      written: [],
       released: [...event.released],
       denied: [...event.denied],
       decision: decisionOf(event),
+    })),
+  );
+}
+
+/** The operation an access event of reads records. */
+export const READ_OPERATION = "read";
+
+/** What one mutation changed about one subject: the categories written, never the values. */
+export interface ChangeEventToWrite {
+  readonly requestId: string;
+  readonly clientId: string;
+  readonly clientName: string;
+  readonly purposeKey: string;
+  readonly subjectId: string;
+  /** The mutation, e.g. `updateSubject`. */
+  readonly operation: string;
+  readonly written: readonly string[];
+}
+
+/** Change events go in the same transaction as the change (`manager` is that transaction's). */
+export async function insertChangeEvents(manager: EntityManager, events: readonly ChangeEventToWrite[]): Promise<void> {
+  if (events.length === 0) return;
+  await manager.insert(
+    AccessEventRow,
+    events.map((event) => ({
+      ...event,
+      written: [...new Set(event.written)].sort(),
+      released: [],
+      denied: [],
+      decision: AccessDecision.WRITTEN,
     })),
   );
 }

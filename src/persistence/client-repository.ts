@@ -1,4 +1,5 @@
 import { In, type EntityManager } from "typeorm";
+import { capabilityProblem, type Capability } from "../domain/capabilities";
 import type { ClientRole } from "../domain/policy-terms";
 import { ClientRow, PurposeRow } from "./entities";
 
@@ -8,14 +9,18 @@ export interface NewClient {
   readonly keyId: string;
   readonly keyHash: string;
   readonly purposeKeys: readonly string[];
+  readonly capabilities: readonly Capability[];
 }
 
-export class UnknownPurposeError extends Error {}
+/** A client that cannot be created as asked: an unknown purpose, or capabilities its role may not hold. */
+export class InvalidClientError extends Error {}
 
 export async function insertClient(manager: EntityManager, client: NewClient): Promise<ClientRow> {
   const purposes = client.purposeKeys.length === 0 ? [] : await manager.getRepository(PurposeRow).findBy({ key: In([...client.purposeKeys]) });
   const missing = client.purposeKeys.filter((key) => !purposes.some((purpose) => purpose.key === key));
-  if (missing.length > 0) throw new UnknownPurposeError(`Unknown purposes: ${missing.join(", ")}`);
+  if (missing.length > 0) throw new InvalidClientError(`Unknown purposes: ${missing.join(", ")}`);
+  const problem = capabilityProblem(client.role, client.capabilities);
+  if (problem) throw new InvalidClientError(problem);
   const repository = manager.getRepository(ClientRow);
   return repository.save(
     repository.create({
@@ -25,6 +30,7 @@ export async function insertClient(manager: EntityManager, client: NewClient): P
       keyHash: client.keyHash,
       revokedAt: null,
       purposes,
+      capabilities: [...new Set(client.capabilities)].sort(),
     }),
   );
 }

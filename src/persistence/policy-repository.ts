@@ -30,7 +30,11 @@ export async function applyPolicy(dataSource: DataSource, policy: LoadedPolicy):
     await writeProcessors(manager, policy.document);
     await removeUndeclared(manager, policy.document);
 
-    const inserted = await manager.insert(PolicyVersionRow, { sourceHash, source: policy.source });
+    const inserted = await manager.insert(PolicyVersionRow, {
+      sourceHash,
+      source: policy.source,
+      noticeVersion: policy.document.organisation.noticeVersion,
+    });
     const version = Number((inserted.identifiers[0] as { version: number }).version);
     return { version, changed: true };
   });
@@ -70,6 +74,7 @@ async function writePurposes(manager: EntityManager, document: PolicyDocument): 
         legalBasis: purpose.legalBasis,
         legitimateInterestAssessment: purpose.legitimateInterestAssessment ?? null,
         allowedUnderRestriction: purpose.allowedUnderRestriction,
+        consentAtRegistration: purpose.consentAtRegistration,
         retentionTrigger: purpose.retention.trigger,
         retentionDays: purpose.retention.days,
         retentionAction: purpose.retention.action,
@@ -154,6 +159,8 @@ async function insertPairs(
 
 export interface PolicySnapshot {
   readonly version: number;
+  /** The privacy notice's version; null for a policy stored before notices were versioned. */
+  readonly noticeVersion: string | null;
   readonly categories: DataCategoryRow[];
   readonly purposes: PurposeRow[];
   readonly processors: ProcessorRow[];
@@ -161,14 +168,18 @@ export interface PolicySnapshot {
 
 /** The whole policy as stored, read in one transaction so it is one consistent version. */
 export async function readPolicy(dataSource: DataSource): Promise<PolicySnapshot> {
-  return dataSource.transaction("REPEATABLE READ", async (manager) => ({
-    version: (await currentPolicyVersion(manager)) ?? 0,
-    categories: await manager.getRepository(DataCategoryRow).find({ order: { key: "ASC" } }),
-    purposes: await manager.getRepository(PurposeRow).find({ relations: { grants: true }, order: { key: "ASC" } }),
-    processors: await manager
-      .getRepository(ProcessorRow)
-      .find({ relations: { purposes: true, categories: true }, order: { name: "ASC" } }),
-  }));
+  return dataSource.transaction("REPEATABLE READ", async (manager) => {
+    const latest = await latestVersion(manager);
+    return {
+      version: latest?.version ?? 0,
+      noticeVersion: latest?.noticeVersion ?? null,
+      categories: await manager.getRepository(DataCategoryRow).find({ order: { key: "ASC" } }),
+      purposes: await manager.getRepository(PurposeRow).find({ relations: { grants: true }, order: { key: "ASC" } }),
+      processors: await manager
+        .getRepository(ProcessorRow)
+        .find({ relations: { purposes: true, categories: true }, order: { name: "ASC" } }),
+    };
+  });
 }
 
 export class PolicyChangeError extends Error {}
@@ -211,7 +222,7 @@ export async function changeGrant(
 
     const source = JSON.stringify({ change: change.grant ? "grant" : "revoke", ...change });
     const sourceHash = createHash("sha256").update(`${latest?.sourceHash ?? ""}\n${source}`).digest("hex");
-    const inserted = await manager.insert(PolicyVersionRow, { sourceHash, source });
+    const inserted = await manager.insert(PolicyVersionRow, { sourceHash, source, noticeVersion: latest?.noticeVersion ?? null });
     return { version: Number((inserted.identifiers[0] as { version: number }).version), changed: true };
   });
 }

@@ -17,7 +17,7 @@ export async function loadConsentsAndObjections(
   if (ids.length === 0) return result;
   const [consents, objections] = [
     await manager.getRepository(ConsentRow).find({
-      select: { subjectId: true, purposeKey: true, givenAt: true, withdrawnAt: true },
+      select: { subjectId: true, purposeKey: true, givenAt: true, withdrawnAt: true, scope: true },
       where: { subjectId: In(ids) },
     }),
     await manager.getRepository(ObjectionRow).find({

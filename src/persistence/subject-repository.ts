@@ -41,27 +41,24 @@ export async function insertSubject(
   return repository.findOneByOrFail({ id: saved.id });
 }
 
-/** Applies the given fields (undefined leaves a field unchanged); null when the subject does not exist. */
-export async function updateSubjectFields(
-  manager: EntityManager,
-  id: string,
-  fields: SubjectFields,
-): Promise<DataSubjectRow | null> {
-  const repository = manager.getRepository(DataSubjectRow);
-  const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-  if (Object.keys(changes).length > 0) await repository.update({ id }, changes);
-  return repository.findOneBy({ id });
+/** A subject after a write, and whether the write changed anything. */
+export interface SubjectWrite {
+  readonly row: DataSubjectRow;
+  readonly changed: boolean;
 }
 
-/** Ends the service relationship; keeps the first end date when it had already ended. */
-export async function endServiceOf(manager: EntityManager, id: string, now: Date): Promise<DataSubjectRow | null> {
-  await manager
-    .createQueryBuilder()
-    .update(DataSubjectRow)
-    .set({ serviceActiveUntil: now })
-    .where("id = :id AND service_active_until IS NULL", { id })
-    .execute();
-  return manager.getRepository(DataSubjectRow).findOneBy({ id });
+/** Applies the given fields (undefined leaves a field unchanged); null when the subject does not exist. */
+export async function updateSubjectFields(manager: EntityManager, id: string, fields: SubjectFields): Promise<SubjectWrite | null> {
+  const repository = manager.getRepository(DataSubjectRow);
+  const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  const changed = Object.keys(changes).length > 0 && ((await repository.update({ id }, changes)).affected ?? 0) > 0;
+  const row = await repository.findOneBy({ id });
+  return row && { row, changed };
+}
+
+/** Ends the service relationship; keeps the first end date when it had already ended (then `changed` is false). */
+export async function endServiceOf(manager: EntityManager, id: string, now: Date): Promise<SubjectWrite | null> {
+  return updateWhere(manager, id, { serviceActiveUntil: now }, "service_active_until IS NULL");
 }
 
 export async function findSubjectsByIds(manager: EntityManager, ids: readonly string[]): Promise<DataSubjectRow[]> {
@@ -93,8 +90,25 @@ export async function pageOfSubjects(
   return { rows: rows.slice(0, first), hasNextPage: rows.length > first, totalCount };
 }
 
-/** Sets the subject's processing status (restriction, GDPR Art. 18); null when the subject does not exist. */
-export async function setSubjectStatus(manager: EntityManager, id: string, status: SubjectStatus): Promise<DataSubjectRow | null> {
-  await manager.getRepository(DataSubjectRow).update({ id }, { status });
-  return manager.getRepository(DataSubjectRow).findOneBy({ id });
+/** Sets the subject's processing status (restriction, GDPR Art. 18); `changed` is false when it had that status already. */
+export async function setSubjectStatus(manager: EntityManager, id: string, status: SubjectStatus): Promise<SubjectWrite | null> {
+  return updateWhere(manager, id, { status }, "status <> :status", { status });
+}
+
+async function updateWhere(
+  manager: EntityManager,
+  id: string,
+  changes: Partial<Pick<DataSubjectRow, "status" | "serviceActiveUntil">>,
+  condition: string,
+  parameters: Record<string, unknown> = {},
+): Promise<SubjectWrite | null> {
+  const result = await manager
+    .createQueryBuilder()
+    .update(DataSubjectRow)
+    .set(changes)
+    .where(`id = :id AND ${condition}`, { ...parameters, id })
+    .returning(["id"])
+    .execute();
+  const row = await manager.getRepository(DataSubjectRow).findOneBy({ id });
+  return row && { row, changed: Array.isArray(result.raw) && result.raw.length > 0 };
 }

@@ -13,8 +13,10 @@ export function compileDocument(document: PolicyDocument, version = 0): Compiled
       parentKey: nearestDeclaredAncestor(purpose.key, declared),
       legalBasis: purpose.legalBasis,
       allowedUnderRestriction: purpose.allowedUnderRestriction,
+      consentAtRegistration: purpose.consentAtRegistration,
       retention: purpose.retention,
       grants: purpose.grants,
     })),
+    document.organisation.noticeVersion,
   );
 }

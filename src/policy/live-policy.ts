@@ -11,9 +11,11 @@ export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
       parentKey: purpose.parentKey,
       legalBasis: purpose.legalBasis,
       allowedUnderRestriction: purpose.allowedUnderRestriction,
+      consentAtRegistration: purpose.consentAtRegistration,
       retention: { trigger: purpose.retentionTrigger, days: purpose.retentionDays, action: purpose.retentionAction },
       grants: purpose.grants.map((category) => category.key),
     })),
+    snapshot.noticeVersion,
   );
 }
 

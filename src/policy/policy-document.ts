@@ -28,6 +28,7 @@ const purposeSchema = z.strictObject({
   legalBasis: z.enum(LegalBasisCode),
   legitimateInterestAssessment: text.optional(),
   allowedUnderRestriction: z.boolean().default(false),
+  consentAtRegistration: z.boolean().default(false),
   grants: z.array(keySchema),
   retention: retentionSchema,
 });
@@ -47,7 +48,8 @@ const organisationSchema = z.strictObject({
   name: text,
   country: countryCode,
   phone: text.optional(),
-  noticeUpdated: text.optional(),
+  /** The version of the privacy notice this policy encodes; every consent records the version it was given under. */
+  noticeVersion: text,
 });
 
 /** The invariant the Clubmium notice promises: personal content is never used for advertising. */
@@ -91,12 +93,21 @@ export const policyDocumentSchema = z
       if (purpose.legalBasis === LegalBasisCode.LEGITIMATE_INTERESTS && !purpose.legitimateInterestAssessment) {
         problem(["purposes", index, "legitimateInterestAssessment"], "a legitimate-interests purpose must carry its assessment");
       }
+      if (purpose.consentAtRegistration && purpose.legalBasis !== LegalBasisCode.CONSENT) {
+        problem(["purposes", index, "consentAtRegistration"], "only a consent-based purpose can collect consent at registration");
+      }
       purpose.grants.forEach((grant, grantIndex) => {
         if (!categoryKeys.has(grant)) problem(["purposes", index, "grants", grantIndex], `unknown category ${grant}`);
       });
       for (const grant of effectiveGrantsOf(purpose.key, policy.purposes)) {
         const violation = marketingContentViolation(purpose.key, grant);
         if (violation) problem(["purposes", index, "grants"], violation);
+      }
+    });
+
+    policy.purposes.forEach((purpose, index) => {
+      if (purpose.consentAtRegistration && policy.purposes.findIndex((other) => other.consentAtRegistration) !== index) {
+        problem(["purposes", index, "consentAtRegistration"], "only one purpose may collect consent at registration");
       }
     });
 

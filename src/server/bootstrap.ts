@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import { generateApiKey, storedFormOf } from "../auth/api-key";
+import { ALL_CAPABILITIES } from "../domain/capabilities";
 import { ClientRole } from "../domain/policy-terms";
 import { countClients, insertClient } from "../persistence/client-repository";
 import { PurposeRow } from "../persistence/entities";
@@ -21,7 +22,7 @@ export interface DevClient {
   readonly generatedKey: string | undefined;
 }
 
-/** On a database without clients, creates an ADMIN client that may declare every purpose. */
+/** On a database without clients, creates an ADMIN client that may declare every purpose and holds every capability. */
 export async function ensureDevClient(dataSource: DataSource, configuredKey: string | undefined): Promise<DevClient | null> {
   return dataSource.transaction(async (manager) => {
     await manager.query("SELECT pg_advisory_xact_lock(hashtext('purposeql.dev-client'))");
@@ -33,6 +34,7 @@ export async function ensureDevClient(dataSource: DataSource, configuredKey: str
       role: ClientRole.ADMIN,
       ...storedFormOf(apiKey),
       purposeKeys: purposes.map((purpose) => purpose.key),
+      capabilities: ALL_CAPABILITIES,
     });
     return { name: DEV_CLIENT_NAME, generatedKey: configuredKey ? undefined : apiKey };
   });

@@ -12,6 +12,8 @@ import {
   IsEmail,
 } from "class-validator";
 import { Field, InputType } from "type-graphql";
+import { Capability } from "../../domain/capabilities";
+import { PersonalInputField, RequiresCapability } from "../personal-data";
 import { IsPastDate } from "./validators";
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -19,28 +21,34 @@ const NAME_MAX = 200;
 const ADDRESS_MAX = 500;
 const AGENT_MAX = 200;
 
-@InputType({ description: "The registration record: kept only when the person consented to advertising at registration." })
+@InputType({
+  description:
+    "The registration record: given only when the person consented to advertising at registration. It is that consent's evidence: creating a subject with it records the consent too.",
+})
 export class RegistrationRecordInput {
-  @Field({ description: "When the advertising consent was authenticated (ISO 8601 date-time)." })
+  @PersonalInputField("user.registration.consent_time", {
+    description: "When the advertising consent was authenticated (ISO 8601 date-time, not in the future).",
+    nullable: false,
+  })
   @IsISO8601({ strict: true }, { message: "must be an ISO 8601 date-time" })
   consentedAt!: string;
 
-  @Field(() => String, { nullable: true, description: "IP address (v4 or v6) registered from." })
+  @PersonalInputField("user.device.ip_address", { description: "IP address (v4 or v6) registered from." })
   @IsOptional()
   @IsIP(undefined, { message: "must be an IPv4 or IPv6 address" })
   ipAddress?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Browser registered with." })
+  @PersonalInputField("user.device.browser", { description: "Browser registered with." })
   @IsOptional()
   @MaxLength(AGENT_MAX)
   browser?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Operating system registered with." })
+  @PersonalInputField("user.device.operating_system", { description: "Operating system registered with." })
   @IsOptional()
   @MaxLength(AGENT_MAX)
   operatingSystem?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Device registered with." })
+  @PersonalInputField("user.device.device_info", { description: "Device registered with." })
   @IsOptional()
   @MaxLength(AGENT_MAX)
   device?: string | null;
@@ -48,36 +56,36 @@ export class RegistrationRecordInput {
 
 @InputType({ description: "Changes to a data subject. An omitted field is left as it is; null clears it." })
 export class UpdateSubjectInput {
-  @Field(() => String, { nullable: true, description: `Full name, 1–${NAME_MAX} characters.` })
+  @PersonalInputField("user.name", { description: `Full name, 1–${NAME_MAX} characters.` })
   @IsOptional()
   @MinLength(1)
   @MaxLength(NAME_MAX)
   fullName?: string | null;
 
-  @Field(() => String, { nullable: true, description: "E-mail address." })
+  @PersonalInputField("user.contact.email", { description: "E-mail address." })
   @IsOptional()
   @IsEmail({}, { message: "must be an e-mail address" })
   @MaxLength(254)
   email?: string | null;
 
-  @Field(() => String, { nullable: true, description: `Full postal address, 1–${ADDRESS_MAX} characters.` })
+  @PersonalInputField("user.contact.address", { description: `Full postal address, 1–${ADDRESS_MAX} characters.` })
   @IsOptional()
   @MinLength(1)
   @MaxLength(ADDRESS_MAX)
   postalAddress?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Phone number in E.164 form, e.g. `+37120000000`." })
+  @PersonalInputField("user.contact.phone_number", { description: "Phone number in E.164 form, e.g. `+37120000000`." })
   @IsOptional()
   @Matches(E164, { message: "must be an E.164 phone number such as +37120000000" })
   @IsPhoneNumber(undefined, { message: "must be a valid phone number" })
   phone?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Date of birth, `YYYY-MM-DD`, in the past." })
+  @PersonalInputField("user.demographic.date_of_birth", { description: "Date of birth, `YYYY-MM-DD`, in the past." })
   @IsOptional()
   @IsPastDate()
   dateOfBirth?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Country of residence, ISO 3166-1 alpha-2 (e.g. `LV`)." })
+  @PersonalInputField("user.location.coarse", { description: "Country of residence, ISO 3166-1 alpha-2 (e.g. `LV`)." })
   @IsOptional()
   @IsISO31661Alpha2({ message: "must be an ISO 3166-1 alpha-2 country code such as LV" })
   country?: string | null;
@@ -85,9 +93,11 @@ export class UpdateSubjectInput {
 
 @InputType({ description: "A new data subject. The service relationship starts active." })
 export class CreateSubjectInput extends UpdateSubjectInput {
+  @RequiresCapability(Capability.RECORD_CONSENT)
   @Field(() => RegistrationRecordInput, {
     nullable: true,
-    description: "The registration record, when the person consented to advertising at registration.",
+    description:
+      "The registration record, when the person consented to advertising at registration: the advertising consent is recorded with it, atomically (needs RECORD_CONSENT).",
   })
   @IsOptional()
   @ValidateNested()
@@ -98,22 +108,22 @@ export const CONSENT_METHODS = ["API", "REGISTRATION_FORM", "WEB_FORM", "EMAIL",
 
 @InputType({ description: "How a consent is being given. The server records the time and the policy version." })
 export class ConsentEvidenceInput {
-  @Field(() => String, { nullable: true, description: "IP address (v4 or v6) consent is given from." })
+  @PersonalInputField("user.device.ip_address", { description: "IP address (v4 or v6) consent is given from." })
   @IsOptional()
   @IsIP(undefined, { message: "must be an IPv4 or IPv6 address" })
   ipAddress?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Browser consent is given with." })
+  @PersonalInputField("user.device.browser", { description: "Browser consent is given with." })
   @IsOptional()
   @MaxLength(AGENT_MAX)
   browser?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Operating system consent is given with." })
+  @PersonalInputField("user.device.operating_system", { description: "Operating system consent is given with." })
   @IsOptional()
   @MaxLength(AGENT_MAX)
   operatingSystem?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Device consent is given with." })
+  @PersonalInputField("user.device.device_info", { description: "Device consent is given with." })
   @IsOptional()
   @MaxLength(AGENT_MAX)
   device?: string | null;

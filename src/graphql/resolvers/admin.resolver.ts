@@ -6,6 +6,7 @@ import { subjectIdArgument } from "../arguments";
 import type { RequestContext } from "../context";
 import { badUserInput } from "../errors";
 import { toPurpose } from "../mappers";
+import { AdminOnly } from "../personal-data";
 import { requireAdmin } from "../roles";
 import { AccessEvent } from "../types/audit.types";
 import { Purpose } from "../types/policy.types";
@@ -13,8 +14,10 @@ import { Purpose } from "../types/policy.types";
 /** The controller's tools: the audit trail and changes to the policy. ADMIN clients only. */
 @Resolver()
 export class AdminResolver {
+  @AdminOnly()
   @Query(() => [AccessEvent], {
-    description: "Every recorded read of one subject's data, oldest first: who read which categories for which purpose. ADMIN only.",
+    description:
+      "Every recorded read of one subject's data and every change made to it, oldest first: who read or wrote which categories, for which purpose, by which operation. ADMIN only.",
   })
   async accessLog(@Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string, @Ctx() context: RequestContext): Promise<AccessEvent[]> {
     requireAdmin(context);
@@ -22,6 +25,7 @@ export class AdminResolver {
     return rows.map((row) => Object.assign(new AccessEvent(), row));
   }
 
+  @AdminOnly()
   @Mutation(() => Purpose, {
     description: "Grants a data category to a purpose (and so to its sub-purposes), as a new policy version in force from the next request. ADMIN only.",
   })
@@ -33,6 +37,7 @@ export class AdminResolver {
     return this.changeGrant(context, purpose, category, true);
   }
 
+  @AdminOnly()
   @Mutation(() => Purpose, {
     description: "Revokes a purpose's own grant of a data category, as a new policy version in force from the next request. ADMIN only.",
   })

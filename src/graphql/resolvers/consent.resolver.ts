@@ -1,20 +1,27 @@
-import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, ID, Info, Mutation, Resolver } from "type-graphql";
+import { Capability } from "../../domain/capabilities";
+import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { LegalBasisCode } from "../../domain/policy-terms";
-import { findActiveConsent, insertConsent, markWithdrawn } from "../../persistence/consent-repository";
+import { recordConsent, withdrawConsents } from "../../persistence/consent-repository";
 import { findSubjectsByIds } from "../../persistence/subject-repository";
 import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
+import { auditedWrite, categoriesWrittenBy } from "../audited-write";
+import { consentReceipt } from "../consent-receipt";
 import type { RequestContext } from "../context";
-import { notFound } from "../errors";
-import { ConsentEvidenceInput } from "../inputs/subject.inputs";
+import { badUserInput, notFound } from "../errors";
+import { CONSENT_METHODS, ConsentEvidenceInput } from "../inputs/subject.inputs";
+import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
 import { Consent } from "../types/consent.types";
 
 @Resolver(() => Consent)
 export class ConsentResolver {
   @TouchesPersonalData()
+  @RequiresCapability(Capability.RECORD_CONSENT)
   @Mutation(() => Consent, {
     description:
-      "Records the subject's consent to a consent-based purpose (and its sub-purposes). The server records the time and the policy version. Giving consent that is already active returns it unchanged.",
+      "Records the subject's consent to a consent-based purpose (and its sub-purposes), with its receipt: the server's time, who recorded it, the request, the policy and notice versions, and the categories the purpose grants now (its scope). Giving consent that is already active under the same scope returns it unchanged. Needs RECORD_CONSENT.",
   })
   async giveConsent(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
@@ -22,39 +29,60 @@ export class ConsentResolver {
     @Arg("evidence", () => ConsentEvidenceInput, { nullable: true, description: "How the consent is being given." })
     evidence: ConsentEvidenceInput | null,
     @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Consent> {
     const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
     purposeArgument(access, purpose, [LegalBasisCode.CONSENT], "consent to it would have no effect");
-    const row = await context.app.dataSource.transaction(async (manager) => {
-      const [subject] = await findSubjectsByIds(manager, [id]);
-      if (!subject) throw notFound(`No subject with id ${subjectId}`);
-      const active = await findActiveConsent(manager, id, purpose);
-      if (active) return active;
-      const evidenceGiven = { ...evidence, method: evidence?.method ?? "API" };
-      return insertConsent(manager, id, purpose, evidenceGiven, access.policy.version, access.now);
+    const receipt = consentReceipt(context, purpose);
+    const row = await auditedWrite(context, "giveConsent", async (manager, log) => {
+      if ((await findSubjectsByIds(manager, [id])).length === 0) throw notFound(`No subject with id ${subjectId}`);
+      const recorded = await recordConsent(manager, {
+        ...receipt,
+        subjectId: id,
+        evidence: { ...evidence, method: evidence?.method ?? "API" },
+        givenAt: access.now,
+      });
+      if (recorded.created) log.wrote(id, [FACT_CATEGORIES.privacyPreferences, ...categoriesWrittenBy(info, { evidence })]);
+      return recorded.consent;
     });
     access.forget(id);
     return access.guardConsent(row);
   }
 
   @TouchesPersonalData()
+  @RequiresCapability(Capability.RECORD_CONSENT)
   @Mutation(() => Consent, {
-    description: "Withdraws the subject's active consent to a purpose, from now on (GDPR Art. 7(3)). Reads that relied on it stop at once.",
+    description:
+      "Withdraws the subject's active consent to a purpose, from now on (GDPR Art. 7(3)), recording when, by whom and how; a withdrawal never moves once recorded. Reads that relied on it stop at once. Needs RECORD_CONSENT.",
   })
   async withdrawConsent(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
     @Arg("purpose", { description: "Key of the purpose whose consent is withdrawn." }) purpose: string,
+    @Arg("method", () => String, { nullable: true, description: `How the subject withdrew: one of ${CONSENT_METHODS.join(", ")}; API when omitted.` })
+    method: string | null,
     @Ctx() context: RequestContext,
   ): Promise<Consent> {
     const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
-    const row = await context.app.dataSource.transaction(async (manager) => {
-      const active = await findActiveConsent(manager, id, purpose);
-      if (!active) throw notFound(`Subject ${subjectId} has no active consent to ${purpose}`);
-      return markWithdrawn(manager, active, access.now);
+    const how = method ?? "API";
+    if (!(CONSENT_METHODS as readonly string[]).includes(how)) {
+      throw badUserInput(`Invalid input: method must be one of ${CONSENT_METHODS.join(", ")}`, { fields: ["method"] });
+    }
+    const [latest] = await auditedWrite(context, "withdrawConsent", async (manager, log) => {
+      const withdrawn = await withdrawConsents(manager, {
+        subjectId: id,
+        purposeKey: purpose,
+        method: how,
+        at: access.now,
+        recorder: { clientName: context.client.name, requestId: context.requestId },
+      });
+      if (withdrawn.length === 0) throw notFound(`Subject ${subjectId} has no active consent to ${purpose}`);
+      log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
+      return withdrawn;
     });
     access.forget(id);
-    return access.guardConsent(row);
+    if (!latest) throw notFound(`Subject ${subjectId} has no active consent to ${purpose}`);
+    return access.guardConsent(latest);
   }
 }

@@ -1,23 +1,29 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { Capability } from "../../domain/capabilities";
+import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { LegalBasisCode, SubjectStatus } from "../../domain/policy-terms";
-import { recordObjection } from "../../persistence/objection-repository";
+import { liftObjection, recordObjection } from "../../persistence/objection-repository";
 import { findSubjectsByIds, setSubjectStatus } from "../../persistence/subject-repository";
 import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
+import { auditedWrite } from "../audited-write";
 import type { RequestContext } from "../context";
-import { notFound } from "../errors";
+import { badUserInput, notFound } from "../errors";
+import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
 import { Objection } from "../types/audit.types";
 import { DataSubject } from "../types/subject.types";
 
 const OBJECTIONABLE = [LegalBasisCode.LEGITIMATE_INTERESTS, LegalBasisCode.PUBLIC_TASK];
+const ASSESSMENT_MAX = 5_000;
 
 /** The subject's rights that change what may be processed: objection (Art. 21) and restriction (Art. 18). */
 @Resolver()
 export class SubjectRightsResolver {
   @TouchesPersonalData()
+  @RequiresCapability(Capability.RECORD_OBJECTION)
   @Mutation(() => Objection, {
     description:
-      "Records the subject's objection to a purpose based on legitimate interests or a public task (GDPR Art. 21); that purpose, and its sub-purposes, stop reading the subject's data from the next request.",
+      "Records the subject's objection to a purpose based on legitimate interests or a public task (GDPR Art. 21); that purpose, and its sub-purposes, stop reading the subject's data from the next request. Needs RECORD_OBJECTION.",
   })
   async objectToPurpose(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
@@ -27,38 +33,84 @@ export class SubjectRightsResolver {
     const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
     purposeArgument(access, purposeKey, OBJECTIONABLE, "an objection (Art. 21) applies only to legitimate interests or a public task");
-    const row = await context.app.dataSource.transaction(async (manager) => {
+    const row = await auditedWrite(context, "objectToPurpose", async (manager, log) => {
       if ((await findSubjectsByIds(manager, [id])).length === 0) throw notFound(`No subject with id ${subjectId}`);
-      return recordObjection(manager, id, purposeKey, access.now);
+      const recorded = await recordObjection(manager, id, purposeKey, access.now, { clientName: context.client.name, requestId: context.requestId });
+      if (recorded.created) log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
+      return recorded.objection;
     });
     access.forget(id);
-    return Object.assign(new Objection(), row);
+    return access.guardObjection(row);
   }
 
   @TouchesPersonalData()
+  @RequiresCapability(Capability.RECORD_OBJECTION)
+  @Mutation(() => Objection, {
+    description:
+      "Lifts the subject's objection to a purpose, on the strength of compelling legitimate grounds that override the subject's interests (GDPR Art. 21(1)); the assessment is stored with the objection. Needs RECORD_OBJECTION.",
+  })
+  async liftObjection(
+    @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
+    @Arg("purpose", { description: "Key of the purpose the objection is to." }) purposeKey: string,
+    @Arg("assessment", { description: `The compelling legitimate grounds, as assessed (1–${ASSESSMENT_MAX} characters).` }) assessment: string,
+    @Ctx() context: RequestContext,
+  ): Promise<Objection> {
+    const access = accessOf(context);
+    const id = subjectIdArgument(subjectId, "subjectId");
+    const grounds = assessment.trim();
+    if (grounds.length === 0 || grounds.length > ASSESSMENT_MAX) {
+      throw badUserInput(`Invalid input: assessment must state the grounds in 1–${ASSESSMENT_MAX} characters`, { fields: ["assessment"] });
+    }
+    const row = await auditedWrite(context, "liftObjection", async (manager, log) => {
+      const lifted = await liftObjection(manager, {
+        subjectId: id,
+        purposeKey,
+        assessment: grounds,
+        at: access.now,
+        recorder: { clientName: context.client.name, requestId: context.requestId },
+      });
+      if (!lifted) throw notFound(`Subject ${subjectId} has no open objection to ${purposeKey}`);
+      log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
+      return lifted;
+    });
+    access.forget(id);
+    return access.guardObjection(row);
+  }
+
+  @TouchesPersonalData()
+  @RequiresCapability(Capability.RESTRICT)
   @Mutation(() => DataSubject, {
-    description: "Restricts processing of the subject's data (GDPR Art. 18): only purposes allowed under restriction may read it until lifted.",
+    description:
+      "Restricts processing of the subject's data (GDPR Art. 18): only purposes allowed under restriction may read it until lifted. Needs RESTRICT.",
   })
   async restrictProcessing(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
     @Ctx() context: RequestContext,
   ): Promise<DataSubject> {
-    return this.setStatus(context, subjectId, SubjectStatus.RESTRICTED);
+    return this.setStatus(context, "restrictProcessing", subjectId, SubjectStatus.RESTRICTED);
   }
 
   @TouchesPersonalData()
-  @Mutation(() => DataSubject, { description: "Lifts a restriction of processing; the subject's data may be processed as the policy allows again." })
+  @RequiresCapability(Capability.LIFT_RESTRICTION)
+  @Mutation(() => DataSubject, {
+    description: "Lifts a restriction of processing; the subject's data may be processed as the policy allows again. Needs LIFT_RESTRICTION.",
+  })
   async liftRestriction(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
     @Ctx() context: RequestContext,
   ): Promise<DataSubject> {
-    return this.setStatus(context, subjectId, SubjectStatus.ACTIVE);
+    return this.setStatus(context, "liftRestriction", subjectId, SubjectStatus.ACTIVE);
   }
 
-  private async setStatus(context: RequestContext, subjectId: string, status: SubjectStatus): Promise<DataSubject> {
+  private async setStatus(context: RequestContext, operation: string, subjectId: string, status: SubjectStatus): Promise<DataSubject> {
     const access = accessOf(context);
-    const row = await setSubjectStatus(context.app.dataSource.manager, subjectIdArgument(subjectId, "subjectId"), status);
-    if (!row) throw notFound(`No subject with id ${subjectId}`);
+    const id = subjectIdArgument(subjectId, "subjectId");
+    const row = await auditedWrite(context, operation, async (manager, log) => {
+      const write = await setSubjectStatus(manager, id, status);
+      if (!write) throw notFound(`No subject with id ${subjectId}`);
+      if (write.changed) log.wrote(id, [FACT_CATEGORIES.accountStatus]);
+      return write.row;
+    });
     return access.guardChangedSubject(row);
   }
 }

@@ -1,9 +1,16 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, ID, Info, Int, Mutation, Query, Resolver } from "type-graphql";
+import { Capability } from "../../domain/capabilities";
+import { FACT_CATEGORIES } from "../../domain/fact-categories";
+import { recordConsent, type NewConsent } from "../../persistence/consent-repository";
 import { endServiceOf, insertSubject, pageOfSubjects, updateSubjectFields } from "../../persistence/subject-repository";
 import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, pageSizeArgumentOrDefault, subjectIdArgument } from "../arguments";
+import { auditedWrite, categoriesWrittenBy } from "../audited-write";
+import { consentReceipt } from "../consent-receipt";
 import type { RequestContext } from "../context";
-import { notFound } from "../errors";
-import { CreateSubjectInput, UpdateSubjectInput } from "../inputs/subject.inputs";
+import { badUserInput, notFound } from "../errors";
+import { CreateSubjectInput, RegistrationRecordInput, UpdateSubjectInput } from "../inputs/subject.inputs";
+import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
 import { DataSubject, DataSubjectConnection } from "../types/subject.types";
 
@@ -42,49 +49,102 @@ export class SubjectResolver {
   }
 
   @TouchesPersonalData()
+  @RequiresCapability(Capability.MANAGE_SUBJECTS)
   @Mutation(() => DataSubject, {
-    description: "Records a new data subject; the service relationship starts active now. The fields returned are guarded like any read.",
+    description:
+      "Records a new data subject; the service relationship starts active now. With a registration record, the advertising consent given at registration is recorded too, in the same transaction (needs RECORD_CONSENT as well). Needs MANAGE_SUBJECTS. The fields returned are guarded like any read.",
   })
   async createSubject(
     @Arg("input", () => CreateSubjectInput, { description: "The subject's personal data." }) input: CreateSubjectInput,
     @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<DataSubject> {
     const access = accessOf(context);
     const { registration, ...fields } = input;
-    const row = await insertSubject(
-      context.app.dataSource.manager,
-      fields,
-      registration ? { ...registration, consentedAt: new Date(registration.consentedAt) } : null,
-      access.now,
-    );
+    const registrationConsent = registration ? registrationConsentOf(context, registration) : null;
+    const row = await auditedWrite(context, "createSubject", async (manager, log) => {
+      const record = registration && registrationConsent ? { ...registration, consentedAt: registrationConsent.givenAt } : null;
+      const created = await insertSubject(manager, fields, record, access.now);
+      log.wrote(created.id, [FACT_CATEGORIES.accountStatus, FACT_CATEGORIES.serviceRelationship, ...categoriesWrittenBy(info, { input })]);
+      if (registrationConsent) {
+        await recordConsent(manager, { ...registrationConsent, subjectId: created.id });
+        log.wrote(created.id, [FACT_CATEGORIES.privacyPreferences]);
+      }
+      return created;
+    });
     return access.guardSubject(row);
   }
 
   @TouchesPersonalData()
-  @Mutation(() => DataSubject, { description: "Changes a subject's personal data (rectification, GDPR Art. 16)." })
+  @RequiresCapability(Capability.MANAGE_SUBJECTS)
+  @Mutation(() => DataSubject, { description: "Changes a subject's personal data (rectification, GDPR Art. 16). Needs MANAGE_SUBJECTS." })
   async updateSubject(
     @Arg("id", () => ID, { description: "The subject's id." }) id: string,
-    @Arg("input", () => UpdateSubjectInput, { description: "The fields to change; omitted fields stay as they are." })
+    @Arg("input", () => UpdateSubjectInput, { description: "The fields to change; omitted fields stay as they are, null clears one." })
     input: UpdateSubjectInput,
     @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<DataSubject> {
     const access = accessOf(context);
-    const row = await updateSubjectFields(context.app.dataSource.manager, subjectIdArgument(id), { ...input });
-    if (!row) throw notFound(`No subject with id ${id}`);
+    const subjectId = subjectIdArgument(id);
+    const row = await auditedWrite(context, "updateSubject", async (manager, log) => {
+      const write = await updateSubjectFields(manager, subjectId, { ...input });
+      if (!write) throw notFound(`No subject with id ${id}`);
+      if (write.changed) log.wrote(subjectId, categoriesWrittenBy(info, { input }));
+      return write.row;
+    });
     return access.guardChangedSubject(row);
   }
 
   @TouchesPersonalData()
+  @RequiresCapability(Capability.MANAGE_SUBJECTS)
   @Mutation(() => DataSubject, {
-    description: "Ends the subject's service relationship now; contract-based purposes stop applying. Ending it twice keeps the first date.",
+    description:
+      "Ends the subject's service relationship now; contract-based purposes stop applying. Ending it twice keeps the first date. Needs MANAGE_SUBJECTS.",
   })
   async endService(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
     @Ctx() context: RequestContext,
   ): Promise<DataSubject> {
     const access = accessOf(context);
-    const row = await endServiceOf(context.app.dataSource.manager, subjectIdArgument(subjectId, "subjectId"), access.now);
-    if (!row) throw notFound(`No subject with id ${subjectId}`);
+    const id = subjectIdArgument(subjectId, "subjectId");
+    const row = await auditedWrite(context, "endService", async (manager, log) => {
+      const write = await endServiceOf(manager, id, access.now);
+      if (!write) throw notFound(`No subject with id ${subjectId}`);
+      if (write.changed) log.wrote(id, [FACT_CATEGORIES.serviceRelationship]);
+      return write.row;
+    });
     return access.guardChangedSubject(row);
   }
+}
+
+/**
+ * The advertising consent a registration record is the evidence of (the notice: advertising "only
+ * with consent given at registration"). Refused when the policy collects no consent at
+ * registration, or when the record claims a consent given in the future.
+ */
+function registrationConsentOf(context: RequestContext, registration: RegistrationRecordInput): NewConsent {
+  const access = accessOf(context);
+  const purpose = access.policy.registrationConsentPurpose();
+  if (!purpose) {
+    throw badUserInput("Invalid input: this policy collects no consent at registration, so no registration record can be kept", {
+      fields: ["input.registration"],
+    });
+  }
+  const givenAt = new Date(registration.consentedAt);
+  if (givenAt.getTime() > access.now.getTime()) {
+    throw badUserInput("Invalid input: input.registration.consentedAt lies in the future", { fields: ["input.registration.consentedAt"] });
+  }
+  return {
+    ...consentReceipt(context, purpose.key),
+    subjectId: "",
+    evidence: {
+      ipAddress: registration.ipAddress,
+      browser: registration.browser,
+      operatingSystem: registration.operatingSystem,
+      device: registration.device,
+      method: "REGISTRATION_FORM",
+    },
+    givenAt,
+  };
 }

@@ -1,6 +1,8 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { AccessDecision } from "../../domain/policy-terms";
+import { NotPersonal, PersonalDataType, PersonalField } from "../personal-data";
 
 registerEnumType(AccessDecision, {
   name: "AccessDecision",
@@ -9,25 +11,35 @@ registerEnumType(AccessDecision, {
     RELEASED: { description: "Every category read was released." },
     PARTIAL: { description: "Some categories were released, some denied." },
     DENIED: { description: "Every category read was denied." },
+    WRITTEN: { description: "A change event: the operation wrote the categories in `written`." },
   },
 });
 
-@ObjectType({ description: "One request's reads of one subject: who, for which purpose, which categories. Holds no personal values." })
+@ObjectType({
+  description:
+    "One request's reads of one subject (operation `read`), or one change a mutation made to one subject: who, for which purpose, which categories. Holds no personal values.",
+})
 export class AccessEvent {
   @Field(() => ID, { description: "Identifier, increasing in the order events were written." })
   id!: string;
 
-  @Field(() => ID, { description: "The request the reads belonged to." })
+  @Field(() => ID, { description: "The request the reads or the change belonged to." })
   requestId!: string;
 
-  @Field({ description: "Name of the client that read." })
+  @Field({ description: "Name of the client that read or wrote." })
   clientName!: string;
 
   @Field({ description: "The purpose the request declared." })
   purposeKey!: string;
 
-  @Field(() => ID, { description: "The subject whose data was read." })
+  @Field(() => ID, { description: "The subject whose data was read or changed." })
   subjectId!: string;
+
+  @Field({ description: "`read` for reads; for a change, the mutation that made it, e.g. `updateSubject` or `giveConsent`." })
+  operation!: string;
+
+  @Field(() => [String], { description: "Keys of the categories a change wrote; empty for reads." })
+  written!: string[];
 
   @Field(() => [String], { description: "Keys of the categories released." })
   released!: string[];
@@ -35,24 +47,40 @@ export class AccessEvent {
   @Field(() => [String], { description: "Keys of the categories denied." })
   denied!: string[];
 
-  @Field(() => AccessDecision, { description: "Released, partial or denied." })
+  @Field(() => AccessDecision, { description: "For reads: released, partial or denied; WRITTEN for a change." })
   decision!: AccessDecision;
 
   @Field(() => DateTimeResolver, { description: "When the event was written (before the response was released)." })
   at!: Date;
 }
 
-@ObjectType({ description: "A subject's objection to a purpose based on legitimate interests or a public task (GDPR Art. 21)." })
+@PersonalDataType(
+  "Objection",
+  "A subject's objection to a purpose based on legitimate interests or a public task (GDPR Art. 21). That a person objected is personal data: every field but the identifiers is guarded.",
+)
 export class Objection {
+  @NotPersonal()
   @Field(() => ID, { description: "Identifier." })
   id!: string;
 
-  @Field(() => ID, { description: "The subject who objected." })
+  @NotPersonal()
+  @Field(() => ID, { description: "The subject who objected (the pseudonymous key)." })
   subjectId!: string;
 
-  @Field({ description: "Key of the purpose objected to; the objection covers its sub-purposes too." })
-  purposeKey!: string;
+  @PersonalField(FACT_CATEGORIES.privacyPreferences, { description: "Key of the purpose objected to; the objection covers its sub-purposes too." })
+  purposeKey!: string | null;
 
-  @Field(() => DateTimeResolver, { description: "When the objection was recorded." })
-  objectedAt!: Date;
+  @PersonalField(FACT_CATEGORIES.privacyPreferences, { description: "When the objection was recorded.", type: () => DateTimeResolver })
+  objectedAt!: Date | null;
+
+  @PersonalField(FACT_CATEGORIES.privacyPreferences, { description: "When the objection was lifted; null while it stands.", type: () => DateTimeResolver })
+  liftedAt!: Date | null;
+
+  @PersonalField(FACT_CATEGORIES.privacyPreferences, {
+    description: "The compelling legitimate grounds that justified lifting it (GDPR Art. 21(1)); null while it stands.",
+  })
+  liftAssessment!: string | null;
+
+  @PersonalField(FACT_CATEGORIES.privacyPreferences, { description: "Whether the objection stands.", type: () => Boolean })
+  active!: boolean | null;
 }

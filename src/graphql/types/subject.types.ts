@@ -1,5 +1,6 @@
 import { DateTimeResolver, LocalDateResolver } from "graphql-scalars";
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { SubjectStatus } from "../../domain/policy-terms";
 import { NotPersonal, PersonalDataType, PersonalField } from "../personal-data";
 
@@ -19,21 +20,29 @@ export class DataSubject {
   @Field(() => ID, { description: "Identifier (not personal data: it identifies the record, not the person)." })
   id!: string;
 
-  @NotPersonal()
-  @Field(() => SubjectStatus, { description: "Whether processing is active, restricted or the data erased." })
-  status!: SubjectStatus;
+  @PersonalField(FACT_CATEGORIES.accountStatus, {
+    description: "Whether processing is active, restricted (GDPR Art. 18) or the data erased.",
+    type: () => SubjectStatus,
+  })
+  status!: SubjectStatus | null;
 
-  @NotPersonal()
-  @Field(() => DateTimeResolver, { description: "When the service relationship (the contract) began." })
-  serviceActiveSince!: Date;
+  @PersonalField(FACT_CATEGORIES.serviceRelationship, {
+    description: "When the service relationship (the contract) began.",
+    type: () => DateTimeResolver,
+  })
+  serviceActiveSince!: Date | null;
 
-  @NotPersonal()
-  @Field(() => DateTimeResolver, { nullable: true, description: "When the service relationship ended; null while it is active." })
+  @PersonalField(FACT_CATEGORIES.serviceRelationship, {
+    description: "When the service relationship ended; null while it is active.",
+    type: () => DateTimeResolver,
+  })
   serviceActiveUntil!: Date | null;
 
-  @NotPersonal()
-  @Field({ description: "Whether the service relationship is active now (contract-based purposes need it)." })
-  serviceActive!: boolean;
+  @PersonalField(FACT_CATEGORIES.serviceRelationship, {
+    description: "Whether the service relationship is active now (contract-based purposes need it).",
+    type: () => Boolean,
+  })
+  serviceActive!: boolean | null;
 
   @PersonalField("user.name", { description: "Full and correct first name and surname." })
   fullName!: string | null;

@@ -1,7 +1,11 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { AccessDecision } from "../../domain/policy-terms";
 
-/** One request's reads of one subject. Append-only: a trigger refuses UPDATE and DELETE. Holds no personal values. */
+/**
+ * One request's reads of one subject (operation `read`), or one change a mutation made to a subject
+ * (its operation, e.g. `updateSubject`, and the categories written). Append-only: a trigger refuses
+ * UPDATE, DELETE and TRUNCATE. Holds no personal values.
+ */
 @Entity({ name: "access_event" })
 @Index("access_event_subject_at", ["subjectId", "at"])
 export class AccessEventRow {
@@ -22,6 +26,14 @@ export class AccessEventRow {
 
   @Column({ type: "uuid", name: "subject_id" })
   subjectId!: string;
+
+  /** `read`, or the mutation that changed the subject (`updateSubject`, `giveConsent`, …). */
+  @Column({ type: "text" })
+  operation!: string;
+
+  /** Categories the change wrote (empty for reads). */
+  @Column({ type: "text", array: true })
+  written!: string[];
 
   @Column({ type: "text", array: true })
   released!: string[];

@@ -1,9 +1,12 @@
-import { Column, CreateDateColumn, Entity, JoinTable, ManyToMany, PrimaryGeneratedColumn } from "typeorm";
+import { Check, Column, CreateDateColumn, Entity, JoinTable, ManyToMany, PrimaryGeneratedColumn } from "typeorm";
+import { ALL_CAPABILITIES, type Capability } from "../../domain/capabilities";
 import { ClientRole } from "../../domain/policy-terms";
 import { PurposeRow } from "./purpose.entity";
 
 /** An internal app or partner that calls the API. Only a hash of its key is stored. */
 @Entity({ name: "client" })
+@Check("client_capabilities_known", `capabilities <@ ARRAY[${ALL_CAPABILITIES.map((capability) => `'${capability}'`).join(", ")}]::text[]`)
+@Check("client_partner_holds_no_capability", `role <> 'PARTNER' OR cardinality(capabilities) = 0`)
 export class ClientRow {
   @PrimaryGeneratedColumn("uuid")
   id!: string;
@@ -21,6 +24,10 @@ export class ClientRow {
   /** SHA-256 of the secret half of the API key, hex. */
   @Column({ type: "text", name: "key_hash" })
   keyHash!: string;
+
+  /** What the client may change about subjects; the database itself refuses unknown ones, and any for a PARTNER. */
+  @Column({ type: "text", array: true })
+  capabilities!: Capability[];
 
   @CreateDateColumn({ type: "timestamptz", name: "created_at" })
   createdAt!: Date;

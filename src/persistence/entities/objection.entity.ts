@@ -28,4 +28,20 @@ export class ObjectionRow {
 
   @Column({ type: "timestamptz", name: "lifted_at", nullable: true })
   liftedAt!: Date | null;
+
+  /** Name of the client that recorded the objection. */
+  @Column({ type: "text", name: "recorded_by" })
+  recordedBy!: string;
+
+  /** The request that recorded it; null for objections recorded before this was kept. */
+  @Column({ type: "uuid", name: "request_id", nullable: true })
+  requestId!: string | null;
+
+  /** Name of the client that lifted it. */
+  @Column({ type: "text", name: "lifted_by", nullable: true })
+  liftedBy!: string | null;
+
+  /** The compelling legitimate grounds that override the objection (GDPR Art. 21(1)), as assessed when it was lifted. */
+  @Column({ type: "text", name: "lift_assessment", nullable: true })
+  liftAssessment!: string | null;
 }

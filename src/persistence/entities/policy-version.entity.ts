@@ -13,6 +13,10 @@ export class PolicyVersionRow {
   @Column({ type: "text" })
   source!: string;
 
+  /** The privacy notice's version this policy encodes (the policy file's `organisation.noticeVersion`). */
+  @Column({ type: "text", name: "notice_version", nullable: true })
+  noticeVersion!: string | null;
+
   @Column({ type: "timestamptz", name: "loaded_at", default: () => "now()" })
   loadedAt!: Date;
 }

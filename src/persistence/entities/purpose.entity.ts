@@ -30,6 +30,10 @@ export class PurposeRow {
   @Column({ type: "boolean", name: "allowed_under_restriction", default: false })
   allowedUnderRestriction!: boolean;
 
+  /** Whether the registration form collects consent to this purpose; the registration record is that consent's evidence. */
+  @Column({ type: "boolean", name: "consent_at_registration", default: false })
+  consentAtRegistration!: boolean;
+
   @Column({ type: "enum", enum: RetentionTrigger, enumName: "retention_trigger", name: "retention_trigger" })
   retentionTrigger!: RetentionTrigger;
 

@@ -18,6 +18,8 @@ export interface PurposeRule {
   readonly parentKey: string | null;
   readonly legalBasis: LegalBasisCode;
   readonly allowedUnderRestriction: boolean;
+  /** Whether the registration form collects consent to this purpose (at most one purpose does). */
+  readonly consentAtRegistration: boolean;
   readonly retention: RetentionRule;
   /** Category keys the purpose grants itself. */
   readonly grants: readonly string[];
@@ -30,6 +32,7 @@ export interface PurposeRule {
 export class CompiledPolicy {
   private readonly purposes: ReadonlyMap<string, PurposeRule>;
   private readonly readable: ReadonlyMap<string, ReadonlySet<string>>;
+  private readonly readableLists: ReadonlyMap<string, readonly string[]>;
   private readonly lineages: ReadonlyMap<string, readonly string[]>;
   private readonly grantLists: ReadonlyMap<string, readonly string[]>;
 
@@ -37,6 +40,8 @@ export class CompiledPolicy {
     readonly version: number,
     readonly categories: readonly CategoryRule[],
     purposes: readonly PurposeRule[],
+    /** The version of the privacy notice the policy encodes; null for a policy loaded before notices were versioned. */
+    readonly noticeVersion: string | null = null,
   ) {
     this.purposes = new Map(purposes.map((purpose) => [purpose.key, purpose]));
     this.lineages = new Map(purposes.map((purpose) => [purpose.key, this.walkLineage(purpose.key)]));
@@ -50,6 +55,7 @@ export class CompiledPolicy {
         return [purpose.key, new Set(covered.map((category) => category.key))];
       }),
     );
+    this.readableLists = new Map([...this.readable].map(([key, categories]) => [key, [...categories].sort()]));
   }
 
   hasPurpose(key: string): boolean {
@@ -67,6 +73,16 @@ export class CompiledPolicy {
   /** Rule 2: the purpose, or an ancestor, grants the category or an ancestor of it. */
   grants(purposeKey: string, categoryKey: string): boolean {
     return this.readable.get(purposeKey)?.has(categoryKey) ?? false;
+  }
+
+  /** Every category the purpose may read now, sub-categories included, sorted: what a consent given now covers. */
+  readableCategories(purposeKey: string): readonly string[] {
+    return this.readableLists.get(purposeKey) ?? [];
+  }
+
+  /** The purpose whose consent the registration form collects, if the policy has one. */
+  registrationConsentPurpose(): PurposeRule | undefined {
+    return [...this.purposes.values()].find((purpose) => purpose.consentAtRegistration);
   }
 
   /** The purpose's own grants and those it inherits, as declared (not expanded to sub-categories). */

@@ -1,10 +1,11 @@
 import { LegalBasisCode, RetentionTrigger, SubjectStatus } from "../../domain/policy-terms";
 import type { CompiledPolicy, PurposeRule } from "./compiled-policy";
 
-/** Why a read of a subject's data under a purpose was refused at read time (DESIGN.md §4, rules 3–5). */
+/** Why a read of a subject's data under a purpose was refused at read time (DESIGN.md §4, rules 3–5, and §8). */
 export type DenialReason =
   | "CONSENT_MISSING"
   | "CONSENT_WITHDRAWN"
+  | "CONSENT_SCOPE"
   | "OBJECTED"
   | "RESTRICTED"
   | "CONTRACT_INACTIVE"
@@ -13,6 +14,7 @@ export type DenialReason =
 export const DENIAL_REASONS: readonly DenialReason[] = [
   "CONSENT_MISSING",
   "CONSENT_WITHDRAWN",
+  "CONSENT_SCOPE",
   "OBJECTED",
   "RESTRICTED",
   "CONTRACT_INACTIVE",
@@ -23,6 +25,8 @@ export interface ConsentFact {
   readonly purposeKey: string;
   readonly givenAt: Date;
   readonly withdrawnAt: Date | null;
+  /** The categories the purpose granted when the consent was given: all the consent covers. */
+  readonly scope: readonly string[];
 }
 
 export interface ObjectionFact {
@@ -41,9 +45,19 @@ export interface SubjectFacts {
   readonly objections: readonly ObjectionFact[];
 }
 
-export type Lawfulness = { readonly lawful: true } | { readonly lawful: false; readonly reason: DenialReason };
+/** Every category the purpose grants: the scope of a purpose that does not rest on consent. */
+export const EVERY_GRANTED_CATEGORY = "EVERY_GRANTED_CATEGORY";
 
-const LAWFUL: Lawfulness = { lawful: true };
+/**
+ * The decision for one subject. When lawful, `scope` says which categories it covers: under consent,
+ * only those the subject's active consents covered when given (a later, wider grant is not consented
+ * to); otherwise every category the purpose grants. Read a category's outcome with `releaseOf`.
+ */
+export type Lawfulness =
+  | { readonly lawful: true; readonly scope: ReadonlySet<string> | typeof EVERY_GRANTED_CATEGORY }
+  | { readonly lawful: false; readonly reason: DenialReason };
+
+const LAWFUL: Lawfulness = { lawful: true, scope: EVERY_GRANTED_CATEGORY };
 const deny = (reason: DenialReason): Lawfulness => ({ lawful: false, reason });
 const DAY_MS = 86_400_000;
 
@@ -59,13 +73,24 @@ export function lawfulness(policy: CompiledPolicy, purposeKey: string, subject: 
   if (subject.status === SubjectStatus.RESTRICTED && !purpose.allowedUnderRestriction) return deny("RESTRICTED");
   const basis = legalBasisHolds(purpose, lineage, subject, now);
   if (!basis.lawful) return basis;
-  return retentionExpired(purpose, lineage, subject, now) ? deny("RETENTION_EXPIRED") : LAWFUL;
+  return retentionExpired(purpose, lineage, subject, now) ? deny("RETENTION_EXPIRED") : basis;
+}
+
+/**
+ * The outcome for one category of a subject whose decision is `decided`, once the purpose is known
+ * to grant the category (rule 2): the subject's denial reason, CONSENT_SCOPE for a category outside
+ * what the consent covered, or null when the category may be released.
+ */
+export function releaseOf(decided: Lawfulness, category: string): DenialReason | null {
+  if (!decided.lawful) return decided.reason;
+  return decided.scope === EVERY_GRANTED_CATEGORY || decided.scope.has(category) ? null : "CONSENT_SCOPE";
 }
 
 function legalBasisHolds(purpose: PurposeRule, lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): Lawfulness {
   switch (purpose.legalBasis) {
     case LegalBasisCode.CONSENT: {
-      if (hasActiveConsent(lineage, subject, now)) return LAWFUL;
+      const active = activeConsents(lineage, subject, now);
+      if (active.length > 0) return { lawful: true, scope: new Set(active.flatMap((consent) => consent.scope)) };
       const everWithdrawn = subject.consents.some((c) => lineage.has(c.purposeKey) && c.withdrawnAt !== null && c.withdrawnAt <= now);
       return deny(everWithdrawn ? "CONSENT_WITHDRAWN" : "CONSENT_MISSING");
     }
@@ -104,8 +129,12 @@ function triggerTime(trigger: RetentionTrigger, lineage: ReadonlySet<string>, su
   }
 }
 
+function activeConsents(lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): ConsentFact[] {
+  return subject.consents.filter((c) => lineage.has(c.purposeKey) && isOpen(c.givenAt, c.withdrawnAt, now));
+}
+
 function hasActiveConsent(lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): boolean {
-  return subject.consents.some((c) => lineage.has(c.purposeKey) && isOpen(c.givenAt, c.withdrawnAt, now));
+  return activeConsents(lineage, subject, now).length > 0;
 }
 
 function serviceActive(subject: SubjectFacts, now: Date): boolean {

@@ -1,0 +1,60 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { insertChangeEvents, type ChangeEventToWrite } from "../persistence/access-event-repository";
+
+/** Who makes a change, for which purpose, in which request. */
+export interface ChangeAuthor {
+  readonly requestId: string;
+  readonly clientId: string;
+  readonly clientName: string;
+  readonly purposeKey: string;
+}
+
+/** The change could not be audited, so it was rolled back: nothing changed. */
+export class ChangeNotAuditedError extends Error {
+  constructor(cause: unknown) {
+    super(`change event could not be written: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "ChangeNotAuditedError";
+  }
+}
+
+/** Collects, during one write, which categories of which subject were written. */
+export class ChangeLog {
+  private readonly bySubject = new Map<string, Set<string>>();
+
+  wrote(subjectId: string, categories: Iterable<string>): void {
+    let written = this.bySubject.get(subjectId);
+    if (!written) {
+      written = new Set();
+      this.bySubject.set(subjectId, written);
+    }
+    for (const category of categories) written.add(category);
+  }
+
+  events(author: ChangeAuthor, operation: string): ChangeEventToWrite[] {
+    return [...this.bySubject].map(([subjectId, written]) => ({ ...author, subjectId, operation, written: [...written] }));
+  }
+}
+
+/**
+ * Runs `work` in one transaction and writes its change events — who, purpose, operation, subject,
+ * categories, never values — in that same transaction, after the change. No event, no change: if
+ * the events cannot be written the whole transaction rolls back and `ChangeNotAuditedError` is thrown.
+ * A write that changed nothing (`work` logged nothing) writes no event.
+ */
+export async function writeWithChangeEvents<T>(
+  dataSource: DataSource,
+  author: ChangeAuthor,
+  operation: string,
+  work: (manager: EntityManager, log: ChangeLog) => Promise<T>,
+): Promise<T> {
+  return dataSource.transaction(async (manager) => {
+    const log = new ChangeLog();
+    const result = await work(manager, log);
+    try {
+      await insertChangeEvents(manager, log.events(author, operation));
+    } catch (error) {
+      throw new ChangeNotAuditedError(error);
+    }
+    return result;
+  });
+}

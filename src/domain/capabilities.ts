@@ -1,0 +1,40 @@
+import { ClientRole } from "./policy-terms";
+
+/**
+ * Authority over facts about a person comes from capabilities, not purposes (DESIGN.md §8): a
+ * purpose says why data is read, a capability says who may change what the guard relies on.
+ * Every mutation that changes a subject's data or rights names the one capability it needs.
+ */
+export enum Capability {
+  /** Give and withdraw consent, and record the advertising consent given at registration. */
+  RECORD_CONSENT = "RECORD_CONSENT",
+  /** Record an objection (GDPR Art. 21), and lift one on the strength of a documented assessment. */
+  RECORD_OBJECTION = "RECORD_OBJECTION",
+  /** Restrict a subject's processing (GDPR Art. 18). */
+  RESTRICT = "RESTRICT",
+  /** Lift a restriction (GDPR Art. 18(3)). */
+  LIFT_RESTRICTION = "LIFT_RESTRICTION",
+  /** Create subjects, rectify their data (GDPR Art. 16) and end their service relationship. */
+  MANAGE_SUBJECTS = "MANAGE_SUBJECTS",
+}
+
+export const ALL_CAPABILITIES: readonly Capability[] = Object.values(Capability);
+
+export const CAPABILITY_DESCRIPTIONS: Readonly<Record<Capability, string>> = {
+  RECORD_CONSENT: "Give and withdraw consent, and record the advertising consent given at registration.",
+  RECORD_OBJECTION: "Record an objection (GDPR Art. 21), and lift one on the strength of a documented assessment.",
+  RESTRICT: "Restrict a subject's processing (GDPR Art. 18).",
+  LIFT_RESTRICTION: "Lift a restriction of processing (GDPR Art. 18(3)).",
+  MANAGE_SUBJECTS: "Create subjects, rectify their data (GDPR Art. 16) and end their service relationship.",
+};
+
+export function isCapability(value: string): value is Capability {
+  return (ALL_CAPABILITIES as readonly string[]).includes(value);
+}
+
+/** Why a client of `role` may not hold `capabilities`, or undefined when it may: partners read, they never write. */
+export function capabilityProblem(role: ClientRole, capabilities: readonly Capability[]): string | undefined {
+  return role === ClientRole.PARTNER && capabilities.length > 0
+    ? `a PARTNER client holds no capability (partners read; they change nothing): ${capabilities.join(", ")} refused`
+    : undefined;
+}

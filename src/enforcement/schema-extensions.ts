@@ -1,0 +1,31 @@
+import type { Capability } from "../domain/capabilities";
+
+/**
+ * What enforcement reads from the schema. The GraphQL layer's decorators write these extensions on
+ * fields and input fields; the static check and the field guards read them back from the built
+ * schema, so what is enforced is exactly what the schema says.
+ */
+
+/** On a personal field or input field: the key of its data category. */
+export const DATA_CATEGORY_EXTENSION = "dataCategory";
+
+/** On a root field that reads or writes personal data: an operation selecting it must declare a purpose. */
+export const PERSONAL_DATA_EXTENSION = "touchesPersonalData";
+
+/** On a root field, or on an input field whose presence adds a write: the capability the client must hold. */
+export const CAPABILITY_EXTENSION = "requiresCapability";
+
+/** On a root field only ADMIN clients may use (policy and client administration, the audit). */
+export const ADMIN_ONLY_EXTENSION = "adminOnly";
+
+export interface FieldExtensions {
+  readonly [DATA_CATEGORY_EXTENSION]?: string;
+  readonly [PERSONAL_DATA_EXTENSION]?: boolean;
+  readonly [CAPABILITY_EXTENSION]?: Capability;
+  readonly [ADMIN_ONLY_EXTENSION]?: boolean;
+}
+
+/** The extensions of a field or input field, typed; graphql-js types them as an open record. */
+export function extensionsOf(field: { readonly extensions?: unknown } | undefined): FieldExtensions {
+  return (field?.extensions ?? {}) as FieldExtensions;
+}

@@ -1,0 +1,34 @@
+import type { GraphQLResolveInfo } from "graphql";
+import type { EntityManager } from "typeorm";
+import { ChangeNotAuditedError, writeWithChangeEvents, type ChangeLog } from "../audit/change-events";
+import { writesOf } from "../enforcement/operation-analysis";
+import { accessOf } from "./arguments";
+import type { RequestContext } from "./context";
+import { apiError } from "./errors";
+
+/**
+ * A mutation's change and its change events, in one transaction (DESIGN.md §8: no event, no
+ * change). When the events cannot be written the change is rolled back and the caller gets
+ * AUDIT_UNAVAILABLE (503): nothing changed, nothing released.
+ */
+export async function auditedWrite<T>(
+  context: RequestContext,
+  operation: string,
+  work: (manager: EntityManager, log: ChangeLog) => Promise<T>,
+): Promise<T> {
+  const access = accessOf(context);
+  const author = { requestId: context.requestId, clientId: context.client.id, clientName: context.client.name, purposeKey: access.purposeKey ?? "" };
+  try {
+    return await writeWithChangeEvents(context.app.dataSource, author, operation, work);
+  } catch (error) {
+    if (!(error instanceof ChangeNotAuditedError)) throw error;
+    context.app.logger.error({ requestId: context.requestId, operation, error: error.message }, "change events could not be written; the change was rolled back");
+    throw apiError("AUDIT_UNAVAILABLE", "The change could not be audited, so it was not made. Try again later.");
+  }
+}
+
+/** The categories the field's arguments write, read from the schema's input tags (the static check reads the same). */
+export function categoriesWrittenBy(info: GraphQLResolveInfo, args: Readonly<Record<string, unknown>>): string[] {
+  const field = info.parentType.getFields()[info.fieldName];
+  return field ? writesOf(field.args, args).personalInputs.map((input) => input.category) : [];
+}
