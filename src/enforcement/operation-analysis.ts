@@ -83,10 +83,6 @@ export function analyseOperation(
           }
           const field = fieldOf(parentType, fieldName);
           if (!field) break;
-          const written = writesOf(field.args, getArgumentValues(field, selection, variables));
-          for (const input of written.personalInputs) inputs.set(input.field, input);
-          for (const needed of written.requiredCapabilities) capabilities.set(`${needed.field} ${needed.capability}`, needed);
-          if (written.personalInputs.length > 0) touchesPersonalData = true;
           if (atRoot) {
             const coordinate = `${parentType.name}.${fieldName}`;
             const extensions = extensionsOf(field);
@@ -96,6 +92,10 @@ export function analyseOperation(
               capabilities.set(`${coordinate} ${extensions.requiresCapability}`, { capability: extensions.requiresCapability, field: coordinate });
             }
           }
+          const written = writesOf(field.args, getArgumentValues(field, selection, variables));
+          for (const input of written.personalInputs) inputs.set(input.field, input);
+          for (const needed of written.requiredCapabilities) capabilities.set(`${needed.field} ${needed.capability}`, needed);
+          if (written.personalInputs.length > 0) touchesPersonalData = true;
           const fieldType = getNamedType(field.type);
           if (selection.selectionSet && isCompositeType(fieldType)) walk(selection.selectionSet, fieldType, false);
           break;

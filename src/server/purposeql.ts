@@ -24,14 +24,14 @@ export interface ListeningPurposeQL extends PurposeQL {
   readonly url: string;
 }
 
-/** Opens the database (migrating and seeding it as needed) and builds the GraphQL server, without listening. */
-export async function createPurposeQL(config: Config, logger: Logger): Promise<PurposeQL> {
+/** Opens the database (migrating and seeding it as needed) and builds the GraphQL server, without listening. `clock` is the one source of time. */
+export async function createPurposeQL(config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<PurposeQL> {
   const dataSource = await openDatabase(config.database);
   try {
     const seededVersion = await seedIfEmpty(dataSource, config.policyFile);
     const devClient = await ensureDevClient(dataSource, config.devApiKey);
     const policy = await LivePolicy.load(dataSource);
-    const services: AppServices = { dataSource, policy, logger, now: () => new Date() };
+    const services: AppServices = { dataSource, policy, logger, now: clock };
     const apollo = createGraphQLServer(await buildPurposeQLSchema(), { logger, exposeErrorDetail: config.exposeErrorDetail });
     await apollo.start();
     // PGlite belongs to this one process, which reloads its own changes; PostgreSQL may serve several instances.

@@ -1,7 +1,12 @@
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { GraphQLFormattedError } from "graphql";
 import { GraphQLError } from "graphql";
+import { storedFormOf } from "../../src/auth/api-key";
 import type { Config, DatabaseTarget } from "../../src/config";
+import type { Capability } from "../../src/domain/capabilities";
+import type { ClientRole } from "../../src/domain/policy-terms";
+import { insertClient } from "../../src/persistence/client-repository";
 import { createRequestContext } from "../../src/graphql/context";
 import { createLogger } from "../../src/logging/logger";
 import { createPurposeQL, startPurposeQL, type PurposeQL } from "../../src/server/purposeql";
@@ -40,8 +45,8 @@ export interface InProcessPurposeQL extends PurposeQL {
   execute<TData = Record<string, unknown>>(query: string, request?: Request): Promise<GraphQLResponse<TData>>;
 }
 
-export async function createInProcess(config: Config): Promise<InProcessPurposeQL> {
-  const purposeql = await createPurposeQL(config, createLogger(config.logLevel));
+export async function createInProcess(config: Config, clock?: () => Date): Promise<InProcessPurposeQL> {
+  const purposeql = await createPurposeQL(config, createLogger(config.logLevel), clock);
   return {
     ...purposeql,
     async execute<TData>(query: string, request: Request = {}): Promise<GraphQLResponse<TData>> {
@@ -105,12 +110,12 @@ export interface FilePurposeQL extends InProcessPurposeQL {
  * One in-process PurposeQL on a fresh database for the calling test file, started before its
  * first test and closed after its last. The returned object stands for it once started.
  */
-export function inProcessPurposeQLForThisFile(overrides: Partial<Config> = {}): FilePurposeQL {
+export function inProcessPurposeQLForThisFile(overrides: Partial<Config> = {}, clock?: () => Date): FilePurposeQL {
   let database: TestDatabase | undefined;
   let purposeql: InProcessPurposeQL | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
-    purposeql = await createInProcess(testConfig(database.target, overrides));
+    purposeql = await createInProcess(testConfig(database.target, overrides), clock);
   });
   afterAll(async () => {
     await purposeql?.close();
@@ -123,4 +128,24 @@ export function inProcessPurposeQLForThisFile(overrides: Partial<Config> = {}): 
       return Reflect.get(purposeql, property);
     },
   });
+}
+
+export interface TestClient {
+  readonly name: string;
+  readonly role: ClientRole;
+  readonly purposes: readonly string[];
+  readonly capabilities?: readonly Capability[];
+}
+
+/** Creates a client straight in the database and returns its API key. */
+export async function createTestClient(purposeql: PurposeQL, client: TestClient): Promise<string> {
+  const apiKey = `test-key-${client.name}-${randomBytes(12).toString("hex")}`;
+  await insertClient(purposeql.services.dataSource.manager, {
+    name: client.name,
+    role: client.role,
+    ...storedFormOf(apiKey),
+    purposeKeys: client.purposes,
+    capabilities: client.capabilities ?? [],
+  });
+  return apiKey;
 }
