@@ -1,8 +1,8 @@
 import { DataSource, type DataSourceOptions } from "typeorm";
-import { PGliteDriver } from "typeorm-pglite";
 import type { DatabaseTarget } from "../config";
 import { entities } from "./entities";
 import { migrations } from "./migrations";
+import { exclusivePGliteDriver } from "./pglite-exclusive-pool";
 
 type PostgresOptions = Extract<DataSourceOptions, { type: "postgres" }>;
 
@@ -24,7 +24,7 @@ export function createDataSource(target: DatabaseTarget): DataSource {
   const options: PostgresOptions =
     target.kind === "postgres"
       ? { ...common, url: target.url, extra: { max: 10 } }
-      : { ...common, driver: new PGliteDriver({ dataDir: target.dataDir }).driver };
+      : { ...common, driver: exclusivePGliteDriver(target.dataDir) };
   return new DataSource(options);
 }
 

@@ -1,0 +1,57 @@
+import { ConsentRow } from "../src/persistence/entities";
+import { errorCodes, inProcessPurposeQLForThisFile } from "./support/harness";
+
+/**
+ * Consents recorded at the same moment by many requests: the unique partial index decides, so N
+ * simultaneous `giveConsent` calls record one consent and all answer it, and two simultaneous
+ * withdrawals record one withdrawal. On PostgreSQL and on PGlite.
+ */
+
+const purposeql = inProcessPurposeQLForThisFile();
+
+const PERSONALIZE = "personalize";
+const SUPPORT = "essential.service.operations.support";
+const N = 12;
+
+async function newSubject(): Promise<string> {
+  const response = await purposeql.execute<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Concurrent Person" }) { id } }`, {
+    purpose: "essential.service",
+  });
+  return response.data!.createSubject.id;
+}
+
+describe("concurrent consent", () => {
+  it(`${N} simultaneous giveConsent calls for one subject and purpose all answer the same active consent, with no error`, async () => {
+    const id = await newSubject();
+    const responses = await Promise.all(
+      Array.from({ length: N }, () =>
+        purposeql.execute<{ giveConsent: { id: string; active: boolean } }>(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id active } }`, {
+          purpose: PERSONALIZE,
+          variables: { id },
+        }),
+      ),
+    );
+    expect(responses.flatMap((response) => response.errors ?? [])).toEqual([]);
+    const ids = new Set(responses.map((response) => response.data?.giveConsent.id));
+    expect(ids.size).toBe(1);
+    const rows = await purposeql.services.dataSource.getRepository(ConsentRow).findBy({ subjectId: id });
+    expect(rows.map((row) => row.id)).toEqual([...ids]);
+    const events = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM access_event WHERE subject_id = $1 AND operation = 'giveConsent'`, [id]);
+    expect(events).toEqual([{ n: 1 }]);
+  });
+
+  it("two simultaneous withdrawals record one withdrawal", async () => {
+    const id = await newSubject();
+    await purposeql.execute(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, { purpose: PERSONALIZE, variables: { id } });
+    const withdraw = () =>
+      purposeql.execute(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id withdrawnAt } }`, { purpose: SUPPORT, variables: { id } });
+    const [first, second] = await Promise.all([withdraw(), withdraw()]);
+    const outcomes = [first, second].map((response) => (response.errors ? errorCodes(response)[0] : "WITHDRAWN")).sort();
+    expect(outcomes).toEqual(["NOT_FOUND", "WITHDRAWN"]);
+    const rows = await purposeql.services.dataSource.getRepository(ConsentRow).findBy({ subjectId: id });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.withdrawnAt).toBeInstanceOf(Date);
+    const events = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM access_event WHERE subject_id = $1 AND operation = 'withdrawConsent'`, [id]);
+    expect(events).toEqual([{ n: 1 }]);
+  });
+});
