@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { execute, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, parse, type GraphQLOutputType } from "graphql";
+import { execute, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, parse } from "graphql";
 import type { EntityManager } from "typeorm";
 import { LegalBasisCode, RetentionAction, RetentionTrigger, SubjectStatus } from "../src/domain/policy-terms";
 import { RequestAccess } from "../src/enforcement/request-access";
@@ -41,13 +41,20 @@ async function main(): Promise<void> {
       grants: ["user"],
     },
   ]);
-  const subjectType = (await buildPurposeQLSchema()).getType("DataSubject") as GraphQLOutputType;
+  // The schema as served: every personal field resolves through the guard. The baseline is the same
+  // type with graphql-js's default resolvers, over plain objects: what serving costs with no checks.
+  const guardedType = (await buildPurposeQLSchema()).getType("DataSubject") as GraphQLObjectType;
+  const guardedConfig = guardedType.toConfig();
+  const plainType = new GraphQLObjectType({
+    ...guardedConfig,
+    fields: Object.fromEntries(Object.entries(guardedConfig.fields).map(([name, field]) => [name, { ...field, resolve: undefined }])),
+  });
   const now = new Date();
   const rows = Array.from({ length: SUBJECTS }, (_, index) => row(index, now));
   const noFacts = { consents: [], objections: [] };
   const unusedManager = {} as EntityManager;
 
-  const schemaOver = (load: () => unknown[]): GraphQLSchema =>
+  const schemaOver = (subjectType: GraphQLObjectType, load: () => unknown[]): GraphQLSchema =>
     new GraphQLSchema({
       query: new GraphQLObjectType({
         name: "Query",
@@ -56,12 +63,12 @@ async function main(): Promise<void> {
     });
 
   const variants: Record<string, GraphQLSchema> = {
-    "no checks (plain objects)": schemaOver(() => rows.map((r) => Object.assign(new DataSubject(), subjectValues(r, now)))),
-    "guarded, every field released": schemaOver(() => {
+    "no checks (plain objects)": schemaOver(plainType, () => rows.map((r) => Object.assign(new DataSubject(), subjectValues(r, now)))),
+    "guarded, every field released": schemaOver(guardedType, () => {
       const access = new RequestAccess("bench.everything", policy, unusedManager, now);
       return rows.map((r) => access.guardLoadedSubject(r, noFacts));
     }),
-    "guarded, every field denied (consent missing)": schemaOver(() => {
+    "guarded, every field denied (consent missing)": schemaOver(guardedType, () => {
       const access = new RequestAccess("marketing.advertising", policy, unusedManager, now);
       return rows.map((r) => access.guardLoadedSubject(r, noFacts));
     }),
