@@ -56,15 +56,24 @@ export function purposeArgument(access: RequestAccess, purposeKey: string, bases
   return purpose;
 }
 
+/** A request's access once its purpose is declared. */
+export type DeclaredAccess = RequestAccess & { readonly purposeKey: string };
+
 /**
  * The request's access to personal data. The purpose-limitation plugin sets it before any resolver
- * runs; its absence means enforcement did not run, so nothing is read (fail closed).
+ * runs, once the client's authority and the purpose are settled; its absence means enforcement did
+ * not run, so nothing is read or written (fail closed).
  */
-export function accessOf(context: RequestContext): RequestAccess {
-  if (!context.access || context.access.purposeKey === null) {
+export function accessOf(context: RequestContext): DeclaredAccess {
+  const access = context.access;
+  if (!access || !hasDeclaredPurpose(access)) {
     throw forbidden(`This operation touches personal data: declare its purpose. ${allowedPurposesSentence(context.client)}`, {
       allowedPurposes: allowedPurposes(context.client),
     });
   }
-  return context.access;
+  return access;
+}
+
+function hasDeclaredPurpose(access: RequestAccess): access is DeclaredAccess {
+  return access.purposeKey !== null;
 }

@@ -17,7 +17,7 @@ export async function auditedWrite<T>(
   work: (manager: EntityManager, log: ChangeLog) => Promise<T>,
 ): Promise<T> {
   const access = accessOf(context);
-  const author = { requestId: context.requestId, clientId: context.client.id, clientName: context.client.name, purposeKey: access.purposeKey ?? "" };
+  const author = { requestId: context.requestId, clientId: context.client.id, clientName: context.client.name, purposeKey: access.purposeKey };
   try {
     return await writeWithChangeEvents(context.app.dataSource, author, operation, work);
   } catch (error) {

@@ -69,7 +69,7 @@ export class ConsentResolver {
     if (!(CONSENT_METHODS as readonly string[]).includes(how)) {
       throw badUserInput(`Invalid input: method must be one of ${CONSENT_METHODS.join(", ")}`, { fields: ["method"] });
     }
-    const [latest] = await auditedWrite(context, "withdrawConsent", async (manager, log) => {
+    const latest = await auditedWrite(context, "withdrawConsent", async (manager, log) => {
       const withdrawn = await withdrawConsents(manager, {
         subjectId: id,
         purposeKey: purpose,
@@ -77,12 +77,12 @@ export class ConsentResolver {
         at: access.now,
         recorder: { clientName: context.client.name, requestId: context.requestId },
       });
-      if (withdrawn.length === 0) throw notFound(`Subject ${subjectId} has no active consent to ${purpose}`);
+      const [newest] = withdrawn;
+      if (!newest) throw notFound(`Subject ${subjectId} has no active consent to ${purpose}`);
       log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
-      return withdrawn;
+      return newest;
     });
     access.forget(id);
-    if (!latest) throw notFound(`Subject ${subjectId} has no active consent to ${purpose}`);
     return access.guardConsent(latest);
   }
 }

@@ -123,7 +123,7 @@ export class SubjectResolver {
  * with consent given at registration"). Refused when the policy collects no consent at
  * registration, or when the record claims a consent given in the future.
  */
-function registrationConsentOf(context: RequestContext, registration: RegistrationRecordInput): NewConsent {
+function registrationConsentOf(context: RequestContext, registration: RegistrationRecordInput): Omit<NewConsent, "subjectId"> {
   const access = accessOf(context);
   const purpose = access.policy.registrationConsentPurpose();
   if (!purpose) {
@@ -137,7 +137,6 @@ function registrationConsentOf(context: RequestContext, registration: Registrati
   }
   return {
     ...consentReceipt(context, purpose.key),
-    subjectId: "",
     evidence: {
       ipAddress: registration.ipAddress,
       browser: registration.browser,
