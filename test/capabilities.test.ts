@@ -153,6 +153,9 @@ describe.each(CLIENTS)("$label", (client) => {
     expect(response.data).toBeUndefined();
     const missing = mutation.needs.find((capability) => !client.capabilities.includes(capability));
     expect(response.errors?.[0]?.extensions?.capability).toBe(client.role === ClientRole.PARTNER ? mutation.needs[0] : missing);
+    if (client.role !== ClientRole.PARTNER) {
+      expect(response.errors?.[0]?.extensions?.missingCapabilities).toEqual(mutation.needs.filter((capability) => !client.capabilities.includes(capability)));
+    }
     expect(await snapshot()).toEqual(before);
   });
 });

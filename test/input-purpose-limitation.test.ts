@@ -132,6 +132,7 @@ describe("purpose limitation on inputs", () => {
       variables: { id, input: { email: 42, unknownField: "x" } },
     });
     expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
+    expect(response.errors?.[0]?.message).toMatch(/^Invalid variables: Variable "\$input" got invalid value/);
     expect(await rowOf(id)).toMatchObject({ email: "input@example.lv" });
   });
 });

@@ -33,6 +33,6 @@ export function authorityRefusal(client: AuthenticatedClient, isMutation: boolea
   const missingCapabilities = [...new Set(missing.map((required) => required.capability))];
   return forbidden(
     `Client \`${client.name}\` lacks the capability ${missingCapabilities.join(", ")} that ${missing.map((required) => required.field).join(", ")} needs. Nothing was executed.`,
-    { capability: first.capability, capabilities: missingCapabilities, fields: missing.map((required) => required.field) },
+    { capability: first.capability, missingCapabilities, fields: missing.map((required) => required.field) },
   );
 }

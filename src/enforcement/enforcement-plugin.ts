@@ -1,12 +1,13 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { getVariableValues, GraphQLError, Kind } from "graphql";
+import { GraphQLError, Kind } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "../graphql/context";
-import { badUserInput, forbidden } from "../graphql/errors";
+import { forbidden } from "../graphql/errors";
 import { insertAccessEvents } from "../persistence/access-event-repository";
 import { authorityRefusal } from "./authority";
 import { combineDeclarations, purposeFromDirective } from "./declared-purpose";
 import { analyseOperation, type PersonalSelection } from "./operation-analysis";
+import { coercedVariables } from "./operation-variables";
 import { RequestAccess } from "./request-access";
 
 /**
@@ -24,11 +25,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
       return {
         async didResolveOperation({ contextValue: context, operation, document, request, schema }) {
           if (!operation) return;
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-          if (coerced.errors) {
-            throw badUserInput(`Invalid variables: ${coerced.errors.map((error) => error.message).join("; ")}`, { http: { status: 400 } });
-          }
-          const variables = coerced.coerced;
+          const variables = coercedVariables(schema, operation, request.variables);
           const policy = context.app.policy.compiled;
           const directivePurpose = purposeFromDirective(operation, variables);
           const purposeKey = combineDeclarations(

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 import type { RequestContext } from "../graphql/context";
+import { coercedVariables } from "../enforcement/operation-variables";
 import { badUserInput } from "../graphql/errors";
 
 /** Highest cost an operation may have: each field costs 1, a page multiplies its children by its size. */
@@ -11,14 +12,16 @@ export function costLimitPlugin(maxCost = MAX_OPERATION_COST): ApolloServerPlugi
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema, operationName }) {
+        async didResolveOperation({ request, document, schema, operationName, operation }) {
+          // Variables that do not fit their types are reported as such, not as an operation too large to estimate.
+          const variables = operation ? coercedVariables(schema, operation, request.variables) : {};
           let cost: number;
           try {
             cost = getComplexity({
               schema,
               query: document,
               operationName: operationName ?? undefined,
-              variables: request.variables ?? {},
+              variables,
               estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
             });
           } catch (error) {
