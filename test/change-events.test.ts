@@ -1,6 +1,5 @@
 import { ConsentRow, DataSubjectRow, ObjectionRow } from "../src/persistence/entities";
-import { createTestDatabase, type TestDatabase } from "./support/database";
-import { errorCodes, startOverHttp, testConfig, type OverHttpPurposeQL } from "./support/harness";
+import { errorCodes, overHttpPurposeQLForThisFile } from "./support/harness";
 
 /**
  * Every change is evidence (DESIGN.md §8): a change event — client, purpose, operation, subject,
@@ -8,18 +7,7 @@ import { errorCodes, startOverHttp, testConfig, type OverHttpPurposeQL } from ".
  * No event, no change: a real database trigger refuses the events, and nothing is committed.
  */
 
-let database: TestDatabase;
-let purposeql: OverHttpPurposeQL;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  purposeql = await startOverHttp(testConfig(database.target));
-});
-
-afterAll(async () => {
-  await purposeql?.close();
-  await database?.drop();
-});
+const purposeql = overHttpPurposeQLForThisFile();
 
 const SERVICE = "essential.service";
 const SUPPORT = "essential.service.operations.support";

@@ -1,18 +1,6 @@
-import { createTestDatabase, type TestDatabase } from "./support/database";
-import { errorCodes, startOverHttp, testConfig, type OverHttpPurposeQL } from "./support/harness";
+import { errorCodes, overHttpPurposeQLForThisFile } from "./support/harness";
 
-let database: TestDatabase;
-let purposeql: OverHttpPurposeQL;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  purposeql = await startOverHttp(testConfig(database.target));
-});
-
-afterAll(async () => {
-  await purposeql?.close();
-  await database?.drop();
-});
+const purposeql = overHttpPurposeQLForThisFile();
 
 describe("over HTTP", () => {
   it("creates and reads a subject under a declared purpose", async () => {

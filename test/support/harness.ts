@@ -130,6 +130,26 @@ export function inProcessPurposeQLForThisFile(overrides: Partial<Config> = {}, c
   });
 }
 
+/** As `inProcessPurposeQLForThisFile`, but listening on a free port: operations go over HTTP. */
+export function overHttpPurposeQLForThisFile(overrides: Partial<Config> = {}): OverHttpPurposeQL {
+  let database: TestDatabase | undefined;
+  let purposeql: OverHttpPurposeQL | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    purposeql = await startOverHttp(testConfig(database.target, overrides));
+  });
+  afterAll(async () => {
+    await purposeql?.close();
+    await database?.drop();
+  });
+  return new Proxy({} as OverHttpPurposeQL, {
+    get(_target, property) {
+      if (!purposeql) throw new Error("PurposeQL is used before beforeAll started it");
+      return Reflect.get(purposeql, property);
+    },
+  });
+}
+
 export interface TestClient {
   readonly name: string;
   readonly role: ClientRole;
