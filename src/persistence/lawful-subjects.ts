@@ -1,6 +1,7 @@
 import type { SelectQueryBuilder } from "typeorm";
 import { LegalBasisCode, RetentionTrigger, SubjectStatus } from "../domain/policy-terms";
 import type { PurposeRule } from "../policy/engine/compiled-policy";
+import { retentionCutoff } from "../policy/engine/lawfulness";
 import type { DataSubjectRow } from "./entities";
 
 /**
@@ -42,26 +43,22 @@ export function whereLawful(
       break;
   }
 
-  const { days, trigger } = purpose.retention;
-  if (days !== null) {
-    const period = `make_interval(days => :retentionDays)`;
-    switch (trigger) {
+  // The engine says from which instant on data is still kept; SQL only compares instants with it.
+  const cutoff = retentionCutoff(purpose.retention, now);
+  if (cutoff !== null) {
+    switch (purpose.retention.trigger) {
       case RetentionTrigger.SERVICE_ENDED:
-        conditions.push(`(${serviceActive} OR ${s}.service_active_until + ${period} > :now)`);
+        conditions.push(`(${serviceActive} OR ${s}.service_active_until > :cutoff)`);
         break;
       case RetentionTrigger.COLLECTED:
-        conditions.push(`${s}.created_at + ${period} > :now`);
+        conditions.push(`${s}.created_at > :cutoff`);
         break;
       case RetentionTrigger.CONSENT_WITHDRAWN:
         conditions.push(`(${activeConsent} OR NOT ${withdrawnConsent} OR (SELECT max(c.withdrawn_at) FROM consent c
-          WHERE c.subject_id = ${s}.id AND c.purpose_key = ANY(:lineage) AND c.withdrawn_at <= :now) + ${period} > :now)`);
+          WHERE c.subject_id = ${s}.id AND c.purpose_key = ANY(:lineage) AND c.withdrawn_at <= :now) > :cutoff)`);
         break;
     }
   }
 
-  return query.andWhere(conditions.length === 0 ? "TRUE" : conditions.join(" AND "), {
-    lineage: [...lineage],
-    now,
-    retentionDays: days ?? 0,
-  });
+  return query.andWhere(conditions.length === 0 ? "TRUE" : conditions.join(" AND "), { lineage: [...lineage], now, cutoff });
 }

@@ -1,3 +1,4 @@
+import { types } from "@electric-sql/pglite";
 import { Mutex } from "async-mutex";
 import { PGliteDriver } from "typeorm-pglite";
 
@@ -16,7 +17,15 @@ type PGlitePoolClass = PGliteDriver["driver"]["Pool"];
 type ConnectCallback = Parameters<InstanceType<PGlitePoolClass>["connect"]>[0];
 
 export function exclusivePGliteDriver(dataDir: string): { Pool: PGlitePoolClass } {
-  const BasePool = new PGliteDriver({ dataDir }).driver.Pool;
+  const BasePool = new PGliteDriver({
+    dataDir,
+    // Every acknowledged write is flushed before the answer (PGlite's default, stated: a write the
+    // caller saw succeed survives a crash).
+    relaxedDurability: false,
+    // A `date` is a calendar day, not an instant: keep PostgreSQL's text ('1990-04-01'). PGlite
+    // would make it a Date at UTC midnight, which a machine west of UTC shows as the day before.
+    parsers: { [types.DATE]: (value: string) => value },
+  }).driver.Pool;
   const session = new Mutex();
 
   class ExclusivePGlitePool extends BasePool {

@@ -1,5 +1,5 @@
 import { LegalBasisCode, RetentionTrigger, SubjectStatus } from "../../domain/policy-terms";
-import type { CompiledPolicy, PurposeRule } from "./compiled-policy";
+import type { CompiledPolicy, PurposeRule, RetentionRule } from "./compiled-policy";
 
 /** Why a read of a subject's data under a purpose was refused at read time (DESIGN.md §4, rules 3–5, and §8). */
 export type DenialReason =
@@ -105,11 +105,22 @@ function legalBasisHolds(purpose: PurposeRule, lineage: ReadonlySet<string>, sub
   }
 }
 
+/**
+ * The instant a retention period must have started after for the data to be kept at `now`: data
+ * whose trigger happened at or before it has run out. Null when the rule keeps data for as long as
+ * its trigger has not happened. Days are 24-hour days counted on the instant line, so the answer
+ * is the same in every time zone and across DST; the SQL list filter receives this instant rather
+ * than doing its own date arithmetic.
+ */
+export function retentionCutoff(retention: RetentionRule, now: Date): Date | null {
+  return retention.days === null ? null : new Date(now.getTime() - retention.days * DAY_MS);
+}
+
 function retentionExpired(purpose: PurposeRule, lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): boolean {
-  const { days, trigger } = purpose.retention;
-  if (days === null) return false;
-  const triggeredAt = triggerTime(trigger, lineage, subject, now);
-  return triggeredAt !== null && now.getTime() >= triggeredAt.getTime() + days * DAY_MS;
+  const cutoff = retentionCutoff(purpose.retention, now);
+  if (cutoff === null) return false;
+  const triggeredAt = triggerTime(purpose.retention.trigger, lineage, subject, now);
+  return triggeredAt !== null && triggeredAt.getTime() <= cutoff.getTime();
 }
 
 /** When the retention period started counting, or null while its trigger has not happened. */
