@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, Kind } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "../graphql/context";
-import { forbidden } from "../graphql/errors";
+import { apiError, forbidden } from "../graphql/errors";
 import { insertAccessEvents } from "../persistence/access-event-repository";
 import { authorityRefusal } from "./authority";
 import { combineDeclarations, purposeFromDirective } from "./declared-purpose";
@@ -39,6 +39,9 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
 
           const refusal = authorityRefusal(context.client, operation.operation === "mutation", shape);
           if (refusal) throw refusal;
+          if (shape.touchesPersonalData && !context.app.policy.available) {
+            throw apiError("POLICY_UNAVAILABLE", "The policy in force could not be reloaded, so it may be out of date: no personal data is served until it is. Try again shortly.");
+          }
           if (shape.touchesPersonalData && purposeKey === null) {
             throw forbidden(
               `This operation touches personal data: declare its purpose with the X-Purpose header or @purpose(key: …). ${allowedPurposesSentence(context.client)}`,

@@ -8,9 +8,10 @@ export type ErrorCode =
   | "BAD_USER_INPUT"
   | "NOT_FOUND"
   | "CONFLICT"
-  | "AUDIT_UNAVAILABLE";
+  | "AUDIT_UNAVAILABLE"
+  | "POLICY_UNAVAILABLE";
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, AUDIT_UNAVAILABLE: 503 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, AUDIT_UNAVAILABLE: 503, POLICY_UNAVAILABLE: 503 };
 
 export function apiError(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
   const status = HTTP_STATUS[code];

@@ -19,8 +19,21 @@ export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
   );
 }
 
-/** The policy the server enforces now: the stored snapshot and its compiled index, swapped whole on reload. */
+const RETRY_MS = 1_000;
+
+/**
+ * The policy the server enforces now: the stored snapshot and its compiled index, swapped whole on
+ * reload. Fails closed: after a failed reload the policy in force may be stale (a grant revoked
+ * elsewhere still in it), so `available` is false — the server then serves no personal data —
+ * and the reload is retried every second until one succeeds.
+ */
 export class LivePolicy {
+  private reloads = 0;
+  /** The start number of the latest failed reload, or null when the policy in force is current. */
+  private failedReload: number | null = null;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
   private constructor(
     private readonly dataSource: DataSource,
     private state: { readonly snapshot: PolicySnapshot; readonly compiled: CompiledPolicy },
@@ -43,9 +56,45 @@ export class LivePolicy {
     return this.state.snapshot.version;
   }
 
-  /** Reads the policy again. Reloads may overlap (a change made here, a NOTIFY from elsewhere): an older read never replaces a newer one. */
+  /** False after a failed reload, until a reload that started later succeeds. */
+  get available(): boolean {
+    return this.failedReload === null;
+  }
+
+  /**
+   * Reads the policy again. Reloads may overlap (a change made here, a NOTIFY from elsewhere): an
+   * older read never replaces a newer one, and only a reload that started after a failed one can
+   * vouch that the policy is current again.
+   */
   async reload(): Promise<void> {
-    const snapshot = await readPolicy(this.dataSource);
-    if (snapshot.version >= this.state.snapshot.version) this.state = { snapshot, compiled: compilePolicy(snapshot) };
+    const started = ++this.reloads;
+    try {
+      const snapshot = await readPolicy(this.dataSource);
+      if (snapshot.version >= this.state.snapshot.version) this.state = { snapshot, compiled: compilePolicy(snapshot) };
+      if (this.failedReload !== null && started > this.failedReload) {
+        this.failedReload = null;
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+      }
+    } catch (error) {
+      this.failedReload = Math.max(this.failedReload ?? 0, started);
+      this.scheduleRetry();
+      throw error;
+    }
+  }
+
+  /** Stops retrying; the instance is shutting down. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.reload().catch(() => undefined);
+    }, RETRY_MS);
+    this.retryTimer.unref();
   }
 }

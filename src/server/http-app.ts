@@ -10,6 +10,10 @@ export function createHttpApp(apollo: ApolloServer<RequestContext>, services: Ap
   app.get("/healthz", async (_request, response) => {
     try {
       await services.dataSource.query("SELECT 1");
+      if (!services.policy.available) {
+        response.status(503).json({ status: "policy_unavailable", policyVersion: services.policy.version });
+        return;
+      }
       response.json({ status: "ok", policyVersion: services.policy.version });
     } catch {
       response.status(503).json({ status: "unavailable" });

@@ -43,6 +43,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
       seededVersion,
       close: async () => {
         await listener?.close();
+        policy.close();
         await apollo.stop();
         await dataSource.destroy();
       },

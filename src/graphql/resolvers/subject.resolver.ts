@@ -38,7 +38,10 @@ export class SubjectResolver {
     @Ctx() context: RequestContext,
   ): Promise<DataSubjectConnection> {
     const access = accessOf(context);
-    const page = await pageOfSubjects(context.app.dataSource.manager, pageSizeArgument(first), decodeCursor(after), access.lawfulSubjects);
+    const size = pageSizeArgument(first);
+    const cursor = decodeCursor(after);
+    // The page and its totalCount are read from one snapshot, so they agree even while others write.
+    const page = await context.app.dataSource.transaction("REPEATABLE READ", (manager) => pageOfSubjects(manager, size, cursor, access.lawfulSubjects));
     const nodes = await access.guardSubjects(page.rows);
     const edges = page.rows.map((row, index) => ({ cursor: encodeCursor(row.seq), node: nodes[index] as DataSubject }));
     return {
