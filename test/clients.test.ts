@@ -73,4 +73,30 @@ describe("npm run client", () => {
     await expect(insert("PARTNER", "{RESTRICT}")).rejects.toThrow(/client_partner_holds_no_capability/);
     await expect(insert("INTERNAL_APP", "{ERASE_EVERYTHING}")).rejects.toThrow(/client_capabilities_known/);
   });
+
+  it("ADMIN manages clients through the API too: createClient shows the key once, clients lists, revokeClient revokes; others may not", async () => {
+    const created = await purposeql.execute<{ createClient: { apiKey: string; client: Record<string, unknown> } }>(
+      `mutation { createClient(input: { name: "api-made", role: PARTNER, purposes: ["analytics.reporting"] }) { apiKey client { name role purposes capabilities revokedAt } } }`,
+    );
+    expect(created.data?.createClient.client).toEqual({ name: "api-made", role: "PARTNER", purposes: ["analytics.reporting"], capabilities: [], revokedAt: null });
+    const apiKey = created.data!.createClient.apiKey;
+    expect((await purposeql.execute(`{ subjects { totalCount } }`, { apiKey, purpose: "analytics.reporting" })).errors).toBeUndefined();
+
+    const asPartner = await purposeql.execute(`{ clients { name } }`, { apiKey });
+    expect(errorCodes(asPartner)).toEqual(["FORBIDDEN"]);
+    const partnerWithCapabilities = await purposeql.execute(
+      `mutation { createClient(input: { name: "bad-partner", role: PARTNER, purposes: ["analytics.reporting"], capabilities: [RESTRICT] }) { apiKey } }`,
+    );
+    expect(errorCodes(partnerWithCapabilities)).toEqual(["BAD_USER_INPUT"]);
+    expect(errorCodes(await purposeql.execute(`mutation { createClient(input: { name: "api-made", role: ADMIN, purposes: ["personalize"] }) { apiKey } }`))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
+
+    const listed = await purposeql.execute<{ clients: { name: string }[] }>(`{ clients { name } }`);
+    expect(listed.data?.clients.map((client) => client.name)).toContain("api-made");
+    const revoked = await purposeql.execute<{ revokeClient: { revokedAt: string | null } }>(`mutation { revokeClient(name: "api-made") { revokedAt } }`);
+    expect(revoked.data?.revokeClient.revokedAt).toEqual(expect.any(String));
+    expect(errorCodes(await purposeql.execute(`{ policyVersion }`, { apiKey }))).toEqual(["UNAUTHENTICATED"]);
+    expect(JSON.stringify(await purposeql.services.dataSource.query(`SELECT * FROM client WHERE name = 'api-made'`))).not.toContain(apiKey.slice(4));
+  });
 });

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import type { DataSource } from "typeorm";
-import { generateApiKey, storedFormOf } from "../auth/api-key";
-import { ALL_CAPABILITIES, capabilityProblem, isCapability, type Capability } from "../domain/capabilities";
+import { registerClient } from "../auth/client-registration";
+import { ALL_CAPABILITIES, isCapability, type Capability } from "../domain/capabilities";
 import { ClientRole } from "../domain/policy-terms";
-import { InvalidClientError, insertClient, listClients, revokeClient } from "../persistence/client-repository";
+import { InvalidClientError, listClients, revokeClient } from "../persistence/client-repository";
 
 export const CLIENT_USAGE = `Usage:
   npm run client -- create --name <name> --role INTERNAL_APP|PARTNER|ADMIN --purposes <key,key,…> [--capabilities <capability,…>]
@@ -31,12 +31,9 @@ export async function runClientCommand(argv: readonly string[], dataSource: Data
       const purposeKeys = (values.purposes ?? "").split(",").map((key) => key.trim()).filter(Boolean);
       if (purposeKeys.length === 0) throw new UsageError("--purposes needs at least one purpose key");
       const capabilities = capabilitiesOption(values.capabilities);
-      const problem = capabilityProblem(role, capabilities);
-      if (problem) throw new UsageError(problem);
-      if ((await listClients(dataSource.manager)).some((client) => client.name === name)) throw new UsageError(`A client named ${name} exists already`);
-      const apiKey = generateApiKey();
+      let apiKey: string;
       try {
-        await insertClient(dataSource.manager, { name, role, ...storedFormOf(apiKey), purposeKeys, capabilities });
+        ({ apiKey } = await registerClient(dataSource.manager, { name, role, purposeKeys, capabilities }));
       } catch (error) {
         if (error instanceof InvalidClientError) throw new UsageError(error.message);
         throw error;

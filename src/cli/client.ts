@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { loadConfig } from "../config";
+import { DataDirectoryInUseError } from "../persistence/data-directory-lock";
 import { openDatabase } from "../persistence/data-source";
 import { CLIENT_USAGE, runClientCommand, UsageError } from "./client-commands";
 
@@ -18,6 +19,15 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n\n${CLIENT_USAGE}\n`);
     process.exit(2);
   }
+  if (error instanceof DataDirectoryInUseError && error.owner?.url) {
+    process.stderr.write(`${error.message}\n\nWith the server running, create a client through it, with an ADMIN key:\n\n${createClientExample(error.owner.url)}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+
+function createClientExample(url: string): string {
+  const query = `mutation { createClient(input: { name: \\"crm\\", role: INTERNAL_APP, purposes: [\\"essential.service\\"], capabilities: [MANAGE_SUBJECTS] }) { apiKey client { name } } }`;
+  return `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer $ADMIN_KEY" \\\n    -d '{"query":"${query}"}'`;
+}

@@ -7,12 +7,13 @@ import { validateInput } from "./input-validation";
 import { installFieldGuards } from "../enforcement/guarded-object";
 import { applyCategoryDirectives, assertMutationsAuthorised, assertPersonalFieldsTagged, dataCategoryDirective } from "./personal-data";
 import { AdminResolver } from "./resolvers/admin.resolver";
+import { ClientAdminResolver } from "./resolvers/client-admin.resolver";
 import { ConsentResolver } from "./resolvers/consent.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
 import { SubjectRightsResolver } from "./resolvers/subject-rights.resolver";
 import { SubjectResolver } from "./resolvers/subject.resolver";
 
-const RESOLVERS = [PolicyResolver, SubjectResolver, ConsentResolver, SubjectRightsResolver, AdminResolver] as const;
+const RESOLVERS = [PolicyResolver, SubjectResolver, ConsentResolver, SubjectRightsResolver, AdminResolver, ClientAdminResolver] as const;
 
 type ResolverClass = (typeof RESOLVERS)[number] | (new () => object);
 

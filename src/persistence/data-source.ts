@@ -1,5 +1,7 @@
+import path from "node:path";
 import { DataSource, type DataSourceOptions } from "typeorm";
-import type { DatabaseTarget } from "../config";
+import { IN_MEMORY_DATA_DIR, type DatabaseTarget } from "../config";
+import { claimDataDirectory, type DataDirectoryLock } from "./data-directory-lock";
 import { entities } from "./entities";
 import { migrations } from "./migrations";
 import { exclusivePGliteDriver } from "./pglite-exclusive-pool";
@@ -21,11 +23,54 @@ export function createDataSource(target: DatabaseTarget): DataSource {
     // Off: a failed query would be logged with its parameters, which hold personal data.
     logging: false,
   };
-  const options: PostgresOptions =
-    target.kind === "postgres"
-      ? { ...common, url: target.url, extra: { max: 10 } }
-      : { ...common, driver: exclusivePGliteDriver(target.dataDir) };
-  return new DataSource(options);
+  if (target.kind === "postgres") return new DataSource({ ...common, url: target.url, extra: { max: 10 } });
+  const options: PostgresOptions = { ...common, driver: exclusivePGliteDriver(target.dataDir) };
+  return target.dataDir === IN_MEMORY_DATA_DIR ? new DataSource(options) : new EmbeddedDataSource(options, target.dataDir);
+}
+
+/**
+ * The embedded database on disk: it claims its data directory before opening it and gives it up
+ * when closed, so no second process — another server, a CLI command, the TypeORM CLI — ever opens
+ * the same files (see data-directory-lock.ts).
+ */
+export class EmbeddedDataSource extends DataSource {
+  private lock: DataDirectoryLock | undefined;
+
+  constructor(
+    options: PostgresOptions,
+    readonly dataDir: string,
+  ) {
+    super(options);
+  }
+
+  override async initialize(): Promise<this> {
+    this.lock = await claimDataDirectory(this.dataDir, path.basename(process.argv[1] ?? "node"));
+    try {
+      return await super.initialize();
+    } catch (error) {
+      await this.releaseLock();
+      throw error;
+    }
+  }
+
+  override async destroy(): Promise<void> {
+    try {
+      await super.destroy();
+    } finally {
+      await this.releaseLock();
+    }
+  }
+
+  /** Tells whoever is refused the directory next where this server answers. */
+  async announceServer(url: string): Promise<void> {
+    await this.lock?.announce(url);
+  }
+
+  private async releaseLock(): Promise<void> {
+    const lock = this.lock;
+    this.lock = undefined;
+    await lock?.release();
+  }
 }
 
 /** Connects and brings the schema up to date. */

@@ -1,11 +1,11 @@
-import type { Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ApolloServer } from "@apollo/server";
 import type { Config } from "../config";
 import type { AppServices, RequestContext } from "../graphql/context";
 import { buildPurposeQLSchema } from "../graphql/schema";
 import type { Logger } from "../logging/logger";
-import { openDatabase } from "../persistence/data-source";
+import { EmbeddedDataSource, openDatabase } from "../persistence/data-source";
 import { LivePolicy } from "../policy/live-policy";
 import { listenForPolicyChanges } from "../policy/policy-listener";
 import { ensureDevClient, seedIfEmpty, type DevClient } from "./bootstrap";
@@ -54,22 +54,45 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
   }
 }
 
-export async function startPurposeQL(config: Config, logger: Logger): Promise<ListeningPurposeQL> {
-  const purposeql = await createPurposeQL(config, logger);
-  const httpServer = await listen(createHttpApp(purposeql.apollo, purposeql.services), config.port);
+/**
+ * Binds the port first, then opens the database: a port that is taken stops the start before any
+ * data is touched. Until the database is open, requests are answered 503.
+ */
+export async function startPurposeQL(config: Config, logger: Logger, clock?: () => Date): Promise<ListeningPurposeQL> {
+  let handle: RequestListener = (_request, response) => {
+    response.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "starting" }));
+  };
+  const httpServer = await listen((request, response) => handle(request, response), config.port);
+  const closeHttp = (): Promise<void> => new Promise((resolve, reject) => httpServer.close((error) => (error ? reject(error) : resolve())));
+  let purposeql: PurposeQL;
+  try {
+    purposeql = await createPurposeQL(config, logger, clock);
+  } catch (error) {
+    await closeHttp();
+    throw error;
+  }
+  handle = createHttpApp(purposeql.apollo, purposeql.services);
   const { port } = httpServer.address() as AddressInfo;
+  const url = `http://localhost:${port}/graphql`;
+  const { dataSource } = purposeql.services;
+  if (dataSource instanceof EmbeddedDataSource) await dataSource.announceServer(url);
   return {
     ...purposeql,
-    url: `http://localhost:${port}/graphql`,
+    url,
     close: async () => {
-      await new Promise<void>((resolve, reject) => httpServer.close((error) => (error ? reject(error) : resolve())));
+      await closeHttp();
       await purposeql.close();
     },
   };
 }
 
-function listen(app: ReturnType<typeof createHttpApp>, port: number): Promise<Server> {
+function listen(handler: RequestListener, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, (error?: Error) => (error ? reject(error) : resolve(server)));
+    const server = createServer(handler);
+    server.once("error", reject);
+    server.listen(port, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
   });
 }
