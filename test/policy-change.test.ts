@@ -14,7 +14,8 @@ async function consentedSubject(): Promise<string> {
     purpose: "essential.service",
   });
   const id = created.data!.createSubject.id;
-  await purposeql.execute(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, { purpose: PERSONALIZE, variables: { id } });
+  const given = await purposeql.execute(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, { purpose: PERSONALIZE, variables: { id } });
+  expect(given.errors).toBeUndefined();
   return id;
 }
 
@@ -36,6 +37,26 @@ describe("changing the policy", () => {
     await purposeql.execute(GRANT, { variables: { p: PERSONALIZE, c: "user.name" } });
     expect((await read()).data).toEqual({ subject: { fullName: "Grant Test" } });
     expect((await purposeql.execute<{ policyVersion: number }>(`{ policyVersion }`)).data?.policyVersion).toBe(versionBefore + 2);
+  });
+
+  it("a request that begins while an announced change is being reloaded waits for it: the revoked grant is never honoured", async () => {
+    const id = await consentedSubject();
+    const read = () => purposeql.execute(`query ($id: ID!) { subject(id: $id) { country } }`, { purpose: PERSONALIZE, variables: { id } });
+    expect((await read()).data).toEqual({ subject: { country: "LV" } });
+    // What the listener does on NOTIFY, from elsewhere: the change is committed, then this instance reloads.
+    const changed = await purposeql.services.dataSource.transaction(async (manager) => {
+      await manager.query(`DELETE FROM purpose_category_grant WHERE purpose_key = $1 AND category_key = 'user.location.coarse'`, [PERSONALIZE]);
+      return manager.query(
+        `INSERT INTO policy_version (source_hash, source, notice_version) SELECT 'test', 'revoke country', notice_version FROM policy_version ORDER BY version DESC LIMIT 1 RETURNING version`,
+      );
+    });
+    expect(changed).toBeDefined();
+    void purposeql.services.policy.reload();
+    try {
+      expect(errorCodes(await read())).toEqual(["PURPOSE_LIMITATION"]);
+    } finally {
+      await purposeql.execute(GRANT, { variables: { p: PERSONALIZE, c: "user.location.coarse" } });
+    }
   });
 
   it("revoking a grant the purpose does not have changes nothing", async () => {

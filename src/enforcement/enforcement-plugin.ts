@@ -25,6 +25,8 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
       return {
         async didResolveOperation({ contextValue: context, operation, document, request, schema }) {
           if (!operation) return;
+          // A policy change announced before this request began is in force for it: wait for its reload.
+          await context.app.policy.settled();
           const variables = coercedVariables(schema, operation, request.variables);
           const policy = context.app.policy.compiled;
           const directivePurpose = purposeFromDirective(operation, variables);

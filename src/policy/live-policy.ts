@@ -33,6 +33,7 @@ export class LivePolicy {
   private failedReload: number | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   private constructor(
     private readonly dataSource: DataSource,
@@ -66,8 +67,25 @@ export class LivePolicy {
    * older read never replaces a newer one, and only a reload that started after a failed one can
    * vouch that the policy is current again.
    */
-  async reload(): Promise<void> {
-    const started = ++this.reloads;
+  reload(): Promise<void> {
+    const reload = this.read(++this.reloads);
+    this.inFlight.add(reload);
+    const forget = (): void => {
+      this.inFlight.delete(reload);
+    };
+    reload.then(forget, forget);
+    return reload;
+  }
+
+  /**
+   * Resolves once every reload started so far has finished: a request that waits for it is decided
+   * under a policy at least as new as every change announced before it began.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async read(started: number): Promise<void> {
     try {
       const snapshot = await readPolicy(this.dataSource);
       if (snapshot.version >= this.state.snapshot.version) this.state = { snapshot, compiled: compilePolicy(snapshot) };
