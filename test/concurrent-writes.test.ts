@@ -7,7 +7,8 @@ import { errorCodes, inProcessPurposeQLForThisFile } from "./support/harness";
  * withdrawals record one withdrawal. On PostgreSQL and on PGlite.
  */
 
-const purposeql = inProcessPurposeQLForThisFile();
+// Internal errors show their message here, so a failure under concurrency says what went wrong.
+const purposeql = inProcessPurposeQLForThisFile({ exposeErrorDetail: true });
 
 const PERSONALIZE = "personalize";
 const SUPPORT = "essential.service.operations.support";
@@ -20,7 +21,7 @@ async function newSubject(): Promise<string> {
   return response.data!.createSubject.id;
 }
 
-describe("concurrent consent", () => {
+describe("concurrent writes", () => {
   it(`${N} simultaneous giveConsent calls for one subject and purpose all answer the same active consent, with no error`, async () => {
     const id = await newSubject();
     const responses = await Promise.all(
@@ -53,5 +54,19 @@ describe("concurrent consent", () => {
     expect(rows[0]?.withdrawnAt).toBeInstanceOf(Date);
     const events = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM access_event WHERE subject_id = $1 AND operation = 'withdrawConsent'`, [id]);
     expect(events).toEqual([{ n: 1 }]);
+  });
+
+  it.each([
+    ["objectToPurpose", `mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "analytics.reporting") { id } }`],
+    ["restrictProcessing", `mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`],
+    ["endService", `mutation ($id: ID!) { endService(subjectId: $id) { id } }`],
+  ])("%s, sent N times at once, applies once: no error, one change event", async (operation, document) => {
+    const id = await newSubject();
+    const responses = await Promise.all(Array.from({ length: N }, () => purposeql.execute(document, { purpose: "essential.service", variables: { id } })));
+    expect(responses.flatMap((response) => response.errors ?? [])).toEqual([]);
+    const events = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM access_event WHERE subject_id = $1 AND operation = $2`, [id, operation]);
+    expect(events).toEqual([{ n: 1 }]);
+    const objections = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM objection WHERE subject_id = $1`, [id]);
+    expect(objections).toEqual([{ n: operation === "objectToPurpose" ? 1 : 0 }]);
   });
 });
