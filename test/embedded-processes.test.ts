@@ -14,6 +14,8 @@ import path from "node:path";
 const ROOT = path.resolve(__dirname, "..");
 const KEY = "embedded-processes-test-key-0123456789";
 const describeEmbedded = process.env.DATABASE_URL ? describe.skip : describe;
+// Each test starts PGlite two or three times in fresh processes (seconds each on a busy machine).
+jest.setTimeout(180_000);
 
 interface Server {
   readonly child: ChildProcess;
