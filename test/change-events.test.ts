@@ -2,7 +2,7 @@ import { ConsentRow, DataSubjectRow, ObjectionRow } from "../src/persistence/ent
 import { errorCodes, overHttpPurposeQLForThisFile } from "./support/harness";
 
 /**
- * Every change is evidence (DESIGN.md §8): a change event — client, purpose, operation, subject,
+ * Every change is evidence (docs/DESIGN.md §8): a change event — client, purpose, operation, subject,
  * categories written, request, time, never a value — is written in the change's own transaction.
  * No event, no change: a real database trigger refuses the events, and nothing is committed.
  */

@@ -2,7 +2,7 @@ import { DataSubjectRow } from "../src/persistence/entities";
 import { errorCodes, inProcessPurposeQLForThisFile, type GraphQLResponse } from "./support/harness";
 
 /**
- * Writing is processing (DESIGN.md §8): writing category C under purpose P needs P to grant C,
+ * Writing is processing (docs/DESIGN.md §8): writing category C under purpose P needs P to grant C,
  * decided before execution from the operation and its variables. Analytics may never read or
  * write e-mail; one offending input refuses the whole operation and nothing is written.
  */

@@ -1,7 +1,7 @@
 import { ClientRole } from "./policy-terms";
 
 /**
- * Authority over facts about a person comes from capabilities, not purposes (DESIGN.md §8): a
+ * Authority over facts about a person comes from capabilities, not purposes (docs/DESIGN.md §8): a
  * purpose says why data is read, a capability says who may change what the guard relies on.
  * Every mutation that changes a subject's data or rights names the one capability it needs.
  */

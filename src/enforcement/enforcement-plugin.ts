@@ -11,7 +11,7 @@ import { coercedVariables } from "./operation-variables";
 import { RequestAccess } from "./request-access";
 
 /**
- * Purpose limitation around every operation (DESIGN.md §4–5, §8):
+ * Purpose limitation around every operation (docs/DESIGN.md §4–5, §8):
  *  - before execution: refuse an operation the client has no authority for (a capability for each
  *    write, ADMIN for administration); settle the declared purpose; and refuse the whole operation
  *    if it selects or writes a personal field whose category that purpose does not grant (rule 2),

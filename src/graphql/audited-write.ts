@@ -7,7 +7,7 @@ import type { RequestContext } from "./context";
 import { apiError } from "./errors";
 
 /**
- * A mutation's change and its change events, in one transaction (DESIGN.md §8: no event, no
+ * A mutation's change and its change events, in one transaction (docs/DESIGN.md §8: no event, no
  * change). When the events cannot be written the change is rolled back and the caller gets
  * AUDIT_UNAVAILABLE (503): nothing changed, nothing released.
  */

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 
-/** The error codes PurposeQL answers with (`extensions.code`); DESIGN.md §7. */
+/** The error codes PurposeQL answers with (`extensions.code`); docs/DESIGN.md §7. */
 export type ErrorCode =
   | "UNAUTHENTICATED"
   | "FORBIDDEN"

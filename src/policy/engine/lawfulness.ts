@@ -1,7 +1,7 @@
 import { LegalBasisCode, RetentionTrigger, SubjectStatus } from "../../domain/policy-terms";
 import type { CompiledPolicy, PurposeRule, RetentionRule } from "./compiled-policy";
 
-/** Why a read of a subject's data under a purpose was refused at read time (DESIGN.md §4, rules 3–5, and §8). */
+/** Why a read of a subject's data under a purpose was refused at read time (docs/DESIGN.md §4, rules 3–5, and §8). */
 export type DenialReason =
   | "CONSENT_MISSING"
   | "CONSENT_WITHDRAWN"
