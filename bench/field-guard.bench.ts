@@ -6,6 +6,7 @@ import { execute, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema,
 import type { EntityManager } from "typeorm";
 import { LegalBasisCode, RetentionAction, RetentionTrigger, SubjectStatus } from "../src/domain/policy-terms";
 import { RequestAccess } from "../src/enforcement/request-access";
+import { guardLoadedSubject } from "../src/graphql/guarded-types";
 import { subjectValues } from "../src/graphql/mappers";
 import { buildPurposeQLSchema } from "../src/graphql/schema";
 import { DataSubject } from "../src/graphql/types/subject.types";
@@ -66,11 +67,11 @@ async function main(): Promise<void> {
     "no checks (plain objects)": schemaOver(plainType, () => rows.map((r) => Object.assign(new DataSubject(), subjectValues(r, now)))),
     "guarded, every field released": schemaOver(guardedType, () => {
       const access = new RequestAccess("bench.everything", policy, unusedManager, now);
-      return rows.map((r) => access.guardLoadedSubject(r, noFacts));
+      return rows.map((r) => guardLoadedSubject(access, r, noFacts));
     }),
     "guarded, every field denied (consent missing)": schemaOver(guardedType, () => {
       const access = new RequestAccess("marketing.advertising", policy, unusedManager, now);
-      return rows.map((r) => access.guardLoadedSubject(r, noFacts));
+      return rows.map((r) => guardLoadedSubject(access, r, noFacts));
     }),
   };
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { loadPolicyFile, parsePolicy, PolicyFileError } from "../src/policy/policy-file";
+import { loadPolicyFile } from "../src/persistence/policy-file-loader";
+import { parsePolicy, PolicyFileError } from "../src/policy/policy-file";
 import { POLICY_FILE } from "./support/harness";
 
 const clubmium = readFileSync(POLICY_FILE, "utf8");

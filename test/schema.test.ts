@@ -3,7 +3,7 @@ import path from "node:path";
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isSpecifiedScalarType, type GraphQLSchema } from "graphql";
 import { buildPurposeQLSchema, printPurposeQLSchema } from "../src/graphql/schema";
 import { personalFieldsByType } from "../src/graphql/personal-data";
-import { loadPolicyFile } from "../src/policy/policy-file";
+import { loadPolicyFile } from "../src/persistence/policy-file-loader";
 import { POLICY_FILE } from "./support/harness";
 
 let schema: GraphQLSchema;

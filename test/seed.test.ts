@@ -2,7 +2,8 @@ import type { DataSource } from "typeorm";
 import { openDatabase } from "../src/persistence/data-source";
 import { ConsentRow, DataSubjectRow } from "../src/persistence/entities";
 import { applyPolicy, PolicyConflictError, readPolicy } from "../src/persistence/policy-repository";
-import { loadPolicyFile, parsePolicy, type LoadedPolicy } from "../src/policy/policy-file";
+import { loadPolicyFile, type LoadedPolicy } from "../src/persistence/policy-file-loader";
+import { parsePolicy } from "../src/policy/policy-file";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 import { POLICY_FILE } from "./support/harness";
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Capability } from "../domain/capabilities";
 import { ClientRole } from "../domain/policy-terms";
-import { forbidden, unauthenticated } from "../graphql/errors";
+import { forbidden, unauthenticated } from "../errors";
 import { findClientByKeyId } from "../persistence/client-repository";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
 import { keyIdOf, keyMatches } from "./api-key";

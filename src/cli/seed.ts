@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { loadConfig } from "../config";
 import { openDatabase } from "../persistence/data-source";
 import { applyPolicy } from "../persistence/policy-repository";
-import { loadPolicyFile } from "../policy/policy-file";
+import { loadPolicyFile } from "../persistence/policy-file-loader";
 
 /** `npm run seed [-- <policy file>]`: makes the database hold the policy file; running it again changes nothing. */
 async function main(): Promise<void> {

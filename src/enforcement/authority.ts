@@ -1,7 +1,7 @@
 import type { GraphQLError } from "graphql";
 import type { AuthenticatedClient } from "../auth/authenticate";
 import { ClientRole } from "../domain/policy-terms";
-import { forbidden } from "../graphql/errors";
+import { forbidden } from "../errors";
 import type { OperationShape } from "./operation-analysis";
 
 /**

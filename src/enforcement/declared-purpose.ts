@@ -1,5 +1,5 @@
 import { DirectiveLocation, GraphQLDirective, GraphQLNonNull, GraphQLString, Kind, type OperationDefinitionNode } from "graphql";
-import { forbidden } from "../graphql/errors";
+import { forbidden } from "../errors";
 
 export const purposeDirective = new GraphQLDirective({
   name: "purpose",

@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, Kind } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
-import type { RequestContext } from "../graphql/context";
-import { apiError, forbidden } from "../graphql/errors";
+import type { RequestContext } from "./request-context";
+import { apiError, forbidden } from "../errors";
 import { insertAccessEvents } from "../persistence/access-event-repository";
 import { authorityRefusal } from "./authority";
 import { combineDeclarations, purposeFromDirective } from "./declared-purpose";

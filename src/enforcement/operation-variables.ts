@@ -1,5 +1,5 @@
 import { getVariableValues, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
-import { badUserInput } from "../graphql/errors";
+import { badUserInput } from "../errors";
 
 /**
  * The operation's variables as execution will see them: coerced to their types, defaults applied.

@@ -2,17 +2,13 @@ import DataLoader from "dataloader";
 import type { GraphQLError } from "graphql";
 import type { EntityManager } from "typeorm";
 import { AccessRecorder } from "../audit/access-recorder";
-import type { ConsentRow, DataSubjectRow, ObjectionRow } from "../persistence/entities";
+import type { DataSubjectRow } from "../persistence/entities";
 import { whereLawful } from "../persistence/lawful-subjects";
 import { findSubjectsByIds, type SubjectFilter } from "../persistence/subject-repository";
 import { loadConsentsAndObjections, type ConsentsAndObjections } from "../persistence/subject-facts-repository";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
 import { lawfulness, releaseOf, type Lawfulness } from "../policy/engine/lawfulness";
-import { consentValues, evidenceValues, objectionValues, subjectValues } from "../graphql/mappers";
-import { Objection } from "../graphql/types/audit.types";
-import { Consent, ConsentEvidence } from "../graphql/types/consent.types";
-import { DataSubject } from "../graphql/types/subject.types";
-import { guardedObject, type FieldGuard } from "./guarded-object";
+import type { FieldGuard } from "./field-guard";
 import { purposeLimitationError, type ReadDenialReason } from "./purpose-limitation-error";
 
 type Decision = Lawfulness | { readonly lawful: false; readonly reason: ReadDenialReason };
@@ -20,7 +16,8 @@ type Decision = Lawfulness | { readonly lawful: false; readonly reason: ReadDeni
 /**
  * Everything one request needs to release personal data: its purpose, the policy version it
  * started with, per-request loaders (a page of N subjects costs a constant number of statements),
- * one decision per subject, and the recorder the audit is written from.
+ * one decision per subject, the one field guard, and the recorder the audit is written from. It
+ * hands out guards; which objects carry them is the GraphQL layer's business (graphql/guarded-types.ts).
  */
 export class RequestAccess {
   readonly recorder = new AccessRecorder();
@@ -45,40 +42,21 @@ export class RequestAccess {
     });
   }
 
-  async subjectById(id: string): Promise<DataSubject | null> {
-    const row = await this.rows.load(id);
-    return row ? this.guardSubject(row) : null;
+  /** The subject's row, loaded once per request (null when there is none). */
+  async loadSubject(id: string): Promise<DataSubjectRow | null> {
+    return this.rows.load(id);
   }
 
-  async guardSubject(row: DataSubjectRow): Promise<DataSubject> {
+  /** The guard of a subject whose row is at hand (a page, a write): its facts are loaded, batched, and it is decided once. */
+  async guardOfRow(row: DataSubjectRow): Promise<FieldGuard> {
     this.rows.prime(row.id, row);
-    return this.guardLoadedSubject(row, await this.facts.load(row.id));
+    return this.guardWith(row, await this.facts.load(row.id));
   }
 
-  /** The subject as GraphQL sees it, its personal fields behind the guard; `facts` already loaded. */
-  guardLoadedSubject(row: DataSubjectRow, facts: ConsentsAndObjections): DataSubject {
-    return guardedObject(DataSubject, subjectValues(row, this.now), this.guardWith(row, facts));
-  }
-
-  /** A subject this request has just written: loaded and decided afresh, not from what the request saw before. */
-  async guardChangedSubject(row: DataSubjectRow): Promise<DataSubject> {
-    this.forget(row.id);
-    return this.guardSubject(row);
-  }
-
-  async guardSubjects(rows: readonly DataSubjectRow[]): Promise<DataSubject[]> {
-    return Promise.all(rows.map((row) => this.guardSubject(row)));
-  }
-
-  /** A consent, every field but its identifiers behind the guard of its subject (that she consented is personal data). */
-  async guardConsent(row: ConsentRow): Promise<Consent> {
-    const guard = await this.guardOfSubject(row.subjectId);
-    return guardedObject(Consent, { ...consentValues(row, this.now), evidence: guardedObject(ConsentEvidence, evidenceValues(row), guard) }, guard);
-  }
-
-  /** An objection, guarded like a consent. */
-  async guardObjection(row: ObjectionRow): Promise<Objection> {
-    return guardedObject(Objection, objectionValues(row, this.now), await this.guardOfSubject(row.subjectId));
+  /** The guard of a subject known by id (a consent's, an objection's); a subject that does not exist releases nothing. */
+  async guardOf(subjectId: string): Promise<FieldGuard> {
+    const subject = await this.rows.load(subjectId);
+    return subject ? this.guardWith(subject, await this.facts.load(subject.id)) : this.denyingGuard(subjectId);
   }
 
   /** Keeps, in SQL, only the subjects this request's purpose may lawfully process now (the twin of `lawfulness`). */
@@ -95,12 +73,8 @@ export class RequestAccess {
     this.decisions.delete(subjectId);
   }
 
-  private async guardOfSubject(subjectId: string): Promise<FieldGuard> {
-    const subject = await this.rows.load(subjectId);
-    return subject ? this.guardWith(subject, await this.facts.load(subject.id)) : this.denyingGuard(subjectId);
-  }
-
-  private guardWith(row: DataSubjectRow, facts: ConsentsAndObjections): FieldGuard {
+  /** The guard of a subject whose row and facts are at hand; the decision is made once per request. */
+  guardWith(row: DataSubjectRow, facts: ConsentsAndObjections): FieldGuard {
     let decision = this.decisions.get(row.id);
     if (!decision) {
       decision = this.decide(row, facts);

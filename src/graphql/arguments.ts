@@ -1,4 +1,4 @@
-import { forbidden, badUserInput } from "./errors";
+import { forbidden, badUserInput } from "../errors";
 import { allowedPurposes, allowedPurposesSentence } from "../auth/authenticate";
 import type { LegalBasisCode } from "../domain/policy-terms";
 import type { RequestAccess } from "../enforcement/request-access";

@@ -4,7 +4,7 @@ import { ChangeNotAuditedError, writeWithChangeEvents, type ChangeLog } from "..
 import { writesOf } from "../enforcement/operation-analysis";
 import { accessOf } from "./arguments";
 import type { RequestContext } from "./context";
-import { apiError } from "./errors";
+import { apiError } from "../errors";
 
 /**
  * A mutation's change and its change events, in one transaction (docs/DESIGN.md §8: no event, no

@@ -1,7 +1,7 @@
 import type { NewConsent } from "../persistence/consent-repository";
 import { accessOf } from "./arguments";
 import type { RequestContext } from "./context";
-import { apiError } from "./errors";
+import { apiError } from "../errors";
 
 /**
  * The receipt of a consent about to be recorded for `purposeKey`: who records it, in which request,

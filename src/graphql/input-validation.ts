@@ -1,6 +1,6 @@
 import { validate, type ValidationError } from "class-validator";
 import type { ValidatorFn } from "type-graphql";
-import { badUserInput } from "./errors";
+import { badUserInput } from "../errors";
 
 /**
  * Validates every input object with its class-validator rules before a resolver runs, so bad input

@@ -1,6 +1,6 @@
 import { ClientRole } from "../domain/policy-terms";
 import type { RequestContext } from "./context";
-import { forbidden } from "./errors";
+import { forbidden } from "../errors";
 
 export function requireAdmin(context: RequestContext): void {
   if (context.client.role !== ClientRole.ADMIN) {

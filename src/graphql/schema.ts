@@ -4,7 +4,7 @@ import { specifiedDirectives, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { purposeDirective } from "../enforcement/declared-purpose";
 import { validateInput } from "./input-validation";
-import { installFieldGuards } from "../enforcement/guarded-object";
+import { installFieldGuards } from "../enforcement/field-guard";
 import { applyCategoryDirectives, assertMutationsAuthorised, assertPersonalFieldsTagged, dataCategoryDirective } from "./personal-data";
 import { AdminResolver } from "./resolvers/admin.resolver";
 import { ClientAdminResolver } from "./resolvers/client-admin.resolver";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { nearestDeclaredAncestor, parentKeyOf } from "../policy/keys";
 import type { PolicyDocument } from "../policy/policy-document";
-import type { LoadedPolicy } from "../policy/policy-file";
+import type { LoadedPolicy } from "./policy-file-loader";
 import { DataCategoryRow, PolicyVersionRow, ProcessorRow, PurposeRow } from "./entities";
 
 export interface PolicyApplied {

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
 import { policyDocumentSchema, type PolicyDocument } from "./policy-document";
 
@@ -10,23 +9,6 @@ export class PolicyFileError extends Error {
     super(`Invalid policy file ${file}:\n${problems.map((problem) => `  ${problem}`).join("\n")}`);
     this.name = "PolicyFileError";
   }
-}
-
-export interface LoadedPolicy {
-  readonly document: PolicyDocument;
-  /** The file's text, kept with each policy version as its record. */
-  readonly source: string;
-}
-
-/** Reads, parses and validates a policy file; every problem names its path inside the file and its line. */
-export async function loadPolicyFile(file: string): Promise<LoadedPolicy> {
-  let source: string;
-  try {
-    source = await readFile(file, "utf8");
-  } catch (error) {
-    throw new PolicyFileError(file, [`cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
-  }
-  return { document: parsePolicy(file, source), source };
 }
 
 export function parsePolicy(file: string, source: string): PolicyDocument {

@@ -5,7 +5,7 @@ import { ClientRole } from "../domain/policy-terms";
 import { countClients, insertClient } from "../persistence/client-repository";
 import { PurposeRow } from "../persistence/entities";
 import { applyPolicy, currentPolicyVersion } from "../persistence/policy-repository";
-import { loadPolicyFile } from "../policy/policy-file";
+import { loadPolicyFile } from "../persistence/policy-file-loader";
 
 /** Seeds the policy file into a database that has never held a policy; returns the version it wrote, or null. */
 export async function seedIfEmpty(dataSource: DataSource, policyFile: string): Promise<number | null> {

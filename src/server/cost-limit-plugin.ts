@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 import type { RequestContext } from "../graphql/context";
 import { coercedVariables } from "../enforcement/operation-variables";
-import { badUserInput } from "../graphql/errors";
+import { badUserInput } from "../errors";
 
 /** Highest cost an operation may have: each field costs 1, a page multiplies its children by its size. */
 export const MAX_OPERATION_COST = 3_000;

@@ -4,7 +4,7 @@ import { changeGrant, PolicyChangeError } from "../../persistence/policy-reposit
 import { marketingContentViolation } from "../../policy/policy-document";
 import { subjectIdArgument } from "../arguments";
 import type { RequestContext } from "../context";
-import { badUserInput } from "../errors";
+import { badUserInput } from "../../errors";
 import { toPurpose } from "../mappers";
 import { AdminOnly } from "../personal-data";
 import { requireAdmin } from "../roles";

@@ -3,7 +3,7 @@ import { registerClient } from "../../auth/client-registration";
 import { InvalidClientError, listClients, revokeClient } from "../../persistence/client-repository";
 import type { ClientRow } from "../../persistence/entities";
 import type { RequestContext } from "../context";
-import { badUserInput, notFound } from "../errors";
+import { badUserInput, notFound } from "../../errors";
 import { AdminOnly } from "../personal-data";
 import { requireAdmin } from "../roles";
 import { Client, CreateClientInput, CreatedClient } from "../types/client.types";

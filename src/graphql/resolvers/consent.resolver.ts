@@ -9,7 +9,8 @@ import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
 import type { RequestContext } from "../context";
-import { badUserInput, notFound } from "../errors";
+import { guardConsent } from "../guarded-types";
+import { badUserInput, notFound } from "../../errors";
 import { CONSENT_METHODS, ConsentEvidenceInput } from "../inputs/subject.inputs";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
@@ -47,7 +48,7 @@ export class ConsentResolver {
       return recorded.consent;
     });
     access.forget(id);
-    return access.guardConsent(row);
+    return guardConsent(access, row);
   }
 
   @TouchesPersonalData()
@@ -83,6 +84,6 @@ export class ConsentResolver {
       return newest;
     });
     access.forget(id);
-    return access.guardConsent(latest);
+    return guardConsent(access, latest);
   }
 }

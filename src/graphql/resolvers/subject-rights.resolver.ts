@@ -7,7 +7,8 @@ import { findSubjectsByIds, setSubjectStatus } from "../../persistence/subject-r
 import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
 import { auditedWrite } from "../audited-write";
 import type { RequestContext } from "../context";
-import { badUserInput, notFound } from "../errors";
+import { guardChangedSubject, guardObjection } from "../guarded-types";
+import { badUserInput, notFound } from "../../errors";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
 import { Objection } from "../types/audit.types";
@@ -40,7 +41,7 @@ export class SubjectRightsResolver {
       return recorded.objection;
     });
     access.forget(id);
-    return access.guardObjection(row);
+    return guardObjection(access, row);
   }
 
   @TouchesPersonalData()
@@ -74,7 +75,7 @@ export class SubjectRightsResolver {
       return lifted;
     });
     access.forget(id);
-    return access.guardObjection(row);
+    return guardObjection(access, row);
   }
 
   @TouchesPersonalData()
@@ -111,6 +112,6 @@ export class SubjectRightsResolver {
       if (write.changed) log.wrote(id, [FACT_CATEGORIES.accountStatus]);
       return write.row;
     });
-    return access.guardChangedSubject(row);
+    return guardChangedSubject(access, row);
   }
 }

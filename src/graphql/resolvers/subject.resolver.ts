@@ -8,7 +8,8 @@ import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, pageSizeArgumen
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
 import type { RequestContext } from "../context";
-import { badUserInput, notFound } from "../errors";
+import { guardChangedSubject, guardSubject, guardSubjects, subjectById } from "../guarded-types";
+import { badUserInput, notFound } from "../../errors";
 import { CreateSubjectInput, RegistrationRecordInput, UpdateSubjectInput } from "../inputs/subject.inputs";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
@@ -22,7 +23,7 @@ export class SubjectResolver {
     description: "One data subject by id; null when there is none. Fields the declared purpose may not read for this subject are null, with an error.",
   })
   async subject(@Arg("id", () => ID, { description: "The subject's id." }) id: string, @Ctx() context: RequestContext): Promise<DataSubject | null> {
-    return accessOf(context).subjectById(subjectIdArgument(id));
+    return subjectById(accessOf(context), subjectIdArgument(id));
   }
 
   @TouchesPersonalData()
@@ -42,7 +43,7 @@ export class SubjectResolver {
     const cursor = decodeCursor(after);
     // The page and its totalCount are read from one snapshot, so they agree even while others write.
     const page = await context.app.dataSource.transaction("REPEATABLE READ", (manager) => pageOfSubjects(manager, size, cursor, access.lawfulSubjects));
-    const nodes = await access.guardSubjects(page.rows);
+    const nodes = await guardSubjects(access, page.rows);
     const edges = page.rows.map((row, index) => ({ cursor: encodeCursor(row.seq), node: nodes[index] as DataSubject }));
     return {
       edges,
@@ -75,7 +76,7 @@ export class SubjectResolver {
       }
       return created;
     });
-    return access.guardSubject(row);
+    return guardSubject(access, row);
   }
 
   @TouchesPersonalData()
@@ -96,7 +97,7 @@ export class SubjectResolver {
       if (write.changed) log.wrote(subjectId, categoriesWrittenBy(info, { input }));
       return write.row;
     });
-    return access.guardChangedSubject(row);
+    return guardChangedSubject(access, row);
   }
 
   @TouchesPersonalData()
@@ -117,7 +118,7 @@ export class SubjectResolver {
       if (write.changed) log.wrote(id, [FACT_CATEGORIES.serviceRelationship]);
       return write.row;
     });
-    return access.guardChangedSubject(row);
+    return guardChangedSubject(access, row);
   }
 }
 

@@ -1,13 +1,12 @@
 import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
-import { personalFieldsOfClass } from "../graphql/personal-data";
 import { purposeLimitationError } from "./purpose-limitation-error";
 import { extensionsOf } from "./schema-extensions";
 
 /**
  * The guard is structural. Where the schema is built, every field tagged with a data category gets
- * one resolver (`installFieldGuards`): it releases a value only through the guard of the request
- * that loaded the object (`guardedObject`). An object that did not come through a request's guard
- * — a resolver that builds a plain `DataSubject`, say — has no guard, so its personal fields are
+ * one resolver (`installFieldGuards`): it releases a value only through the guard that a request
+ * attached to the object (`attachGuard`). An object that did not come through a request's guard —
+ * a resolver that builds a plain `DataSubject`, say — has no guard, so its personal fields are
  * denied (CHECK_FAILED), never released. Personal values are not properties of the object at all.
  */
 
@@ -22,20 +21,11 @@ interface Guarded {
   readonly personalValues: Readonly<Record<string, unknown>>;
 }
 
-type TypeClass<T> = new () => T;
-
-/** Builds an instance of `typeClass` whose personal fields pass `guard`; `values` holds every field. */
-export function guardedObject<T extends object>(typeClass: TypeClass<T>, values: { [K in keyof T]: T[K] }, guard: FieldGuard): T {
-  const instance = new typeClass() as Record<string | symbol, unknown>;
-  const personal = personalFieldsOfClass(typeClass);
-  const personalValues: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (personal.has(key)) personalValues[key] = value;
-    else instance[key] = value;
-  }
+/** Attaches the guard, and the personal values only it may release, to an object GraphQL will resolve. */
+export function attachGuard<T extends object>(target: T, personalValues: Readonly<Record<string, unknown>>, guard: FieldGuard): T {
   const guarded: Guarded = { guard, personalValues };
-  Object.defineProperty(instance, GUARDED, { value: guarded, enumerable: false });
-  return instance as T;
+  Object.defineProperty(target, GUARDED, { value: guarded, enumerable: false });
+  return target;
 }
 
 /** What the unguarded path needs of the request: only the purpose it declared, to say so in the denial. */

@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
-import { readPolicy, type PolicySnapshot } from "../persistence/policy-repository";
-import { CompiledPolicy } from "./engine/compiled-policy";
+import { readPolicy, type PolicySnapshot } from "./policy-repository";
+import { CompiledPolicy } from "../policy/engine/compiled-policy";
 
 export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
   return new CompiledPolicy(

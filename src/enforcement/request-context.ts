@@ -1,0 +1,24 @@
+import type { DataSource } from "typeorm";
+import type { AuthenticatedClient } from "../auth/authenticate";
+import type { Logger } from "../logging/logger";
+import type { LivePolicy } from "../persistence/live-policy";
+import type { RequestAccess } from "./request-access";
+
+/** What the whole server shares: the database, the policy in force, the clock. */
+export interface AppServices {
+  readonly dataSource: DataSource;
+  readonly policy: LivePolicy;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+/** Everything one request knows: who asks, for which purpose. Built before any resolver runs. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly client: AuthenticatedClient;
+  /** The purpose named by the X-Purpose header (checked to exist and be allowed), or null. */
+  readonly headerPurpose: string | null;
+  readonly app: AppServices;
+  /** Set by the purpose-limitation plugin once the operation is known and allowed; resolvers read only through it. */
+  access?: RequestAccess;
+}
