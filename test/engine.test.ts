@@ -154,15 +154,20 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
   });
   const lawful = (purpose: string, state: SubjectFacts): boolean => lawfulness(clubmium, purpose, state, NOW).lawful;
 
-  it("withdrawing a consent never widens access", () => {
+  it("withdrawing a consent never widens access, and under consent it often narrows it", () => {
+    let narrowed = 0;
     fc.assert(
-      fc.property(facts, purposeKey, fc.nat(), (state, purpose, pick) => {
-        if (state.consents.length === 0) return;
-        const index = pick % state.consents.length;
-        const withdrawn = { ...state, consents: state.consents.map((c, i) => (i === index && c.withdrawnAt === null ? { ...c, withdrawnAt: NOW } : c)) };
-        expect(!lawful(purpose, withdrawn) || lawful(purpose, state)).toBe(true);
+      fc.property(facts, purposeKey, (state, purpose) => {
+        // Every run withdraws a consent that is active and concerns the purpose read.
+        const consent = { purposeKey: purpose, givenAt: daysAgo(5), withdrawnAt: null, scope: clubmium.readableCategories(purpose) };
+        const given = { ...state, consents: [...state.consents, consent] };
+        const withdrawn = { ...state, consents: [...state.consents, { ...consent, withdrawnAt: NOW }] };
+        expect(!lawful(purpose, withdrawn) || lawful(purpose, given)).toBe(true);
+        if (lawful(purpose, given) && !lawful(purpose, withdrawn)) narrowed += 1;
       }),
+      { numRuns: 300 },
     );
+    expect(narrowed).toBeGreaterThan(10);
   });
 
   it("objecting never widens access", () => {
@@ -206,13 +211,32 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
     );
   });
 
-  it("never throws for a known purpose, and a denial always names one of the seven reasons", () => {
-    expect(DENIAL_REASONS).toEqual(["CONSENT_MISSING", "CONSENT_WITHDRAWN", "CONSENT_SCOPE", "OBJECTED", "RESTRICTED", "CONTRACT_INACTIVE", "RETENTION_EXPIRED"]);
+  it("never throws for a known purpose, and every denial names a listed reason", () => {
     fc.assert(
-      fc.property(facts, purposeKey, (state, purpose) => {
-        const decision = lawfulness(clubmium, purpose, state, NOW);
-        if (!decision.lawful) expect(DENIAL_REASONS).toContain(decision.reason);
+      fc.property(facts, purposeKey, fc.nat(), (state, purpose, pick) => {
+        // A category the purpose grants, as the guard asks only after rule 2 has passed.
+        const readable = clubmium.readableCategories(purpose);
+        const reason = releaseOf(lawfulness(clubmium, purpose, state, NOW), readable[pick % readable.length]!);
+        if (reason !== null) expect(DENIAL_REASONS).toContain(reason);
       }),
+      { numRuns: 1_000 },
     );
+  });
+
+  it("every listed reason is one the engine gives, for the state that calls for it", () => {
+    const consent = (scope: readonly string[], withdrawnAt: Date | null = null) => ({ purposeKey: "personalize", givenAt: daysAgo(10), withdrawnAt, scope });
+    const cases: Record<string, [purpose: string, state: SubjectFacts, category: string]> = {
+      CONSENT_MISSING: ["personalize", subject(), "user.name"],
+      CONSENT_WITHDRAWN: ["personalize", subject({ consents: [consent(["user.name"], daysAgo(1))] }), "user.name"],
+      CONSENT_SCOPE: ["personalize", subject({ consents: [consent(["user.name"])] }), "user.location.coarse"],
+      OBJECTED: ["analytics.reporting", subject({ objections: [{ purposeKey: "analytics.reporting", objectedAt: daysAgo(1), liftedAt: null }] }), "user.location.coarse"],
+      RESTRICTED: ["essential.service", subject({ status: SubjectStatus.RESTRICTED }), "user.name"],
+      CONTRACT_INACTIVE: ["essential.service", subject({ serviceActiveUntil: daysAgo(1) }), "user.name"],
+      RETENTION_EXPIRED: ["essential.legal_obligation", subject({ serviceActiveUntil: daysAgo(1827) }), "user.name"],
+    };
+    expect(Object.keys(cases).sort()).toEqual([...DENIAL_REASONS].sort());
+    for (const [reason, [purpose, state, category]] of Object.entries(cases)) {
+      expect({ reason, given: releaseOf(lawfulness(clubmium, purpose, state, NOW), category) }).toEqual({ reason, given: reason });
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { errorCodes, overHttpPurposeQLForThisFile } from "./support/harness";
+import { loadConfig } from "../src/config";
+import { errorCodes, overHttpPurposeQLForThisFile, testConfig } from "./support/harness";
 
 const purposeql = overHttpPurposeQLForThisFile();
 
@@ -99,5 +100,20 @@ describe("over HTTP", () => {
     const health = await fetch(purposeql.url.replace("/graphql", "/healthz"));
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok", policyVersion: 1 });
+  });
+
+  it("hides an internal error's detail in production: no SQL, no table, no stack — only that it happened", async () => {
+    // The harness starts PurposeQL as NODE_ENV=production configures it (exposeErrorDetail false).
+    expect(testConfig({ kind: "pglite", dataDir: "memory://" }).exposeErrorDetail).toBe(loadConfig({ NODE_ENV: "production" }).exposeErrorDetail);
+    const created = await purposeql.post<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Hidden Fault" }) { id } }`, { purpose: "essential.service" });
+    const id = created.body.data!.createSubject.id;
+    await purposeql.services.dataSource.query(`ALTER TABLE objection RENAME TO objection_away`);
+    try {
+      const response = await purposeql.post(`query ($id: ID!) { subject(id: $id) { fullName } }`, { purpose: "essential.service", variables: { id } });
+      expect(response.body.errors?.map((error) => [error.message, error.extensions?.code])).toEqual([["Internal server error", "INTERNAL_SERVER_ERROR"]]);
+      expect(JSON.stringify(response.body)).not.toMatch(/objection|relation|SELECT|\.ts:|Hidden Fault/);
+    } finally {
+      await purposeql.services.dataSource.query(`ALTER TABLE objection_away RENAME TO objection`);
+    }
   });
 });

@@ -93,11 +93,13 @@ processors:`,
     const source = clubmium
       .replace("      - user.device.browser\n      - user.device.operating_system\n      - user.device.device_info\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n\n  - key: functional", "      - user.device.telepathy\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n\n  - key: functional")
       .replace("  - key: user.name\n", "  - key: person.name\n    name: Name\n    description: Name.\n  - key: user.name\n")
+      .replace("  - key: user.contact\n", "  - key: user.name\n    name: Name again\n    description: Declared twice.\n  - key: user.contact\n")
       .replace("  - key: personalize\n", "  - key: personalize\n    legitimateInterestAssessment: x\n")
       .replace("    legalBasis: LEGITIMATE_INTERESTS\n    legitimateInterestAssessment: >-\n      The person asked", "    legalBasis: LEGITIMATE_INTERESTS\n    description2: >-\n      The person asked");
     const problems = problemsOf(source).join("\n");
     expect(problems).toMatch(/unknown category user\.device\.telepathy/);
     expect(problems).toMatch(/parent category person is not declared/);
+    expect(problems).toMatch(/categories\.\d+\.key.*duplicate key user\.name/);
     expect(problems).toMatch(/description2/);
     expect(problems).toMatch(/purposes\.2\.legitimateInterestAssessment.*must carry its assessment/);
   });
