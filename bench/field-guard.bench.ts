@@ -24,7 +24,9 @@ import { parsePolicy } from "../src/policy/policy-file";
 
 const SUBJECTS = Number(process.env.BENCH_SUBJECTS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const QUERY = parse(`{ subjects { id fullName email postalAddress phone dateOfBirth country consentedAt ipAddress browser operatingSystem device } }`);
+const QUERY = parse(
+  `{ subjects { id fullName email postalAddress phone dateOfBirth country consentedAt ipAddress browser operatingSystem device } }`,
+);
 
 async function main(): Promise<void> {
   const policyFile = path.resolve(__dirname, "../../policy/clubmium.policy.yaml");
@@ -91,7 +93,9 @@ async function main(): Promise<void> {
   process.stdout.write(`field guard: ${SUBJECTS} subjects x 11 personal fields, median of ${RUNS} runs, node ${process.version}\n`);
   for (const [name, value] of medians) {
     const perField = ((value - baseline) * 1000) / (SUBJECTS * 11);
-    process.stdout.write(`  ${name.padEnd(48)} ${value.toFixed(1).padStart(8)} ms  x${(value / baseline).toFixed(2)}  (${perField.toFixed(2)} µs/field over baseline)\n`);
+    process.stdout.write(
+      `  ${name.padEnd(48)} ${value.toFixed(1).padStart(8)} ms  x${(value / baseline).toFixed(2)}  (${perField.toFixed(2)} µs/field over baseline)\n`,
+    );
   }
 }
 

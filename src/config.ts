@@ -16,9 +16,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 
-export type DatabaseTarget =
-  | { readonly kind: "postgres"; readonly url: string }
-  | { readonly kind: "pglite"; readonly dataDir: string };
+export type DatabaseTarget = { readonly kind: "postgres"; readonly url: string } | { readonly kind: "pglite"; readonly dataDir: string };
 
 export interface Config {
   readonly port: number;
@@ -45,9 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = values.DATABASE_URL === "" ? undefined : values.DATABASE_URL;
   return {
     port: values.PORT,
-    database: databaseUrl
-      ? { kind: "postgres", url: databaseUrl }
-      : { kind: "pglite", dataDir: resolveDataDir(values.PURPOSEQL_DATA_DIR) },
+    database: databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "pglite", dataDir: resolveDataDir(values.PURPOSEQL_DATA_DIR) },
     policyFile: path.resolve(values.PURPOSEQL_POLICY_FILE),
     devApiKey: values.PURPOSEQL_DEV_API_KEY || undefined,
     logLevel: values.LOG_LEVEL,

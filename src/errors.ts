@@ -11,7 +11,12 @@ export type ErrorCode =
   | "AUDIT_UNAVAILABLE"
   | "POLICY_UNAVAILABLE";
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, AUDIT_UNAVAILABLE: 503, POLICY_UNAVAILABLE: 503 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  AUDIT_UNAVAILABLE: 503,
+  POLICY_UNAVAILABLE: 503,
+};
 
 export function apiError(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
   const status = HTTP_STATUS[code];
@@ -21,8 +26,7 @@ export function apiError(code: ErrorCode, message: string, details: Record<strin
 }
 
 export const unauthenticated = (message: string): GraphQLError => apiError("UNAUTHENTICATED", message);
-export const forbidden = (message: string, details?: Record<string, unknown>): GraphQLError =>
-  apiError("FORBIDDEN", message, details);
+export const forbidden = (message: string, details?: Record<string, unknown>): GraphQLError => apiError("FORBIDDEN", message, details);
 export const badUserInput = (message: string, details?: Record<string, unknown>): GraphQLError =>
   apiError("BAD_USER_INPUT", message, details);
 export const notFound = (message: string): GraphQLError => apiError("NOT_FOUND", message);

@@ -12,18 +12,18 @@ const SRC = path.resolve(__dirname, "../src");
 
 /** Each top-level folder or file of src and its layer; a module may import its own layer or a lower one. */
 const LAYERS: Record<string, number> = {
-  "domain": 0,
+  domain: 0,
   "errors.ts": 0,
   "config.ts": 0,
-  "logging": 0,
-  "policy": 1,
-  "persistence": 2,
-  "auth": 3,
-  "audit": 3,
-  "enforcement": 3,
-  "graphql": 4,
-  "server": 5,
-  "cli": 5,
+  logging: 0,
+  policy: 1,
+  persistence: 2,
+  auth: 3,
+  audit: 3,
+  enforcement: 3,
+  graphql: 4,
+  server: 5,
+  cli: 5,
   "main.ts": 6,
 };
 
@@ -70,7 +70,9 @@ describe("the import graph", () => {
   });
 
   it("keeps src/policy pure: no file system, no database", () => {
-    const impure = imports.filter(({ file, specifier }) => layerOf(file) === "policy" && IMPURE.test(specifier)).map(({ file, specifier }) => `${path.relative(SRC, file)} imports ${specifier}`);
+    const impure = imports
+      .filter(({ file, specifier }) => layerOf(file) === "policy" && IMPURE.test(specifier))
+      .map(({ file, specifier }) => `${path.relative(SRC, file)} imports ${specifier}`);
     expect(impure).toEqual([]);
   });
 
@@ -79,5 +81,27 @@ describe("the import graph", () => {
     const from = path.join(SRC, "policy/engine.ts");
     const target = resolveImport(from, sample.fileName)!;
     expect(LAYERS[layerOf(target)]).toBeGreaterThan(LAYERS[layerOf(from)]!);
+  });
+
+  it("cites only files that exist: every docs/, src/, test/ or policy/ path named in src, test, policy and docs", () => {
+    const ROOT = path.resolve(__dirname, "..");
+    const texts = [
+      ...sourceFiles(SRC),
+      ...sourceFiles(path.join(ROOT, "test")).filter((file) => file !== __filename),
+      path.join(ROOT, "policy/clubmium.policy.yaml"),
+      path.join(ROOT, "docs/architecture.md"),
+      path.join(ROOT, "docs/policy.md"),
+    ];
+    const cited = texts.flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/\b(?:docs|src|test|policy)\/[\w./-]+\.(?:md|ts|yaml|txt)\b/g)].map((match) => ({
+        file,
+        cited: match[0],
+      })),
+    );
+    expect(cited.length).toBeGreaterThan(20);
+    const missing = cited
+      .filter(({ cited }) => !existsSync(path.join(ROOT, cited)))
+      .map(({ file, cited }) => `${path.relative(ROOT, file)} cites ${cited}`);
+    expect(missing).toEqual([]);
   });
 });

@@ -7,14 +7,18 @@ const SERVICE = "essential.service";
 const ADVERTISING = "marketing.advertising";
 
 async function newSubject(fullName: string): Promise<string> {
-  const response = await purposeql.execute<{ createSubject: { id: string } }>(`mutation ($n: String!) { createSubject(input: { fullName: $n, email: "a@example.lv" }) { id } }`, {
-    purpose: SERVICE,
-    variables: { n: fullName },
-  });
+  const response = await purposeql.execute<{ createSubject: { id: string } }>(
+    `mutation ($n: String!) { createSubject(input: { fullName: $n, email: "a@example.lv" }) { id } }`,
+    {
+      purpose: SERVICE,
+      variables: { n: fullName },
+    },
+  );
   return response.data!.createSubject.id;
 }
 
-const eventsOf = (subjectId: string) => purposeql.services.dataSource.getRepository(AccessEventRow).find({ where: { subjectId }, order: { id: "ASC" } });
+const eventsOf = (subjectId: string) =>
+  purposeql.services.dataSource.getRepository(AccessEventRow).find({ where: { subjectId }, order: { id: "ASC" } });
 
 describe("the audit trail", () => {
   it("records each request's released and denied categories per subject (selecting only the id reads nothing personal), and accessLog shows them without personal values", async () => {
@@ -34,9 +38,33 @@ describe("the audit trail", () => {
     });
     const created = ["user.account.service_relationship", "user.account.status", "user.contact.email", "user.name"];
     expect(rows.map(summary)).toEqual([
-      { operation: "createSubject", purpose: SERVICE, written: created, released: [], denied: [], decision: "WRITTEN", client: "development" },
-      { operation: "read", purpose: SERVICE, written: [], released: ["user.contact.email", "user.name"], denied: [], decision: "RELEASED", client: "development" },
-      { operation: "read", purpose: ADVERTISING, written: [], released: [], denied: ["user.contact.email", "user.name"], decision: "DENIED", client: "development" },
+      {
+        operation: "createSubject",
+        purpose: SERVICE,
+        written: created,
+        released: [],
+        denied: [],
+        decision: "WRITTEN",
+        client: "development",
+      },
+      {
+        operation: "read",
+        purpose: SERVICE,
+        written: [],
+        released: ["user.contact.email", "user.name"],
+        denied: [],
+        decision: "RELEASED",
+        client: "development",
+      },
+      {
+        operation: "read",
+        purpose: ADVERTISING,
+        written: [],
+        released: [],
+        denied: ["user.contact.email", "user.name"],
+        decision: "DENIED",
+        client: "development",
+      },
     ]);
     expect(new Set(rows.map((row) => row.requestId)).size).toBe(3);
 
@@ -49,14 +77,21 @@ describe("the audit trail", () => {
       ["read", "RELEASED"],
       ["read", "DENIED"],
     ]);
-    expect(log.data?.accessLog[2]).toMatchObject({ purposeKey: ADVERTISING, clientName: "development", released: [], denied: ["user.contact.email", "user.name"] });
+    expect(log.data?.accessLog[2]).toMatchObject({
+      purposeKey: ADVERTISING,
+      clientName: "development",
+      released: [],
+      denied: ["user.contact.email", "user.name"],
+    });
     expect(JSON.stringify(log)).not.toMatch(/Audited Person|a@example\.lv/);
   });
 
   it("writes one event per subject for a page, in one request", async () => {
     for (const name of ["P1", "P2", "P3"]) await newSubject(name);
     const before = await purposeql.services.dataSource.getRepository(AccessEventRow).count();
-    const page = await purposeql.execute<{ subjects: { edges: unknown[] } }>(`{ subjects(first: 3) { edges { node { fullName } } } }`, { purpose: SERVICE });
+    const page = await purposeql.execute<{ subjects: { edges: unknown[] } }>(`{ subjects(first: 3) { edges { node { fullName } } } }`, {
+      purpose: SERVICE,
+    });
     const written = await purposeql.services.dataSource.getRepository(AccessEventRow).find({ order: { id: "DESC" }, take: 3 });
     expect((await purposeql.services.dataSource.getRepository(AccessEventRow).count()) - before).toBe(page.data!.subjects.edges.length);
     expect(new Set(written.map((row) => row.requestId)).size).toBe(1);
@@ -65,10 +100,15 @@ describe("the audit trail", () => {
   it("(e) releases no personal data when the audit cannot be written", async () => {
     const id = await newSubject("Unaudited Person");
     const dataSource = purposeql.services.dataSource;
-    await dataSource.query(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit store unavailable'; END $$`);
+    await dataSource.query(
+      `CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit store unavailable'; END $$`,
+    );
     await dataSource.query(`CREATE TRIGGER refuse_audit BEFORE INSERT ON access_event FOR EACH ROW EXECUTE FUNCTION refuse_audit()`);
     try {
-      const response = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { id fullName email } }`, { purpose: SERVICE, variables: { id } });
+      const response = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { id fullName email } }`, {
+        purpose: SERVICE,
+        variables: { id },
+      });
       expect(response.data).toBeUndefined();
       expect(errorCodes(response)).toEqual(["AUDIT_UNAVAILABLE"]);
       expect(JSON.stringify(response)).not.toMatch(/Unaudited Person|a@example\.lv/);
@@ -84,7 +124,9 @@ describe("the audit trail", () => {
 
   it("a page of N subjects costs the same number of SQL statements whatever N is", async () => {
     for (let i = 0; i < 12; i += 1) await newSubject(`Bulk ${i}`);
-    const runner = Object.getPrototypeOf(purposeql.services.dataSource.createQueryRunner()) as { query: (...args: unknown[]) => Promise<unknown> };
+    const runner = Object.getPrototypeOf(purposeql.services.dataSource.createQueryRunner()) as {
+      query: (...args: unknown[]) => Promise<unknown>;
+    };
     const spy = jest.spyOn(runner, "query");
     const statementsFor = async (first: number): Promise<number> => {
       spy.mockClear();

@@ -58,7 +58,12 @@ const CASES: readonly MutationCase[] = [
     purpose: SERVICE,
     document: `mutation ($id: ID!) { updateSubject(id: $id, input: { email: "changed@example.lv", fullName: null }) { id } }`,
   },
-  { operation: "endService", needs: [Capability.MANAGE_SUBJECTS], purpose: SERVICE, document: `mutation ($id: ID!) { endService(subjectId: $id) { id } }` },
+  {
+    operation: "endService",
+    needs: [Capability.MANAGE_SUBJECTS],
+    purpose: SERVICE,
+    document: `mutation ($id: ID!) { endService(subjectId: $id) { id } }`,
+  },
   {
     operation: "giveConsent",
     needs: [Capability.RECORD_CONSENT],
@@ -85,7 +90,12 @@ const CASES: readonly MutationCase[] = [
     document: `mutation ($id: ID!) { liftObjection(subjectId: $id, purpose: "${ANALYTICS}", assessment: "Fraud investigation: compelling legitimate grounds.") { id } }`,
     prepare: (id) => devRun(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${ANALYTICS}") { id } }`, SERVICE, { id }),
   },
-  { operation: "restrictProcessing", needs: [Capability.RESTRICT], purpose: ANALYTICS, document: `mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }` },
+  {
+    operation: "restrictProcessing",
+    needs: [Capability.RESTRICT],
+    purpose: ANALYTICS,
+    document: `mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`,
+  },
   {
     operation: "liftRestriction",
     needs: [Capability.LIFT_RESTRICTION],
@@ -105,15 +115,31 @@ const CLIENTS: readonly ClientKind[] = [
   { label: "PARTNER", role: ClientRole.PARTNER, capabilities: [] },
   { label: "INTERNAL_APP without capabilities", role: ClientRole.INTERNAL_APP, capabilities: [] },
   { label: "ADMIN without capabilities", role: ClientRole.ADMIN, capabilities: [] },
-  ...ALL_CAPABILITIES.map((capability) => ({ label: `INTERNAL_APP with ${capability}`, role: ClientRole.INTERNAL_APP, capabilities: [capability] })),
-  { label: "INTERNAL_APP with MANAGE_SUBJECTS and RECORD_CONSENT", role: ClientRole.INTERNAL_APP, capabilities: [Capability.MANAGE_SUBJECTS, Capability.RECORD_CONSENT] },
+  ...ALL_CAPABILITIES.map((capability) => ({
+    label: `INTERNAL_APP with ${capability}`,
+    role: ClientRole.INTERNAL_APP,
+    capabilities: [capability],
+  })),
+  {
+    label: "INTERNAL_APP with MANAGE_SUBJECTS and RECORD_CONSENT",
+    role: ClientRole.INTERNAL_APP,
+    capabilities: [Capability.MANAGE_SUBJECTS, Capability.RECORD_CONSENT],
+  },
 ];
 
 const keys = new Map<string, string>();
 
 beforeAll(async () => {
   for (const [index, client] of CLIENTS.entries()) {
-    keys.set(client.label, await createTestClient(purposeql, { name: `matrix-${index}`, role: client.role, purposes: EVERY_PURPOSE, capabilities: client.capabilities }));
+    keys.set(
+      client.label,
+      await createTestClient(purposeql, {
+        name: `matrix-${index}`,
+        role: client.role,
+        purposes: EVERY_PURPOSE,
+        capabilities: client.capabilities,
+      }),
+    );
   }
 });
 
@@ -137,37 +163,59 @@ async function snapshot(): Promise<unknown> {
 }
 
 describe.each(CLIENTS)("$label", (client) => {
-  it.each(CASES.map((mutation) => [`${mutation.operation} needing ${mutation.needs.join(" + ")}`, mutation] as const))("%s", async (_name, mutation) => {
-    const subjectId = await newSubject();
-    await mutation.prepare?.(subjectId);
-    const before = await snapshot();
-    const response: GraphQLResponse = await purposeql.execute(mutation.document, { apiKey: keys.get(client.label), purpose: mutation.purpose, variables: { id: subjectId } });
-    const allowed = client.role !== ClientRole.PARTNER && mutation.needs.every((capability) => client.capabilities.includes(capability));
-    if (allowed) {
-      expect(response.errors).toBeUndefined();
-      const events = await purposeql.services.dataSource.query(`SELECT operation, client_name FROM access_event WHERE operation = $1 ORDER BY id DESC LIMIT 1`, [mutation.operation]);
-      expect(events).toEqual([{ operation: mutation.operation, client_name: expect.stringMatching(/^matrix-/) }]);
-      return;
-    }
-    expect(errorCodes(response)).toEqual(["FORBIDDEN"]);
-    expect(response.data).toBeUndefined();
-    const missing = mutation.needs.find((capability) => !client.capabilities.includes(capability));
-    expect(response.errors?.[0]?.extensions?.capability).toBe(client.role === ClientRole.PARTNER ? mutation.needs[0] : missing);
-    if (client.role !== ClientRole.PARTNER) {
-      expect(response.errors?.[0]?.extensions?.missingCapabilities).toEqual(mutation.needs.filter((capability) => !client.capabilities.includes(capability)));
-    }
-    expect(await snapshot()).toEqual(before);
-  });
+  it.each(CASES.map((mutation) => [`${mutation.operation} needing ${mutation.needs.join(" + ")}`, mutation] as const))(
+    "%s",
+    async (_name, mutation) => {
+      const subjectId = await newSubject();
+      await mutation.prepare?.(subjectId);
+      const before = await snapshot();
+      const response: GraphQLResponse = await purposeql.execute(mutation.document, {
+        apiKey: keys.get(client.label),
+        purpose: mutation.purpose,
+        variables: { id: subjectId },
+      });
+      const allowed = client.role !== ClientRole.PARTNER && mutation.needs.every((capability) => client.capabilities.includes(capability));
+      if (allowed) {
+        expect(response.errors).toBeUndefined();
+        const events = await purposeql.services.dataSource.query(
+          `SELECT operation, client_name FROM access_event WHERE operation = $1 ORDER BY id DESC LIMIT 1`,
+          [mutation.operation],
+        );
+        expect(events).toEqual([{ operation: mutation.operation, client_name: expect.stringMatching(/^matrix-/) }]);
+        return;
+      }
+      expect(errorCodes(response)).toEqual(["FORBIDDEN"]);
+      expect(response.data).toBeUndefined();
+      const missing = mutation.needs.find((capability) => !client.capabilities.includes(capability));
+      expect(response.errors?.[0]?.extensions?.capability).toBe(client.role === ClientRole.PARTNER ? mutation.needs[0] : missing);
+      if (client.role !== ClientRole.PARTNER) {
+        expect(response.errors?.[0]?.extensions?.missingCapabilities).toEqual(
+          mutation.needs.filter((capability) => !client.capabilities.includes(capability)),
+        );
+      }
+      expect(await snapshot()).toEqual(before);
+    },
+  );
 });
 
 describe("administration stays ADMIN", () => {
   it("a client with every capability but not ADMIN may not change the policy or read the audit; nothing changes", async () => {
-    const key = await createTestClient(purposeql, { name: "all-capabilities-app", role: ClientRole.INTERNAL_APP, purposes: EVERY_PURPOSE, capabilities: ALL_CAPABILITIES });
+    const key = await createTestClient(purposeql, {
+      name: "all-capabilities-app",
+      role: ClientRole.INTERNAL_APP,
+      purposes: EVERY_PURPOSE,
+      capabilities: ALL_CAPABILITIES,
+    });
     const version = purposeql.services.policy.version;
-    const grant = await purposeql.execute(`mutation { grantCategory(purpose: "${ANALYTICS}", category: "user.contact.email") { key } }`, { apiKey: key });
+    const grant = await purposeql.execute(`mutation { grantCategory(purpose: "${ANALYTICS}", category: "user.contact.email") { key } }`, {
+      apiKey: key,
+    });
     expect(errorCodes(grant)).toEqual(["FORBIDDEN"]);
     expect(grant.errors?.[0]?.extensions?.requiredRole).toBe("ADMIN");
-    const log = await purposeql.execute(`query ($id: ID!) { accessLog(subjectId: $id) { id } }`, { apiKey: key, variables: { id: await newSubject() } });
+    const log = await purposeql.execute(`query ($id: ID!) { accessLog(subjectId: $id) { id } }`, {
+      apiKey: key,
+      variables: { id: await newSubject() },
+    });
     expect(errorCodes(log)).toEqual(["FORBIDDEN"]);
     expect(purposeql.services.policy.version).toBe(version);
     expect(purposeql.services.policy.compiled.grants(ANALYTICS, "user.contact.email")).toBe(false);

@@ -40,7 +40,10 @@ describe("change events", () => {
     await run(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, PERSONALIZE);
     await run(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, SUPPORT);
     await run(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${ANALYTICS}") { id } }`, ANALYTICS);
-    await run(`mutation ($id: ID!) { liftObjection(subjectId: $id, purpose: "${ANALYTICS}", assessment: "Legal claim pending.") { id } }`, ANALYTICS);
+    await run(
+      `mutation ($id: ID!) { liftObjection(subjectId: $id, purpose: "${ANALYTICS}", assessment: "Legal claim pending.") { id } }`,
+      ANALYTICS,
+    );
     await run(`mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`, SERVICE);
     await run(`mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`, SERVICE);
     await run(`mutation ($id: ID!) { liftRestriction(subjectId: $id) { id } }`, SERVICE);
@@ -58,7 +61,13 @@ describe("change events", () => {
     });
     const events = await changesOf(id);
     expect(events).toEqual([
-      change("createSubject", SERVICE, ["user.account.service_relationship", "user.account.status", "user.contact.email", "user.location.coarse", "user.name"]),
+      change("createSubject", SERVICE, [
+        "user.account.service_relationship",
+        "user.account.status",
+        "user.contact.email",
+        "user.location.coarse",
+        "user.name",
+      ]),
       change("updateSubject", SERVICE, ["user.contact.email", "user.contact.phone_number"]),
       change("giveConsent", PERSONALIZE, ["user.privacy_preferences"]),
       change("withdrawConsent", SUPPORT, ["user.privacy_preferences"]),
@@ -99,7 +108,10 @@ describe("no event, no change", () => {
 
   it("a write whose change event the database refuses commits nothing and answers AUDIT_UNAVAILABLE (503), releasing nothing", async () => {
     const id = await newSubject();
-    await purposeql.post(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, { purpose: PERSONALIZE, variables: { id } });
+    await purposeql.post(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, {
+      purpose: PERSONALIZE,
+      variables: { id },
+    });
     const state = async () => ({
       subject: await purposeql.services.dataSource.getRepository(DataSubjectRow).findOneByOrFail({ id }),
       consents: await purposeql.services.dataSource.getRepository(ConsentRow).findBy({ subjectId: id }),
@@ -121,7 +133,11 @@ describe("no event, no change", () => {
       ];
       for (const [document, purpose] of writes) {
         const response = await purposeql.post(document, { purpose, variables: { id } });
-        expect({ document, status: response.status, codes: errorCodes(response.body) }).toEqual({ document, status: 503, codes: ["AUDIT_UNAVAILABLE"] });
+        expect({ document, status: response.status, codes: errorCodes(response.body) }).toEqual({
+          document,
+          status: 503,
+          codes: ["AUDIT_UNAVAILABLE"],
+        });
         expect(JSON.stringify(response.body)).not.toMatch(/lost@example|Never Created|evidence@example/);
       }
     } finally {

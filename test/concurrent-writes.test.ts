@@ -15,9 +15,12 @@ const SUPPORT = "essential.service.operations.support";
 const N = 12;
 
 async function newSubject(): Promise<string> {
-  const response = await purposeql.execute<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Concurrent Person" }) { id } }`, {
-    purpose: "essential.service",
-  });
+  const response = await purposeql.execute<{ createSubject: { id: string } }>(
+    `mutation { createSubject(input: { fullName: "Concurrent Person" }) { id } }`,
+    {
+      purpose: "essential.service",
+    },
+  );
   return response.data!.createSubject.id;
 }
 
@@ -26,10 +29,13 @@ describe("concurrent writes", () => {
     const id = await newSubject();
     const responses = await Promise.all(
       Array.from({ length: N }, () =>
-        purposeql.execute<{ giveConsent: { id: string; active: boolean } }>(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id active } }`, {
-          purpose: PERSONALIZE,
-          variables: { id },
-        }),
+        purposeql.execute<{ giveConsent: { id: string; active: boolean } }>(
+          `mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id active } }`,
+          {
+            purpose: PERSONALIZE,
+            variables: { id },
+          },
+        ),
       ),
     );
     expect(responses.flatMap((response) => response.errors ?? [])).toEqual([]);
@@ -37,22 +43,34 @@ describe("concurrent writes", () => {
     expect(ids.size).toBe(1);
     const rows = await purposeql.services.dataSource.getRepository(ConsentRow).findBy({ subjectId: id });
     expect(rows.map((row) => row.id)).toEqual([...ids]);
-    const events = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM access_event WHERE subject_id = $1 AND operation = 'giveConsent'`, [id]);
+    const events = await purposeql.services.dataSource.query(
+      `SELECT count(*)::int AS n FROM access_event WHERE subject_id = $1 AND operation = 'giveConsent'`,
+      [id],
+    );
     expect(events).toEqual([{ n: 1 }]);
   });
 
   it("two simultaneous withdrawals record one withdrawal", async () => {
     const id = await newSubject();
-    await purposeql.execute(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, { purpose: PERSONALIZE, variables: { id } });
+    await purposeql.execute(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, {
+      purpose: PERSONALIZE,
+      variables: { id },
+    });
     const withdraw = () =>
-      purposeql.execute(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id withdrawnAt } }`, { purpose: SUPPORT, variables: { id } });
+      purposeql.execute(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id withdrawnAt } }`, {
+        purpose: SUPPORT,
+        variables: { id },
+      });
     const [first, second] = await Promise.all([withdraw(), withdraw()]);
     const outcomes = [first, second].map((response) => (response.errors ? errorCodes(response)[0] : "WITHDRAWN")).sort();
     expect(outcomes).toEqual(["NOT_FOUND", "WITHDRAWN"]);
     const rows = await purposeql.services.dataSource.getRepository(ConsentRow).findBy({ subjectId: id });
     expect(rows).toHaveLength(1);
     expect(rows[0]?.withdrawnAt).toBeInstanceOf(Date);
-    const events = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM access_event WHERE subject_id = $1 AND operation = 'withdrawConsent'`, [id]);
+    const events = await purposeql.services.dataSource.query(
+      `SELECT count(*)::int AS n FROM access_event WHERE subject_id = $1 AND operation = 'withdrawConsent'`,
+      [id],
+    );
     expect(events).toEqual([{ n: 1 }]);
   });
 
@@ -62,9 +80,14 @@ describe("concurrent writes", () => {
     ["endService", `mutation ($id: ID!) { endService(subjectId: $id) { id } }`],
   ])("%s, sent N times at once, applies once: no error, one change event", async (operation, document) => {
     const id = await newSubject();
-    const responses = await Promise.all(Array.from({ length: N }, () => purposeql.execute(document, { purpose: "essential.service", variables: { id } })));
+    const responses = await Promise.all(
+      Array.from({ length: N }, () => purposeql.execute(document, { purpose: "essential.service", variables: { id } })),
+    );
     expect(responses.flatMap((response) => response.errors ?? [])).toEqual([]);
-    const events = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM access_event WHERE subject_id = $1 AND operation = $2`, [id, operation]);
+    const events = await purposeql.services.dataSource.query(
+      `SELECT count(*)::int AS n FROM access_event WHERE subject_id = $1 AND operation = $2`,
+      [id, operation],
+    );
     expect(events).toEqual([{ n: 1 }]);
     const objections = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM objection WHERE subject_id = $1`, [id]);
     expect(objections).toEqual([{ n: operation === "objectToPurpose" ? 1 : 0 }]);

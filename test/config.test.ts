@@ -9,7 +9,10 @@ describe("configuration from the environment", () => {
   });
 
   it("uses PostgreSQL when DATABASE_URL is set, and keeps memory:// as it is", () => {
-    expect(loadConfig({ DATABASE_URL: "postgres://u@localhost:5432/db" }).database).toEqual({ kind: "postgres", url: "postgres://u@localhost:5432/db" });
+    expect(loadConfig({ DATABASE_URL: "postgres://u@localhost:5432/db" }).database).toEqual({
+      kind: "postgres",
+      url: "postgres://u@localhost:5432/db",
+    });
     expect(loadConfig({ PURPOSEQL_DATA_DIR: "memory://" }).database).toEqual({ kind: "pglite", dataDir: "memory://" });
   });
 

@@ -14,7 +14,8 @@ const SUPPORT = "essential.service.operations.support";
 const ADVERTISING = "marketing.advertising";
 const PERSONALIZE = "personalize";
 
-const consentsOf = (subjectId: string) => purposeql.services.dataSource.getRepository(ConsentRow).find({ where: { subjectId }, order: { recordedAt: "ASC", id: "ASC" } });
+const consentsOf = (subjectId: string) =>
+  purposeql.services.dataSource.getRepository(ConsentRow).find({ where: { subjectId }, order: { recordedAt: "ASC", id: "ASC" } });
 
 async function newSubject(): Promise<string> {
   const response = await purposeql.execute<{ createSubject: { id: string } }>(
@@ -51,7 +52,10 @@ describe("consent receipts", () => {
     const [row] = await consentsOf(id);
     expect(row).toMatchObject({ recordedBy: "development", noticeVersion: "2021-10", scope, withdrawnAt: null });
     expect(row?.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    const event = await purposeql.services.dataSource.query(`SELECT request_id FROM access_event WHERE subject_id = $1 AND operation = 'giveConsent'`, [id]);
+    const event = await purposeql.services.dataSource.query(
+      `SELECT request_id FROM access_event WHERE subject_id = $1 AND operation = 'giveConsent'`,
+      [id],
+    );
     expect(event).toEqual([{ request_id: row?.requestId }]);
   });
 
@@ -63,11 +67,19 @@ describe("consent receipts", () => {
       `mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${PERSONALIZE}", method: "PHONE") { withdrawnAt withdrawnBy withdrawalMethod active } }`,
       { purpose: SUPPORT, variables: { id } },
     );
-    expect(withdrawn.data?.withdrawConsent).toEqual({ withdrawnAt: clock.toISOString(), withdrawnBy: "development", withdrawalMethod: "PHONE", active: false });
+    expect(withdrawn.data?.withdrawConsent).toEqual({
+      withdrawnAt: clock.toISOString(),
+      withdrawnBy: "development",
+      withdrawalMethod: "PHONE",
+      active: false,
+    });
     const withdrawnAt = clock.toISOString();
 
     clock = new Date(clock.getTime() + 3_600_000);
-    const again = await purposeql.execute(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, { purpose: SUPPORT, variables: { id } });
+    const again = await purposeql.execute(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, {
+      purpose: SUPPORT,
+      variables: { id },
+    });
     expect(errorCodes(again)).toEqual(["NOT_FOUND"]);
     const [row] = await consentsOf(id);
     expect(row?.withdrawnAt?.toISOString()).toBe(withdrawnAt);
@@ -80,7 +92,9 @@ describe("consent receipts", () => {
     const sql = (statement: string) => purposeql.services.dataSource.query(statement, [id]);
     await expect(sql(`UPDATE consent SET scope = '{user}' WHERE subject_id = $1`)).rejects.toThrow(/append-only/);
     await expect(sql(`UPDATE consent SET given_at = given_at - interval '1 day' WHERE subject_id = $1`)).rejects.toThrow(/append-only/);
-    await expect(sql(`UPDATE consent SET withdrawn_at = now(), recorded_by = 'forged' WHERE subject_id = $1`)).rejects.toThrow(/append-only/);
+    await expect(sql(`UPDATE consent SET withdrawn_at = now(), recorded_by = 'forged' WHERE subject_id = $1`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql(`DELETE FROM consent WHERE subject_id = $1`)).rejects.toThrow(/append-only/);
     await expect(purposeql.services.dataSource.query(`TRUNCATE consent CASCADE`)).rejects.toThrow(/append-only/);
     await expect(sql(`DELETE FROM data_subject WHERE id = $1`)).rejects.toThrow(/append-only/);
@@ -96,7 +110,11 @@ describe("scope is pinned", () => {
   it("a category granted after the consent was given is denied with CONSENT_SCOPE until consent is given again", async () => {
     const id = await newSubject();
     await purposeql.execute(GIVE, { purpose: PERSONALIZE, variables: { id, p: PERSONALIZE } });
-    const read = () => purposeql.execute<{ subject: Record<string, unknown> }>(`query ($id: ID!) { subject(id: $id) { fullName email } }`, { purpose: PERSONALIZE, variables: { id } });
+    const read = () =>
+      purposeql.execute<{ subject: Record<string, unknown> }>(`query ($id: ID!) { subject(id: $id) { fullName email } }`, {
+        purpose: PERSONALIZE,
+        variables: { id },
+      });
 
     const grant = await purposeql.execute(`mutation { grantCategory(purpose: "${PERSONALIZE}", category: "user.contact.email") { key } }`);
     expect(grant.errors).toBeUndefined();
@@ -108,7 +126,10 @@ describe("scope is pinned", () => {
       ]);
 
       clock = new Date(clock.getTime() + 60_000);
-      const renewed = await purposeql.execute<{ giveConsent: { id: string; scope: string[] } }>(GIVE, { purpose: PERSONALIZE, variables: { id, p: PERSONALIZE } });
+      const renewed = await purposeql.execute<{ giveConsent: { id: string; scope: string[] } }>(GIVE, {
+        purpose: PERSONALIZE,
+        variables: { id, p: PERSONALIZE },
+      });
       expect(renewed.data?.giveConsent.scope).toContain("user.contact.email");
       expect(await read()).toEqual({ data: { subject: { fullName: "Receipt Person", email: "receipt@example.lv" } } });
 
@@ -118,7 +139,10 @@ describe("scope is pinned", () => {
         [null, true],
       ]);
 
-      const withdrawn = await purposeql.execute(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, { purpose: SUPPORT, variables: { id } });
+      const withdrawn = await purposeql.execute(
+        `mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`,
+        { purpose: SUPPORT, variables: { id } },
+      );
       expect(withdrawn.errors).toBeUndefined();
       expect((await consentsOf(id)).every((consent) => consent.withdrawnAt !== null)).toBe(true);
       expect((await read()).errors?.[0]?.extensions?.reason).toBe("CONSENT_WITHDRAWN");
@@ -130,7 +154,13 @@ describe("scope is pinned", () => {
 
 describe("the registration record is the advertising consent's evidence", () => {
   const REGISTER = `mutation ($input: CreateSubjectInput!) { createSubject(input: $input) { id fullName consentedAt ipAddress } }`;
-  const registration = (consentedAt: string) => ({ consentedAt, ipAddress: "192.0.2.10", browser: "Firefox", operatingSystem: "Linux", device: "Laptop" });
+  const registration = (consentedAt: string) => ({
+    consentedAt,
+    ipAddress: "192.0.2.10",
+    browser: "Firefox",
+    operatingSystem: "Linux",
+    device: "Laptop",
+  });
 
   it("creating a subject with it records the advertising consent atomically, given when the form says, withdrawable like any other", async () => {
     const consentedAt = new Date(clock.getTime() - 60_000).toISOString();
@@ -152,13 +182,27 @@ describe("the registration record is the advertising consent's evidence", () => 
     expect(consent?.givenAt.toISOString()).toBe(consentedAt);
     expect(consent?.recordedAt.toISOString()).toBe(clock.toISOString());
 
-    const read = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { fullName email } }`, { purpose: ADVERTISING, variables: { id } });
+    const read = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { fullName email } }`, {
+      purpose: ADVERTISING,
+      variables: { id },
+    });
     expect(read).toEqual({ data: { subject: { fullName: "Registered Person", email: "registered@example.lv" } } });
 
-    const events = await purposeql.services.dataSource.query(`SELECT operation, written FROM access_event WHERE subject_id = $1 AND operation <> 'read'`, [id]);
-    expect(events).toEqual([{ operation: "createSubject", written: expect.arrayContaining(["user.privacy_preferences", "user.device.ip_address", "user.registration.consent_time"]) }]);
+    const events = await purposeql.services.dataSource.query(
+      `SELECT operation, written FROM access_event WHERE subject_id = $1 AND operation <> 'read'`,
+      [id],
+    );
+    expect(events).toEqual([
+      {
+        operation: "createSubject",
+        written: expect.arrayContaining(["user.privacy_preferences", "user.device.ip_address", "user.registration.consent_time"]),
+      },
+    ]);
 
-    await purposeql.execute(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${ADVERTISING}") { id } }`, { purpose: SUPPORT, variables: { id } });
+    await purposeql.execute(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${ADVERTISING}") { id } }`, {
+      purpose: SUPPORT,
+      variables: { id },
+    });
     const after = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { email } }`, { purpose: ADVERTISING, variables: { id } });
     expect(after.errors?.[0]?.extensions?.reason).toBe("CONSENT_WITHDRAWN");
   });
@@ -166,7 +210,10 @@ describe("the registration record is the advertising consent's evidence", () => 
   it("a registration record dated after the clock is refused, and nothing is written", async () => {
     const before = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM data_subject`);
     const future = new Date(clock.getTime() + 60_000).toISOString();
-    const response = await purposeql.execute(REGISTER, { purpose: ADVERTISING, variables: { input: { fullName: "Future Person", registration: registration(future) } } });
+    const response = await purposeql.execute(REGISTER, {
+      purpose: ADVERTISING,
+      variables: { input: { fullName: "Future Person", registration: registration(future) } },
+    });
     expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
     expect(response.errors?.[0]?.extensions?.fields).toEqual(["input.registration.consentedAt"]);
     expect(await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM data_subject`)).toEqual(before);

@@ -40,7 +40,13 @@ afterAll(async () => {
 });
 
 function environment(dataDir: string, port = 0): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PURPOSEQL_DATA_DIR: dataDir, PORT: String(port), PURPOSEQL_DEV_API_KEY: KEY, LOG_LEVEL: "silent" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PURPOSEQL_DATA_DIR: dataDir,
+    PORT: String(port),
+    PURPOSEQL_DEV_API_KEY: KEY,
+    LOG_LEVEL: "silent",
+  };
   delete env.DATABASE_URL;
   return env;
 }
@@ -71,22 +77,32 @@ function exitOf(child: ChildProcess): Promise<Exit> {
   return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
 }
 
-async function post<T = Record<string, unknown>>(url: string, query: string, purpose?: string): Promise<{ data?: T; errors?: { extensions?: { code?: string } }[] }> {
+interface Answer<T> {
+  readonly data?: T;
+  readonly errors?: { extensions?: { code?: string } }[];
+}
+
+async function post<T = Record<string, unknown>>(url: string, query: string, purpose?: string): Promise<Answer<T>> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${KEY}`, ...(purpose ? { "x-purpose": purpose } : {}) },
     body: JSON.stringify({ query }),
   });
-  return (await response.json()) as { data?: T };
+  return (await response.json()) as Answer<T>;
 }
 
 async function createSubject(url: string, name: string): Promise<string> {
-  const created = await post<{ createSubject: { id: string } }>(url, `mutation { createSubject(input: { fullName: "${name}" }) { id } }`, "essential.service");
+  const created = await post<{ createSubject: { id: string } }>(
+    url,
+    `mutation { createSubject(input: { fullName: "${name}" }) { id } }`,
+    "essential.service",
+  );
   return created.data!.createSubject.id;
 }
 
 const readName = async (url: string, id: string) =>
-  (await post<{ subject: { fullName: string } | null }>(url, `{ subject(id: "${id}") { fullName } }`, "essential.service")).data?.subject?.fullName;
+  (await post<{ subject: { fullName: string } | null }>(url, `{ subject(id: "${id}") { fullName } }`, "essential.service")).data?.subject
+    ?.fullName;
 
 describeEmbedded("the embedded database across processes", () => {
   it("an acknowledged write survives kill -9; the directory is taken over once its owner is gone", async () => {
@@ -112,12 +128,20 @@ describeEmbedded("the embedded database across processes", () => {
       const id = await createSubject(owner.url, "Owned Person");
       const refused = await startServer(dataDir).then(
         () => null,
-        (error: { code: number; stderr: string }) => error,
+        (error: unknown) => error as { code: number; stderr: string },
       );
       expect(refused?.code).toBe(1);
-      expect(refused?.stderr).toContain(`The data directory ${dataDir} is in use by process ${owner.child.pid} (the PurposeQL server at ${owner.url}`);
+      expect(refused?.stderr).toContain(
+        `The data directory ${dataDir} is in use by process ${owner.child.pid} (the PurposeQL server at ${owner.url}`,
+      );
 
-      const cli = await exitOf(run("cli/client.js", ["create", "--name", "crm", "--role", "INTERNAL_APP", "--purposes", "essential.service"], environment(dataDir)));
+      const cli = await exitOf(
+        run(
+          "cli/client.js",
+          ["create", "--name", "crm", "--role", "INTERNAL_APP", "--purposes", "essential.service"],
+          environment(dataDir),
+        ),
+      );
       expect(cli.code).toBe(1);
       expect(cli.stderr).toContain("is in use by process");
       expect(cli.stderr).toContain("createClient");
@@ -130,7 +154,11 @@ describeEmbedded("the embedded database across processes", () => {
       expect(created.data?.createClient.client).toEqual({ name: "crm", capabilities: ["MANAGE_SUBJECTS"] });
       const asCrm = await fetch(owner.url, {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${created.data!.createClient.apiKey}`, "x-purpose": "essential.service" },
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${created.data!.createClient.apiKey}`,
+          "x-purpose": "essential.service",
+        },
         body: JSON.stringify({ query: `{ subject(id: "${id}") { fullName } }` }),
       });
       expect(await asCrm.json()).toEqual({ data: { subject: { fullName: "Owned Person" } } });
@@ -148,7 +176,7 @@ describeEmbedded("the embedded database across processes", () => {
       const untouched = path.join(workDir, "never-created");
       const refused = await startServer(untouched, port).then(
         () => null,
-        (error: { code: number; stderr: string }) => error,
+        (error: unknown) => error as { code: number; stderr: string },
       );
       expect(refused?.code).toBe(1);
       expect(refused?.stderr).toMatch(/EADDRINUSE/);

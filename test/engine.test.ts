@@ -49,7 +49,10 @@ describe("grants (rule 2)", () => {
 describe("lawfulness (rules 3–5)", () => {
   it("consent: active consent holds; none is CONSENT_MISSING; a withdrawn one is CONSENT_WITHDRAWN", () => {
     const given = { purposeKey: "marketing.advertising", givenAt: daysAgo(10), withdrawnAt: null, scope: ADVERTISING_SCOPE };
-    expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [given] }), NOW)).toEqual({ lawful: true, scope: new Set(ADVERTISING_SCOPE) });
+    expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [given] }), NOW)).toEqual({
+      lawful: true,
+      scope: new Set(ADVERTISING_SCOPE),
+    });
     expect(lawfulness(clubmium, "marketing.advertising", subject(), NOW)).toEqual({ lawful: false, reason: "CONSENT_MISSING" });
     expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [{ ...given, withdrawnAt: daysAgo(1) }] }), NOW)).toEqual({
       lawful: false,
@@ -59,25 +62,36 @@ describe("lawfulness (rules 3–5)", () => {
   });
 
   it("consent to a purpose covers its sub-purposes, not its parent", () => {
-    const policy = new CompiledPolicy(1, [{ key: "user", parentKey: null }], [
-      rule("marketing", LegalBasisCode.CONSENT, null),
-      rule("marketing.advertising", LegalBasisCode.CONSENT, "marketing"),
-    ]);
+    const policy = new CompiledPolicy(
+      1,
+      [{ key: "user", parentKey: null }],
+      [rule("marketing", LegalBasisCode.CONSENT, null), rule("marketing.advertising", LegalBasisCode.CONSENT, "marketing")],
+    );
     const toParent = subject({ consents: [{ purposeKey: "marketing", givenAt: daysAgo(1), withdrawnAt: null, scope: ["user"] }] });
     expect(lawfulness(policy, "marketing.advertising", toParent, NOW).lawful).toBe(true);
-    const toChild = subject({ consents: [{ purposeKey: "marketing.advertising", givenAt: daysAgo(1), withdrawnAt: null, scope: ["user"] }] });
+    const toChild = subject({
+      consents: [{ purposeKey: "marketing.advertising", givenAt: daysAgo(1), withdrawnAt: null, scope: ["user"] }],
+    });
     expect(lawfulness(policy, "marketing", toChild, NOW).lawful).toBe(false);
   });
 
   it("contract: an ended service is CONTRACT_INACTIVE; an end date still ahead is not", () => {
-    expect(lawfulness(clubmium, "essential.service", subject({ serviceActiveUntil: daysAgo(1) }), NOW)).toEqual({ lawful: false, reason: "CONTRACT_INACTIVE" });
+    expect(lawfulness(clubmium, "essential.service", subject({ serviceActiveUntil: daysAgo(1) }), NOW)).toEqual({
+      lawful: false,
+      reason: "CONTRACT_INACTIVE",
+    });
     expect(lawfulness(clubmium, "essential.service", subject({ serviceActiveUntil: daysAgo(-5) }), NOW)).toEqual(LAWFUL);
   });
 
   it("legitimate interests: an open objection is OBJECTED; a lifted one is not", () => {
     const objection = { purposeKey: "analytics.reporting", objectedAt: daysAgo(3), liftedAt: null };
-    expect(lawfulness(clubmium, "analytics.reporting", subject({ objections: [objection] }), NOW)).toEqual({ lawful: false, reason: "OBJECTED" });
-    expect(lawfulness(clubmium, "analytics.reporting", subject({ objections: [{ ...objection, liftedAt: daysAgo(1) }] }), NOW)).toEqual(LAWFUL);
+    expect(lawfulness(clubmium, "analytics.reporting", subject({ objections: [objection] }), NOW)).toEqual({
+      lawful: false,
+      reason: "OBJECTED",
+    });
+    expect(lawfulness(clubmium, "analytics.reporting", subject({ objections: [{ ...objection, liftedAt: daysAgo(1) }] }), NOW)).toEqual(
+      LAWFUL,
+    );
     expect(lawfulness(clubmium, "functional.service.improve", subject({ objections: [objection] }), NOW)).toEqual(LAWFUL);
   });
 
@@ -97,13 +111,24 @@ describe("lawfulness (rules 3–5)", () => {
   });
 
   it("retention counted from collection or from the last withdrawal", () => {
-    const policy = new CompiledPolicy(1, [], [
-      { ...rule("collected", LegalBasisCode.LEGAL_OBLIGATION, null), retention: { trigger: RetentionTrigger.COLLECTED, days: 30, action: RetentionAction.DELETE } },
-      { ...rule("afterconsent", LegalBasisCode.LEGITIMATE_INTERESTS, null), retention: { trigger: RetentionTrigger.CONSENT_WITHDRAWN, days: 7, action: RetentionAction.DELETE } },
-    ]);
+    const policy = new CompiledPolicy(
+      1,
+      [],
+      [
+        {
+          ...rule("collected", LegalBasisCode.LEGAL_OBLIGATION, null),
+          retention: { trigger: RetentionTrigger.COLLECTED, days: 30, action: RetentionAction.DELETE },
+        },
+        {
+          ...rule("afterconsent", LegalBasisCode.LEGITIMATE_INTERESTS, null),
+          retention: { trigger: RetentionTrigger.CONSENT_WITHDRAWN, days: 7, action: RetentionAction.DELETE },
+        },
+      ],
+    );
     expect(lawfulness(policy, "collected", subject({ collectedAt: daysAgo(29) }), NOW).lawful).toBe(true);
     expect(lawfulness(policy, "collected", subject({ collectedAt: daysAgo(31) }), NOW).lawful).toBe(false);
-    const withdrawn = (days: number) => subject({ consents: [{ purposeKey: "afterconsent", givenAt: daysAgo(100), withdrawnAt: daysAgo(days), scope: [] }] });
+    const withdrawn = (days: number) =>
+      subject({ consents: [{ purposeKey: "afterconsent", givenAt: daysAgo(100), withdrawnAt: daysAgo(days), scope: [] }] });
     expect(lawfulness(policy, "afterconsent", withdrawn(6), NOW).lawful).toBe(true);
     expect(lawfulness(policy, "afterconsent", withdrawn(8), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
   });
@@ -114,7 +139,9 @@ describe("lawfulness (rules 3–5)", () => {
     expect(releaseOf(decided, "user.name")).toBeNull();
     expect(releaseOf(decided, "user.location.coarse")).toBe("CONSENT_SCOPE");
     const renewed = { ...narrow, givenAt: daysAgo(1), scope: clubmium.readableCategories("personalize") };
-    expect(releaseOf(lawfulness(clubmium, "personalize", subject({ consents: [narrow, renewed] }), NOW), "user.location.coarse")).toBeNull();
+    expect(
+      releaseOf(lawfulness(clubmium, "personalize", subject({ consents: [narrow, renewed] }), NOW), "user.location.coarse"),
+    ).toBeNull();
     expect(releaseOf(lawfulness(clubmium, "essential.service", subject(), NOW), "user.contact.email")).toBeNull();
     expect(releaseOf(lawfulness(clubmium, "personalize", subject(), NOW), "user.name")).toBe("CONSENT_MISSING");
   });
@@ -191,7 +218,10 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
   it("giving consent never narrows access, category by category", () => {
     fc.assert(
       fc.property(facts, purposeKey, purposeKey, scope, category, (state, purpose, consentedTo, consentScope, read) => {
-        const consented = { ...state, consents: [...state.consents, { purposeKey: consentedTo, givenAt: NOW, withdrawnAt: null, scope: consentScope }] };
+        const consented = {
+          ...state,
+          consents: [...state.consents, { purposeKey: consentedTo, givenAt: NOW, withdrawnAt: null, scope: consentScope }],
+        };
         expect(!lawful(purpose, state) || lawful(purpose, consented)).toBe(true);
         const releasedBefore = releaseOf(lawfulness(clubmium, purpose, state, NOW), read) === null;
         expect(!releasedBefore || releaseOf(lawfulness(clubmium, purpose, consented, NOW), read) === null).toBe(true);
@@ -205,7 +235,9 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
         if (clubmium.purpose(purpose)?.legalBasis !== LegalBasisCode.CONSENT) return;
         if (releaseOf(lawfulness(clubmium, purpose, state, NOW), read) !== null) return;
         const lineage = new Set(clubmium.lineageOf(purpose));
-        const covering = state.consents.filter((c) => lineage.has(c.purposeKey) && c.givenAt <= NOW && (c.withdrawnAt === null || c.withdrawnAt > NOW) && c.scope.includes(read));
+        const covering = state.consents.filter(
+          (c) => lineage.has(c.purposeKey) && c.givenAt <= NOW && (c.withdrawnAt === null || c.withdrawnAt > NOW) && c.scope.includes(read),
+        );
         expect(covering.length).toBeGreaterThan(0);
       }),
     );
@@ -224,12 +256,21 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
   });
 
   it("every listed reason is one the engine gives, for the state that calls for it", () => {
-    const consent = (scope: readonly string[], withdrawnAt: Date | null = null) => ({ purposeKey: "personalize", givenAt: daysAgo(10), withdrawnAt, scope });
+    const consent = (scope: readonly string[], withdrawnAt: Date | null = null) => ({
+      purposeKey: "personalize",
+      givenAt: daysAgo(10),
+      withdrawnAt,
+      scope,
+    });
     const cases: Record<string, [purpose: string, state: SubjectFacts, category: string]> = {
       CONSENT_MISSING: ["personalize", subject(), "user.name"],
       CONSENT_WITHDRAWN: ["personalize", subject({ consents: [consent(["user.name"], daysAgo(1))] }), "user.name"],
       CONSENT_SCOPE: ["personalize", subject({ consents: [consent(["user.name"])] }), "user.location.coarse"],
-      OBJECTED: ["analytics.reporting", subject({ objections: [{ purposeKey: "analytics.reporting", objectedAt: daysAgo(1), liftedAt: null }] }), "user.location.coarse"],
+      OBJECTED: [
+        "analytics.reporting",
+        subject({ objections: [{ purposeKey: "analytics.reporting", objectedAt: daysAgo(1), liftedAt: null }] }),
+        "user.location.coarse",
+      ],
       RESTRICTED: ["essential.service", subject({ status: SubjectStatus.RESTRICTED }), "user.name"],
       CONTRACT_INACTIVE: ["essential.service", subject({ serviceActiveUntil: daysAgo(1) }), "user.name"],
       RETENTION_EXPIRED: ["essential.legal_obligation", subject({ serviceActiveUntil: daysAgo(1827) }), "user.name"],

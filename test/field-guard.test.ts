@@ -32,8 +32,14 @@ beforeAll(async () => {
 
 describe("the structural field guard", () => {
   it("denies every personal field of an object that did not come through a request's guard", async () => {
-    const result = await execute({ schema, document: parse(`{ naiveSubject { id status fullName email serviceActive } }`), contextValue: {} });
-    expect(result.data).toEqual({ naiveSubject: { id: "00000000-0000-4000-8000-000000000001", status: null, fullName: null, email: null, serviceActive: null } });
+    const result = await execute({
+      schema,
+      document: parse(`{ naiveSubject { id status fullName email serviceActive } }`),
+      contextValue: {},
+    });
+    expect(result.data).toEqual({
+      naiveSubject: { id: "00000000-0000-4000-8000-000000000001", status: null, fullName: null, email: null, serviceActive: null },
+    });
     expect(result.errors?.map((error) => [error.path?.join("."), error.extensions.code, error.extensions.reason])).toEqual([
       ["naiveSubject.status", "PURPOSE_LIMITATION", "CHECK_FAILED"],
       ["naiveSubject.fullName", "PURPOSE_LIMITATION", "CHECK_FAILED"],
@@ -43,7 +49,7 @@ describe("the structural field guard", () => {
     expect(JSON.stringify(result)).not.toMatch(/Leaked|leaked/);
   });
 
-  it("every category-tagged field of every type in the schema resolves through the guard", async () => {
+  it("every category-tagged field of every type in the schema resolves through the guard", () => {
     const tagged = Object.values(schema.getTypeMap())
       .filter(isObjectType)
       .flatMap((type) => Object.values(type.getFields()).map((field) => ({ coordinate: `${type.name}.${field.name}`, field })))
@@ -52,7 +58,10 @@ describe("the structural field guard", () => {
     for (const { coordinate, field } of tagged) {
       const plain = { [field.name]: "a value no guard has seen" };
       const resolved: unknown = field.resolve?.(plain, {}, {}, undefined as never);
-      expect({ coordinate, reason: (resolved as { extensions?: { reason?: unknown } } | undefined)?.extensions?.reason }).toEqual({ coordinate, reason: "CHECK_FAILED" });
+      expect({ coordinate, reason: (resolved as { extensions?: { reason?: unknown } } | undefined)?.extensions?.reason }).toEqual({
+        coordinate,
+        reason: "CHECK_FAILED",
+      });
     }
   });
 });

@@ -5,24 +5,36 @@ const purposeql = overHttpPurposeQLForThisFile();
 
 describe("over HTTP", () => {
   it("creates and reads a subject under a declared purpose", async () => {
-    const created = await purposeql.post<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Kārlis Egle", country: "LV" }) { id } }`, {
-      purpose: "essential.service",
-    });
+    const created = await purposeql.post<{ createSubject: { id: string } }>(
+      `mutation { createSubject(input: { fullName: "Kārlis Egle", country: "LV" }) { id } }`,
+      {
+        purpose: "essential.service",
+      },
+    );
     expect(created.status).toBe(200);
     const id = created.body.data!.createSubject.id;
-    const read = await purposeql.post(`query ($id: ID!) { subject(id: $id) { id fullName country } }`, { variables: { id }, purpose: "essential.service" });
+    const read = await purposeql.post(`query ($id: ID!) { subject(id: $id) { id fullName country } }`, {
+      variables: { id },
+      purpose: "essential.service",
+    });
     expect(read).toEqual({ status: 200, body: { data: { subject: { id, fullName: "Kārlis Egle", country: "LV" } } } });
   });
 
   it("updates a subject and gives and withdraws consent", async () => {
-    const created = await purposeql.post<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Over Http" }) { id } }`, {
-      purpose: "essential.service",
-    });
+    const created = await purposeql.post<{ createSubject: { id: string } }>(
+      `mutation { createSubject(input: { fullName: "Over Http" }) { id } }`,
+      {
+        purpose: "essential.service",
+      },
+    );
     const id = created.body.data!.createSubject.id;
-    const updated = await purposeql.post(`mutation ($id: ID!) { updateSubject(id: $id, input: { email: "over@example.lv" }) { fullName email } }`, {
-      variables: { id },
-      purpose: "essential.service",
-    });
+    const updated = await purposeql.post(
+      `mutation ($id: ID!) { updateSubject(id: $id, input: { email: "over@example.lv" }) { fullName email } }`,
+      {
+        variables: { id },
+        purpose: "essential.service",
+      },
+    );
     expect(updated.body).toEqual({ data: { updateSubject: { fullName: "Over Http", email: "over@example.lv" } } });
 
     const consent = `mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "personalize") { purposeKey active } }`;
@@ -33,7 +45,9 @@ describe("over HTTP", () => {
     expect((await read()).body).toEqual({ data: { subject: { fullName: "Over Http" } } });
 
     const withdraw = `mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "personalize") { active } }`;
-    expect((await purposeql.post(withdraw, { variables: { id }, purpose: "essential.service.operations.support" })).body).toEqual({ data: { withdrawConsent: { active: false } } });
+    expect((await purposeql.post(withdraw, { variables: { id }, purpose: "essential.service.operations.support" })).body).toEqual({
+      data: { withdrawConsent: { active: false } },
+    });
     expect((await read()).body.errors?.[0]?.extensions?.reason).toBe("CONSENT_WITHDRAWN");
   });
 
@@ -67,11 +81,17 @@ describe("over HTTP", () => {
   });
 
   it("nulls a field the subject's legal basis does not allow, with 200 and the reason at the field's path", async () => {
-    const created = await purposeql.post<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "No Consent" }) { id } }`, {
-      purpose: "essential.service",
-    });
+    const created = await purposeql.post<{ createSubject: { id: string } }>(
+      `mutation { createSubject(input: { fullName: "No Consent" }) { id } }`,
+      {
+        purpose: "essential.service",
+      },
+    );
     const id = created.body.data!.createSubject.id;
-    const response = await purposeql.post(`query ($id: ID!) { subject(id: $id) { id fullName } }`, { variables: { id }, purpose: "marketing.advertising" });
+    const response = await purposeql.post(`query ($id: ID!) { subject(id: $id) { id fullName } }`, {
+      variables: { id },
+      purpose: "marketing.advertising",
+    });
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ subject: { id, fullName: null } });
     expect(response.body.errors?.[0]).toMatchObject({
@@ -82,12 +102,17 @@ describe("over HTTP", () => {
 
   it("refuses an operation that costs more than the limit, before execution", async () => {
     const fields = "id fullName email postalAddress phone dateOfBirth country status serviceActive serviceActiveSince serviceActiveUntil";
-    const pages = Array.from({ length: 3 }, (_, i) => `p${i}: subjects(first: 100) { totalCount edges { cursor node { ${fields} } } }`).join(" ");
+    const pages = Array.from(
+      { length: 3 },
+      (_, i) => `p${i}: subjects(first: 100) { totalCount edges { cursor node { ${fields} } } }`,
+    ).join(" ");
     const response = await purposeql.post(`{ ${pages} }`, { purpose: "essential.service" });
     expect(response.status).toBe(400);
     expect(errorCodes(response.body)).toEqual(["BAD_USER_INPUT"]);
     expect(response.body.errors?.[0]?.message).toMatch(/more than the limit of 3000/);
-    const onePage = await purposeql.post(`{ subjects(first: 100) { totalCount edges { cursor node { ${fields} } } } }`, { purpose: "essential.service" });
+    const onePage = await purposeql.post(`{ subjects(first: 100) { totalCount edges { cursor node { ${fields} } } } }`, {
+      purpose: "essential.service",
+    });
     expect(onePage.body.errors).toBeUndefined();
   });
 
@@ -104,13 +129,23 @@ describe("over HTTP", () => {
 
   it("hides an internal error's detail in production: no SQL, no table, no stack — only that it happened", async () => {
     // The harness starts PurposeQL as NODE_ENV=production configures it (exposeErrorDetail false).
-    expect(testConfig({ kind: "pglite", dataDir: "memory://" }).exposeErrorDetail).toBe(loadConfig({ NODE_ENV: "production" }).exposeErrorDetail);
-    const created = await purposeql.post<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Hidden Fault" }) { id } }`, { purpose: "essential.service" });
+    expect(testConfig({ kind: "pglite", dataDir: "memory://" }).exposeErrorDetail).toBe(
+      loadConfig({ NODE_ENV: "production" }).exposeErrorDetail,
+    );
+    const created = await purposeql.post<{ createSubject: { id: string } }>(
+      `mutation { createSubject(input: { fullName: "Hidden Fault" }) { id } }`,
+      { purpose: "essential.service" },
+    );
     const id = created.body.data!.createSubject.id;
     await purposeql.services.dataSource.query(`ALTER TABLE objection RENAME TO objection_away`);
     try {
-      const response = await purposeql.post(`query ($id: ID!) { subject(id: $id) { fullName } }`, { purpose: "essential.service", variables: { id } });
-      expect(response.body.errors?.map((error) => [error.message, error.extensions?.code])).toEqual([["Internal server error", "INTERNAL_SERVER_ERROR"]]);
+      const response = await purposeql.post(`query ($id: ID!) { subject(id: $id) { fullName } }`, {
+        purpose: "essential.service",
+        variables: { id },
+      });
+      expect(response.body.errors?.map((error) => [error.message, error.extensions?.code])).toEqual([
+        ["Internal server error", "INTERNAL_SERVER_ERROR"],
+      ]);
       expect(JSON.stringify(response.body)).not.toMatch(/objection|relation|SELECT|\.ts:|Hidden Fault/);
     } finally {
       await purposeql.services.dataSource.query(`ALTER TABLE objection_away RENAME TO objection`);

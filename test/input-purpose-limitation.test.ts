@@ -34,7 +34,10 @@ describe("purpose limitation on inputs", () => {
   const EMAIL = { field: "UpdateSubjectInput.email", category: "user.contact.email" };
   const NAME = { field: "UpdateSubjectInput.fullName", category: "user.name" };
 
-  const ways: Record<string, { document: string; variables?: (id: string) => Record<string, unknown>; refused: { field: string; category: string }[] }> = {
+  const ways: Record<
+    string,
+    { document: string; variables?: (id: string) => Record<string, unknown>; refused: { field: string; category: string }[] }
+  > = {
     "a literal, selecting only the id": {
       document: `mutation ($id: ID!) { updateSubject(id: $id, input: { email: "forged@example.lv" }) { id } }`,
       refused: [EMAIL],
@@ -79,27 +82,36 @@ describe("purpose limitation on inputs", () => {
     },
   };
 
-  it.each(Object.entries(ways))("%s is refused whole under analytics.reporting, and nothing is written", async (_way, { document, variables, refused }) => {
-    const id = await newSubject();
-    const before = { row: await rowOf(id), subjects: await count() };
-    const response = await purposeql.execute(document, { purpose: ANALYTICS, variables: variables?.(id) ?? { id } });
-    expectRefusedWrite(response, refused);
-    expect({ row: await rowOf(id), subjects: await count() }).toEqual(before);
-  });
+  it.each(Object.entries(ways))(
+    "%s is refused whole under analytics.reporting, and nothing is written",
+    async (_way, { document, variables, refused }) => {
+      const id = await newSubject();
+      const before = { row: await rowOf(id), subjects: await count() };
+      const response = await purposeql.execute(document, { purpose: ANALYTICS, variables: variables?.(id) ?? { id } });
+      expectRefusedWrite(response, refused);
+      expect({ row: await rowOf(id), subjects: await count() }).toEqual(before);
+    },
+  );
 
   it("the same write under a purpose that grants every category it writes goes through", async () => {
     const id = await newSubject();
-    const response = await purposeql.execute(`mutation ($id: ID!, $input: UpdateSubjectInput!) { updateSubject(id: $id, input: $input) { id } }`, {
-      purpose: SERVICE,
-      variables: { id, input: { email: "new@example.lv", fullName: null } },
-    });
+    const response = await purposeql.execute(
+      `mutation ($id: ID!, $input: UpdateSubjectInput!) { updateSubject(id: $id, input: $input) { id } }`,
+      {
+        purpose: SERVICE,
+        variables: { id, input: { email: "new@example.lv", fullName: null } },
+      },
+    );
     expect(response).toEqual({ data: { updateSubject: { id } } });
     expect(await rowOf(id)).toMatchObject({ email: "new@example.lv", fullName: null });
   });
 
   it("a write of only what the purpose grants goes through: analytics may write the country", async () => {
     const id = await newSubject();
-    const response = await purposeql.execute(`mutation ($id: ID!) { updateSubject(id: $id, input: { country: "EE" }) { id } }`, { purpose: ANALYTICS, variables: { id } });
+    const response = await purposeql.execute(`mutation ($id: ID!) { updateSubject(id: $id, input: { country: "EE" }) { id } }`, {
+      purpose: ANALYTICS,
+      variables: { id },
+    });
     expect(response).toEqual({ data: { updateSubject: { id } } });
     expect(await rowOf(id)).toMatchObject({ country: "EE", email: "input@example.lv" });
   });
@@ -116,10 +128,13 @@ describe("purpose limitation on inputs", () => {
 
   it("reads and writes that are both refused are listed together", async () => {
     const id = await newSubject();
-    const response = await purposeql.execute(`mutation ($id: ID!) { updateSubject(id: $id, input: { email: "forged@example.lv" }) { id phone } }`, {
-      purpose: ANALYTICS,
-      variables: { id },
-    });
+    const response = await purposeql.execute(
+      `mutation ($id: ID!) { updateSubject(id: $id, input: { email: "forged@example.lv" }) { id phone } }`,
+      {
+        purpose: ANALYTICS,
+        variables: { id },
+      },
+    );
     expect(response.errors?.[0]?.message).toBe(
       "Purpose analytics.reporting may not read: DataSubject.phone (user.contact.phone_number); nor write: UpdateSubjectInput.email (user.contact.email). Nothing was executed.",
     );
@@ -127,10 +142,13 @@ describe("purpose limitation on inputs", () => {
 
   it("variables that do not fit their types are refused as bad input before anything runs", async () => {
     const id = await newSubject();
-    const response = await purposeql.execute(`mutation ($id: ID!, $input: UpdateSubjectInput!) { updateSubject(id: $id, input: $input) { id } }`, {
-      purpose: SERVICE,
-      variables: { id, input: { email: 42, unknownField: "x" } },
-    });
+    const response = await purposeql.execute(
+      `mutation ($id: ID!, $input: UpdateSubjectInput!) { updateSubject(id: $id, input: $input) { id } }`,
+      {
+        purpose: SERVICE,
+        variables: { id, input: { email: 42, unknownField: "x" } },
+      },
+    );
     expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
     expect(response.errors?.[0]?.message).toMatch(/^Invalid variables: Variable "\$input" got invalid value/);
     expect(await rowOf(id)).toMatchObject({ email: "input@example.lv" });

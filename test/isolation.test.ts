@@ -12,10 +12,13 @@ const SERVICE = "essential.service";
 const PAIRS = 10;
 
 async function newSubject(name: string): Promise<string> {
-  const response = await purposeql.execute<{ createSubject: { id: string } }>(`mutation ($n: String!) { createSubject(input: { fullName: $n }) { id } }`, {
-    purpose: SERVICE,
-    variables: { n: name },
-  });
+  const response = await purposeql.execute<{ createSubject: { id: string } }>(
+    `mutation ($n: String!) { createSubject(input: { fullName: $n }) { id } }`,
+    {
+      purpose: SERVICE,
+      variables: { n: name },
+    },
+  );
   return response.data!.createSubject.id;
 }
 
@@ -24,13 +27,23 @@ describe("concurrent committing and failing requests", () => {
     const committing = await Promise.all(Array.from({ length: PAIRS }, (_, i) => newSubject(`Commit ${i}`)));
     const failing = await Promise.all(Array.from({ length: PAIRS }, (_, i) => newSubject(`Rollback ${i}`)));
     const dataSource = purposeql.services.dataSource;
-    await dataSource.query(`CREATE FUNCTION refuse_end_service() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`);
-    await dataSource.query(`CREATE TRIGGER refuse_end_service BEFORE INSERT ON access_event FOR EACH ROW WHEN (NEW.operation = 'endService') EXECUTE FUNCTION refuse_end_service()`);
+    await dataSource.query(
+      `CREATE FUNCTION refuse_end_service() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`,
+    );
+    await dataSource.query(
+      `CREATE TRIGGER refuse_end_service BEFORE INSERT ON access_event FOR EACH ROW WHEN (NEW.operation = 'endService') EXECUTE FUNCTION refuse_end_service()`,
+    );
     try {
       const responses = await Promise.all(
         committing.flatMap((id, i) => [
-          purposeql.execute(`mutation ($id: ID!) { updateSubject(id: $id, input: { email: "committed@example.lv" }) { id } }`, { purpose: SERVICE, variables: { id } }),
-          purposeql.execute(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, { purpose: SERVICE, variables: { id: failing[i] } }),
+          purposeql.execute(`mutation ($id: ID!) { updateSubject(id: $id, input: { email: "committed@example.lv" }) { id } }`, {
+            purpose: SERVICE,
+            variables: { id },
+          }),
+          purposeql.execute(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, {
+            purpose: SERVICE,
+            variables: { id: failing[i] },
+          }),
         ]),
       );
       const codes = responses.map((response) => response.errors?.[0]?.extensions?.code ?? "OK");
@@ -44,9 +57,10 @@ describe("concurrent committing and failing requests", () => {
     const byId = new Map(rows.map((row) => [row.id, row]));
     for (const id of committing) expect(byId.get(id)).toMatchObject({ email: "committed@example.lv", serviceActiveUntil: null });
     for (const id of failing) expect(byId.get(id)).toMatchObject({ email: null, serviceActiveUntil: null });
-    const events = await dataSource.query(`SELECT operation, count(*)::int AS n FROM access_event WHERE subject_id = ANY($1) AND operation IN ('updateSubject', 'endService') GROUP BY operation`, [
-      [...committing, ...failing],
-    ]);
+    const events = await dataSource.query(
+      `SELECT operation, count(*)::int AS n FROM access_event WHERE subject_id = ANY($1) AND operation IN ('updateSubject', 'endService') GROUP BY operation`,
+      [[...committing, ...failing]],
+    );
     expect(events).toEqual([{ operation: "updateSubject", n: PAIRS }]);
   });
 });

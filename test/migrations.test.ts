@@ -12,8 +12,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dataSource?.destroy();
-  await database?.drop();
+  await dataSource.destroy();
+  await database.drop();
 });
 
 describe(`migrations (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"})`, () => {
@@ -25,7 +25,9 @@ describe(`migrations (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"})`, (
   });
 
   it("creates the domain's tables", async () => {
-    const tables = await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
+    const tables = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+    );
     expect(tables.map((row: { table_name: string }) => row.table_name)).toEqual(
       expect.arrayContaining([
         "access_event",

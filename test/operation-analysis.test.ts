@@ -43,27 +43,36 @@ const setting = fc.record({
 describe("the static check of writes", () => {
   it("reports exactly the personal input fields an operation sets, however it sets them", () => {
     fc.assert(
-      fc.property(fc.uniqueArray(setting, { selector: (s) => s.field, maxLength: fieldNames.length }), fc.constantFrom("updateSubject", "createSubject"), (settings, mutation) => {
-        const definitions: string[] = [];
-        const literals: string[] = [];
-        const variables: Record<string, unknown> = {};
-        for (const { field, toNull, how } of settings) {
-          const value = toNull ? "null" : FIELDS[field].value;
-          if (how === "literal") literals.push(`${field}: ${value}`);
-          else {
-            definitions.push(how === "default" ? `$${field}: String = ${value}` : `$${field}: String`);
-            literals.push(`${field}: $${field}`);
-            if (how === "variable") variables[field] = toNull ? null : FIELDS[field].json;
+      fc.property(
+        fc.uniqueArray(setting, { selector: (s) => s.field, maxLength: fieldNames.length }),
+        fc.constantFrom("updateSubject", "createSubject"),
+        (settings, mutation) => {
+          const definitions: string[] = [];
+          const literals: string[] = [];
+          const variables: Record<string, unknown> = {};
+          for (const { field, toNull, how } of settings) {
+            const value = toNull ? "null" : FIELDS[field].value;
+            if (how === "literal") literals.push(`${field}: ${value}`);
+            else {
+              definitions.push(how === "default" ? `$${field}: String = ${value}` : `$${field}: String`);
+              literals.push(`${field}: $${field}`);
+              if (how === "variable") variables[field] = toNull ? null : FIELDS[field].json;
+            }
           }
-        }
-        const head = ["$id: ID!", ...definitions].join(", ");
-        const args = mutation === "updateSubject" ? `id: $id, input: { ${literals.join(", ")} }` : `input: { ${literals.join(", ")} }`;
-        const shape = analyse(`mutation (${head}) { ${mutation}(${args}) { id } }`, { id: "00000000-0000-4000-8000-000000000000", ...variables });
-        const inputType = mutation === "updateSubject" ? "UpdateSubjectInput" : "CreateSubjectInput";
-        const expected = settings.map(({ field }) => ({ field: `${inputType}.${field}`, category: FIELDS[field].category }));
-        expect(new Set(shape.personalInputs.map((input) => JSON.stringify(input)))).toEqual(new Set(expected.map((input) => JSON.stringify(input))));
-        expect(shape.requiredCapabilities.map((required) => required.capability)).toEqual(["MANAGE_SUBJECTS"]);
-      }),
+          const head = ["$id: ID!", ...definitions].join(", ");
+          const args = mutation === "updateSubject" ? `id: $id, input: { ${literals.join(", ")} }` : `input: { ${literals.join(", ")} }`;
+          const shape = analyse(`mutation (${head}) { ${mutation}(${args}) { id } }`, {
+            id: "00000000-0000-4000-8000-000000000000",
+            ...variables,
+          });
+          const inputType = mutation === "updateSubject" ? "UpdateSubjectInput" : "CreateSubjectInput";
+          const expected = settings.map(({ field }) => ({ field: `${inputType}.${field}`, category: FIELDS[field].category }));
+          expect(new Set(shape.personalInputs.map((input) => JSON.stringify(input)))).toEqual(
+            new Set(expected.map((input) => JSON.stringify(input))),
+          );
+          expect(shape.requiredCapabilities.map((required) => required.capability)).toEqual(["MANAGE_SUBJECTS"]);
+        },
+      ),
     );
   });
 

@@ -10,11 +10,17 @@ const REVOKE = `mutation ($p: String!, $c: String!) { revokeGrant(purpose: $p, c
 const GRANT = `mutation ($p: String!, $c: String!) { grantCategory(purpose: $p, category: $c) { key grants effectiveGrants } }`;
 
 async function consentedSubject(): Promise<string> {
-  const created = await purposeql.execute<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Grant Test", country: "LV" }) { id } }`, {
-    purpose: "essential.service",
-  });
+  const created = await purposeql.execute<{ createSubject: { id: string } }>(
+    `mutation { createSubject(input: { fullName: "Grant Test", country: "LV" }) { id } }`,
+    {
+      purpose: "essential.service",
+    },
+  );
   const id = created.data!.createSubject.id;
-  const given = await purposeql.execute(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, { purpose: PERSONALIZE, variables: { id } });
+  const given = await purposeql.execute(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${PERSONALIZE}") { id } }`, {
+    purpose: PERSONALIZE,
+    variables: { id },
+  });
   expect(given.errors).toBeUndefined();
   return id;
 }
@@ -27,7 +33,9 @@ describe("changing the policy", () => {
     const versionBefore = purposeql.services.policy.version;
 
     const revoked = await purposeql.execute(REVOKE, { variables: { p: PERSONALIZE, c: "user.name" } });
-    expect(revoked.data).toEqual({ revokeGrant: { key: PERSONALIZE, grants: ["user.demographic.date_of_birth", "user.location.coarse", "user.privacy_preferences"] } });
+    expect(revoked.data).toEqual({
+      revokeGrant: { key: PERSONALIZE, grants: ["user.demographic.date_of_birth", "user.location.coarse", "user.privacy_preferences"] },
+    });
     expect(purposeql.services.policy.version).toBe(versionBefore + 1);
 
     const refused = await read();
@@ -45,7 +53,9 @@ describe("changing the policy", () => {
     expect((await read()).data).toEqual({ subject: { country: "LV" } });
     // What the listener does on NOTIFY, from elsewhere: the change is committed, then this instance reloads.
     const changed = await purposeql.services.dataSource.transaction(async (manager) => {
-      await manager.query(`DELETE FROM purpose_category_grant WHERE purpose_key = $1 AND category_key = 'user.location.coarse'`, [PERSONALIZE]);
+      await manager.query(`DELETE FROM purpose_category_grant WHERE purpose_key = $1 AND category_key = 'user.location.coarse'`, [
+        PERSONALIZE,
+      ]);
       return manager.query(
         `INSERT INTO policy_version (source_hash, source, notice_version) SELECT 'test', 'revoke country', notice_version FROM policy_version ORDER BY version DESC LIMIT 1 RETURNING version`,
       );
@@ -81,7 +91,13 @@ describe("changing the policy", () => {
     expect(errorCodes(await purposeql.execute(GRANT, { variables: { p: "no.such", c: "user.name" } }))).toEqual(["BAD_USER_INPUT"]);
     expect(errorCodes(await purposeql.execute(GRANT, { variables: { p: PERSONALIZE, c: "user.nothing" } }))).toEqual(["BAD_USER_INPUT"]);
     const key = "internal-app-key-0123456789abcdef";
-    await insertClient(purposeql.services.dataSource.manager, { name: "crm", role: ClientRole.INTERNAL_APP, ...storedFormOf(key), purposeKeys: [PERSONALIZE], capabilities: [] });
+    await insertClient(purposeql.services.dataSource.manager, {
+      name: "crm",
+      role: ClientRole.INTERNAL_APP,
+      ...storedFormOf(key),
+      purposeKeys: [PERSONALIZE],
+      capabilities: [],
+    });
     const version = purposeql.services.policy.version;
     const response = await purposeql.execute(GRANT, { apiKey: key, variables: { p: PERSONALIZE, c: "user.contact.email" } });
     expect(errorCodes(response)).toEqual(["FORBIDDEN"]);
@@ -93,7 +109,8 @@ describe("changing the policy", () => {
     const other = await createInProcess(testConfig(purposeql.database.target));
     try {
       const id = await consentedSubject();
-      const readThroughOther = () => other.execute(`query ($id: ID!) { subject(id: $id) { country } }`, { purpose: PERSONALIZE, variables: { id } });
+      const readThroughOther = () =>
+        other.execute(`query ($id: ID!) { subject(id: $id) { country } }`, { purpose: PERSONALIZE, variables: { id } });
       expect((await readThroughOther()).data).toEqual({ subject: { country: "LV" } });
 
       await purposeql.execute(REVOKE, { variables: { p: PERSONALIZE, c: "user.location.coarse" } });

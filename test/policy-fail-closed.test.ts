@@ -24,7 +24,10 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Pro
 
 describe("a failed policy reload", () => {
   it("stops personal data (reads and writes) until a retried reload succeeds", async () => {
-    const created = await purposeql.post<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Closed Person" }) { id } }`, { purpose: SERVICE });
+    const created = await purposeql.post<{ createSubject: { id: string } }>(
+      `mutation { createSubject(input: { fullName: "Closed Person" }) { id } }`,
+      { purpose: SERVICE },
+    );
     const id = created.body.data!.createSubject.id;
     const read = () => purposeql.post(`query ($id: ID!) { subject(id: $id) { fullName } }`, { purpose: SERVICE, variables: { id } });
     expect((await read()).body).toEqual({ data: { subject: { fullName: "Closed Person" } } });
@@ -35,17 +38,27 @@ describe("a failed policy reload", () => {
       expect(purposeql.services.policy.available).toBe(false);
 
       const refused = await read();
-      expect({ status: refused.status, codes: errorCodes(refused.body), data: refused.body.data }).toEqual({ status: 503, codes: ["POLICY_UNAVAILABLE"], data: undefined });
-      const write = await purposeql.post(`mutation ($id: ID!) { updateSubject(id: $id, input: { fullName: "Changed" }) { id } }`, { purpose: SERVICE, variables: { id } });
+      expect({ status: refused.status, codes: errorCodes(refused.body), data: refused.body.data }).toEqual({
+        status: 503,
+        codes: ["POLICY_UNAVAILABLE"],
+        data: undefined,
+      });
+      const write = await purposeql.post(`mutation ($id: ID!) { updateSubject(id: $id, input: { fullName: "Changed" }) { id } }`, {
+        purpose: SERVICE,
+        variables: { id },
+      });
       expect(errorCodes(write.body)).toEqual(["POLICY_UNAVAILABLE"]);
-      expect(await health()).toEqual({ status: 503, body: { status: "policy_unavailable", policyVersion: purposeql.services.policy.version } });
+      expect(await health()).toEqual({
+        status: 503,
+        body: { status: "policy_unavailable", policyVersion: purposeql.services.policy.version },
+      });
       // What is not personal data is still served.
       expect((await purposeql.post(`{ policyVersion }`)).status).toBe(200);
     } finally {
       await purposeql.services.dataSource.query(`ALTER TABLE purpose_category_grant_away RENAME TO purpose_category_grant`);
     }
 
-    await until(async () => purposeql.services.policy.available);
+    await until(() => Promise.resolve(purposeql.services.policy.available));
     expect((await health()).status).toBe(200);
     expect((await read()).body).toEqual({ data: { subject: { fullName: "Closed Person" } } });
   });

@@ -48,9 +48,7 @@ describe("the Clubmium policy file", () => {
     });
     const byKey = new Map(document.purposes.map((purpose) => [purpose.key, purpose]));
     expect(byKey.get("essential.service.inquiries")?.grants).toContain("user.content.private");
-    expect(byKey.get("analytics.reporting")?.grants).not.toEqual(
-      expect.arrayContaining(["user.name"]),
-    );
+    expect(byKey.get("analytics.reporting")?.grants).not.toEqual(expect.arrayContaining(["user.name"]));
     expect(byKey.get("essential.legal_obligation")?.allowedUnderRestriction).toBe(true);
     expect(document.processors.map((processor) => processor.name)).toHaveLength(2);
   });
@@ -65,12 +63,22 @@ describe("a bad policy file", () => {
   });
 
   it("refuses a marketing purpose granted personal content", () => {
-    const problems = problemsOf(clubmium.replace("      - user.name\n      - user.contact.email\n      - user.demographic", "      - user.content.private\n      - user.contact.email\n      - user.demographic"));
+    const problems = problemsOf(
+      clubmium.replace(
+        "      - user.name\n      - user.contact.email\n      - user.demographic",
+        "      - user.content.private\n      - user.contact.email\n      - user.demographic",
+      ),
+    );
     expect(problems.join("\n")).toMatch(/marketing\.advertising may not be granted user\.content\.private/);
   });
 
   it("refuses a marketing grant on an ancestor that covers personal content", () => {
-    const problems = problemsOf(clubmium.replace("      - user.name\n      - user.contact.email\n      - user.demographic", "      - user\n      - user.contact.email\n      - user.demographic"));
+    const problems = problemsOf(
+      clubmium.replace(
+        "      - user.name\n      - user.contact.email\n      - user.demographic",
+        "      - user\n      - user.contact.email\n      - user.demographic",
+      ),
+    );
     expect(problems.join("\n")).toMatch(/marketing\.advertising may not be granted user:/);
   });
 
@@ -91,11 +99,20 @@ processors:`,
 
   it("refuses unknown categories, undeclared parents, duplicate keys and a missing assessment", () => {
     const source = clubmium
-      .replace("      - user.device.browser\n      - user.device.operating_system\n      - user.device.device_info\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n\n  - key: functional", "      - user.device.telepathy\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n\n  - key: functional")
+      .replace(
+        "      - user.device.browser\n      - user.device.operating_system\n      - user.device.device_info\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n\n  - key: functional",
+        "      - user.device.telepathy\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n\n  - key: functional",
+      )
       .replace("  - key: user.name\n", "  - key: person.name\n    name: Name\n    description: Name.\n  - key: user.name\n")
-      .replace("  - key: user.contact\n", "  - key: user.name\n    name: Name again\n    description: Declared twice.\n  - key: user.contact\n")
+      .replace(
+        "  - key: user.contact\n",
+        "  - key: user.name\n    name: Name again\n    description: Declared twice.\n  - key: user.contact\n",
+      )
       .replace("  - key: personalize\n", "  - key: personalize\n    legitimateInterestAssessment: x\n")
-      .replace("    legalBasis: LEGITIMATE_INTERESTS\n    legitimateInterestAssessment: >-\n      The person asked", "    legalBasis: LEGITIMATE_INTERESTS\n    description2: >-\n      The person asked");
+      .replace(
+        "    legalBasis: LEGITIMATE_INTERESTS\n    legitimateInterestAssessment: >-\n      The person asked",
+        "    legalBasis: LEGITIMATE_INTERESTS\n    description2: >-\n      The person asked",
+      );
     const problems = problemsOf(source).join("\n");
     expect(problems).toMatch(/unknown category user\.device\.telepathy/);
     expect(problems).toMatch(/parent category person is not declared/);

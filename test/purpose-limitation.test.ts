@@ -2,10 +2,10 @@ import { Kind, parse, type OperationDefinitionNode } from "graphql";
 import { storedFormOf } from "../src/auth/api-key";
 import { analyseOperation } from "../src/enforcement/operation-analysis";
 import { buildPurposeQLSchema } from "../src/graphql/schema";
-import { ClientRole } from "../src/domain/policy-terms";
+import { ClientRole, LegalBasisCode } from "../src/domain/policy-terms";
 import { personalFieldsByType } from "../src/graphql/personal-data";
 import { insertClient } from "../src/persistence/client-repository";
-import { AccessEventRow, DataSubjectRow } from "../src/persistence/entities";
+import { DataSubjectRow } from "../src/persistence/entities";
 import { loadConsentsAndObjections } from "../src/persistence/subject-facts-repository";
 import { lawfulness } from "../src/policy/engine/lawfulness";
 import { errorCodes, inProcessPurposeQLForThisFile, type GraphQLResponse } from "./support/harness";
@@ -17,7 +17,11 @@ const ADVERTISING = "marketing.advertising";
 const ANALYTICS = "analytics.reporting";
 const LEGAL = "essential.legal_obligation";
 
-async function run<T = Record<string, unknown>>(query: string, purpose: string | undefined, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+async function run<T = Record<string, unknown>>(
+  query: string,
+  purpose: string | undefined,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<T>> {
   return purposeql.execute<T>(query, { purpose, variables });
 }
 
@@ -39,44 +43,64 @@ async function newSubject(purposesConsentedTo: string[] = []): Promise<string> {
   );
   expect(created.errors).toBeUndefined();
   const id = created.data!.createSubject.id;
-  const completed = await run(`mutation ($id: ID!) { updateSubject(id: $id, input: { postalAddress: "Rīga", phone: "+37120000001" }) { id } }`, SERVICE, { id });
+  const completed = await run(
+    `mutation ($id: ID!) { updateSubject(id: $id, input: { postalAddress: "Rīga", phone: "+37120000001" }) { id } }`,
+    SERVICE,
+    { id },
+  );
   expect(completed.errors).toBeUndefined();
   for (const purpose of purposesConsentedTo.filter((key) => key !== ADVERTISING || !registered)) {
-    const given = await run(`mutation ($id: ID!, $p: String!) { giveConsent(subjectId: $id, purpose: $p) { id } }`, purpose, { id, p: purpose });
+    const given = await run(`mutation ($id: ID!, $p: String!) { giveConsent(subjectId: $id, purpose: $p) { id } }`, purpose, {
+      id,
+      p: purpose,
+    });
     expect(given.errors).toBeUndefined();
   }
   return id;
 }
 
-const readField = (id: string, field: string, purpose: string) => run(`query ($id: ID!) { subject(id: $id) { id ${field} } }`, purpose, { id });
+const readField = (id: string, field: string, purpose: string) =>
+  run(`query ($id: ID!) { subject(id: $id) { id ${field} } }`, purpose, { id });
 
 function denialOf(response: GraphQLResponse<unknown>): { code: unknown; reason: unknown; category: unknown; purpose: unknown } | undefined {
   const error = response.errors?.[0];
-  return error && { code: error.extensions?.code, reason: error.extensions?.reason, category: error.extensions?.category, purpose: error.extensions?.purpose };
+  return (
+    error && {
+      code: error.extensions?.code,
+      reason: error.extensions?.reason,
+      category: error.extensions?.category,
+      purpose: error.extensions?.purpose,
+    }
+  );
 }
 
 /** How a failing legal basis is produced for a subject, by the legal basis of the purpose that reads. */
 async function breakBasis(id: string, purpose: string): Promise<string> {
   const rule = purposeql.services.policy.compiled.purpose(purpose)!;
   switch (rule.legalBasis) {
-    case "CONTRACT":
+    case LegalBasisCode.CONTRACT:
       await run(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, SERVICE, { id });
       return "CONTRACT_INACTIVE";
-    case "CONSENT":
+    case LegalBasisCode.CONSENT:
       await run(`mutation ($id: ID!, $p: String!) { withdrawConsent(subjectId: $id, purpose: $p) { id } }`, purpose, { id, p: purpose });
       return "CONSENT_WITHDRAWN";
-    case "LEGITIMATE_INTERESTS":
+    case LegalBasisCode.LEGITIMATE_INTERESTS:
       await run(`mutation ($id: ID!, $p: String!) { objectToPurpose(subjectId: $id, purpose: $p) { id } }`, SERVICE, { id, p: purpose });
       return "OBJECTED";
     default:
-      await purposeql.services.dataSource.query(`UPDATE data_subject SET service_active_until = now() - interval '6 years' WHERE id = $1`, [id]);
+      await purposeql.services.dataSource.query(`UPDATE data_subject SET service_active_until = now() - interval '6 years' WHERE id = $1`, [
+        id,
+      ]);
       return "RETENTION_EXPIRED";
   }
 }
 
 describe("(a) every category-tagged field, walked from the schema", () => {
   const fields = [...(personalFieldsByType().get("DataSubject") ?? [])];
-  const consentPurposes = () => purposeql.services.policy.compiled.purposeKeys().filter((key) => purposeql.services.policy.compiled.purpose(key)?.legalBasis === "CONSENT");
+  const consentPurposes = () =>
+    purposeql.services.policy.compiled
+      .purposeKeys()
+      .filter((key) => purposeql.services.policy.compiled.purpose(key)?.legalBasis === LegalBasisCode.CONSENT);
 
   it("covers every personal type the schema has", () => {
     expect([...personalFieldsByType().keys()].sort()).toEqual(["Consent", "ConsentEvidence", "DataSubject", "Objection"]);
@@ -93,7 +117,10 @@ describe("(a) every category-tagged field, walked from the schema", () => {
     const id = await newSubject(consentPurposes());
     const refused = await readField(id, field, refusing);
     expect(refused.data).toBeUndefined();
-    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "PURPOSE_LIMITATION", fields: [{ field: `DataSubject.${field}`, category }] });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: "PURPOSE_LIMITATION",
+      fields: [{ field: `DataSubject.${field}`, category }],
+    });
 
     for (const purpose of granting) {
       const released = await readField(id, field, purpose);
@@ -126,9 +153,15 @@ describe("(a) every category-tagged field, walked from the schema", () => {
     expect(refused.errors?.[0]?.message).toMatch(/ConsentEvidence\.ipAddress \(user\.device\.ip_address\)/);
 
     const released = await run<{ giveConsent: { evidence: Record<string, string> } }>(give, ADVERTISING, { id });
-    expect(released).toEqual({ data: { giveConsent: { evidence: { ipAddress: "192.0.2.9", browser: "Edge", operatingSystem: "Windows", device: "PC" } } } });
+    expect(released).toEqual({
+      data: { giveConsent: { evidence: { ipAddress: "192.0.2.9", browser: "Edge", operatingSystem: "Windows", device: "PC" } } },
+    });
 
-    const withdrawn = await run(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${ADVERTISING}") { active evidence { ipAddress } } }`, ADVERTISING, { id });
+    const withdrawn = await run(
+      `mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${ADVERTISING}") { active evidence { ipAddress } } }`,
+      ADVERTISING,
+      { id },
+    );
     // That she withdrew is personal data too: advertising, which rested on the consent, reads none of it any more.
     expect(withdrawn.data).toEqual({ withdrawConsent: { active: null, evidence: { ipAddress: null } } });
     expect(withdrawn.errors?.map((error) => [error.path?.join("."), error.extensions?.reason, error.extensions?.category])).toEqual([
@@ -218,11 +251,15 @@ describe("(c) nothing smuggles a field past the static check", () => {
 
   it("a field left out by @skip(if: true) or @include(if: false) is not counted", async () => {
     const id = await newSubject();
-    const response = await run(`query ($id: ID!, $t: Boolean!, $f: Boolean!) { subject(id: $id) { country email @skip(if: $t) phone @include(if: $f) } }`, ANALYTICS, {
-      id,
-      t: true,
-      f: false,
-    });
+    const response = await run(
+      `query ($id: ID!, $t: Boolean!, $f: Boolean!) { subject(id: $id) { country email @skip(if: $t) phone @include(if: $f) } }`,
+      ANALYTICS,
+      {
+        id,
+        t: true,
+        f: false,
+      },
+    );
     expect(response).toEqual({ data: { subject: { country: "LV" } } });
   });
 
@@ -237,7 +274,9 @@ describe("(c) nothing smuggles a field past the static check", () => {
 describe("declaring the purpose", () => {
   it("the @purpose directive declares it as the header does", async () => {
     const id = await newSubject();
-    const response = await purposeql.execute(`query ($id: ID!) @purpose(key: "${SERVICE}") { subject(id: $id) { email } }`, { variables: { id } });
+    const response = await purposeql.execute(`query ($id: ID!) @purpose(key: "${SERVICE}") { subject(id: $id) { email } }`, {
+      variables: { id },
+    });
     expect(response).toEqual({ data: { subject: { email: "test@example.lv" } } });
   });
 
@@ -254,7 +293,13 @@ describe("declaring the purpose", () => {
 
   it("a client may declare only its own purposes, by header or directive", async () => {
     const key = "partner-key-0123456789abcdef-analytics";
-    await insertClient(purposeql.services.dataSource.manager, { name: "analytics-partner", role: ClientRole.PARTNER, ...storedFormOf(key), purposeKeys: [ANALYTICS], capabilities: [] });
+    await insertClient(purposeql.services.dataSource.manager, {
+      name: "analytics-partner",
+      role: ClientRole.PARTNER,
+      ...storedFormOf(key),
+      purposeKeys: [ANALYTICS],
+      capabilities: [],
+    });
     const byHeader = await purposeql.execute(`{ subjects { totalCount } }`, { apiKey: key, purpose: SERVICE });
     expect(errorCodes(byHeader)).toEqual(["FORBIDDEN"]);
     expect(byHeader.errors?.[0]?.message).toMatch(/may declare: analytics\.reporting\./);
@@ -262,9 +307,14 @@ describe("declaring the purpose", () => {
     expect(errorCodes(byDirective)).toEqual(["FORBIDDEN"]);
     const allowed = await purposeql.execute(`{ subjects { totalCount } }`, { apiKey: key, purpose: ANALYTICS });
     expect(allowed.errors).toBeUndefined();
-    expect(errorCodes(await purposeql.execute(`query ($id: ID!) { accessLog(subjectId: $id) { id } }`, { apiKey: key, variables: { id: await newSubject() } }))).toEqual([
-      "FORBIDDEN",
-    ]);
+    expect(
+      errorCodes(
+        await purposeql.execute(`query ($id: ID!) { accessLog(subjectId: $id) { id } }`, {
+          apiKey: key,
+          variables: { id: await newSubject() },
+        }),
+      ),
+    ).toEqual(["FORBIDDEN"]);
   });
 });
 
@@ -282,27 +332,47 @@ describe("lawful lists", () => {
     await run(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, SERVICE, { id: ids.ended });
     await run(`mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`, SERVICE, { id: ids.restricted });
     await run(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${ANALYTICS}") { id } }`, SERVICE, { id: ids.objected });
-    await run(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${ADVERTISING}") { id } }`, ADVERTISING, { id: ids.withdrawn });
-    await purposeql.services.dataSource.query(`UPDATE data_subject SET service_active_until = now() - interval '6 years' WHERE id = $1`, [ids.ancient]);
+    await run(`mutation ($id: ID!) { withdrawConsent(subjectId: $id, purpose: "${ADVERTISING}") { id } }`, ADVERTISING, {
+      id: ids.withdrawn,
+    });
+    await purposeql.services.dataSource.query(`UPDATE data_subject SET service_active_until = now() - interval '6 years' WHERE id = $1`, [
+      ids.ancient,
+    ]);
 
     const policy = purposeql.services.policy.compiled;
     const all = await purposeql.services.dataSource.getRepository(DataSubjectRow).find({ order: { seq: "ASC" } });
     for (const purpose of policy.purposeKeys()) {
       const listed: string[] = [];
       let after: string | null = null;
-      let totalCount = -1;
+      let totalCount: number;
       do {
-        const page: GraphQLResponse<{ subjects: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }> =
-          await run(`query ($after: String) { subjects(first: 7, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`, purpose, { after });
+        const page: GraphQLResponse<{
+          subjects: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+        }> = await run(
+          `query ($after: String) { subjects(first: 7, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+          purpose,
+          { after },
+        );
         listed.push(...page.data!.subjects.edges.map((edge) => edge.node.id));
         totalCount = page.data!.subjects.totalCount;
         after = page.data!.subjects.pageInfo.hasNextPage ? page.data!.subjects.pageInfo.endCursor : null;
       } while (after !== null);
 
       const now = new Date();
-      const facts = await loadConsentsAndObjections(purposeql.services.dataSource.manager, all.map((row) => row.id));
+      const facts = await loadConsentsAndObjections(
+        purposeql.services.dataSource.manager,
+        all.map((row) => row.id),
+      );
       const lawful = all
-        .filter((row) => lawfulness(policy, purpose, { status: row.status, serviceActiveUntil: row.serviceActiveUntil, collectedAt: row.createdAt, ...facts.get(row.id)! }, now).lawful)
+        .filter(
+          (row) =>
+            lawfulness(
+              policy,
+              purpose,
+              { status: row.status, serviceActiveUntil: row.serviceActiveUntil, collectedAt: row.createdAt, ...facts.get(row.id)! },
+              now,
+            ).lawful,
+        )
         .map((row) => row.id);
       expect(lawful.length).toBeGreaterThan(0);
       expect(lawful.length).toBeLessThan(all.length);
@@ -314,7 +384,9 @@ describe("lawful lists", () => {
 describe("operations built to be expensive", () => {
   const depth = 40;
   const fragments = Array.from({ length: depth }, (_, level) =>
-    level === depth - 1 ? `fragment F${level} on DataSubject { country }` : `fragment F${level} on DataSubject { ...F${level + 1} country ...F${level + 1} }`,
+    level === depth - 1
+      ? `fragment F${level} on DataSubject { country }`
+      : `fragment F${level} on DataSubject { ...F${level + 1} country ...F${level + 1} }`,
   ).join("\n");
   const document = `query ($id: ID!) { subject(id: $id) { ...F0 } }\n${fragments}`;
 
@@ -322,14 +394,19 @@ describe("operations built to be expensive", () => {
     const parsed = parse(document);
     const operation = parsed.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
     const fragmentMap = Object.fromEntries(
-      parsed.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])),
+      parsed.definitions.flatMap((definition) =>
+        definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
+      ),
     );
     const shape = analyseOperation(await buildPurposeQLSchema(), operation, fragmentMap, { id: "x" });
     expect(shape.personalSelections).toEqual([{ field: "DataSubject.country", category: "user.location.coarse" }]);
   });
 
   it("are refused as bad input (400), not failed as internal errors", async () => {
-    const response = await purposeql.execute(document, { purpose: "analytics.reporting", variables: { id: "00000000-0000-4000-8000-000000000000" } });
+    const response = await purposeql.execute(document, {
+      purpose: "analytics.reporting",
+      variables: { id: "00000000-0000-4000-8000-000000000000" },
+    });
     expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
     expect(response.errors?.[0]?.message).toMatch(/too large to run/);
   });

@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await database?.drop();
+  await database.drop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -29,9 +29,12 @@ describe(`a restart (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite on disk
     const first = await createInProcess(testConfig(target));
     expect(first.seededVersion).toBe(1);
     expect(first.devClient?.name).toBe("development");
-    const created = await first.execute<{ createSubject: { id: string } }>(`mutation { createSubject(input: { fullName: "Restart Test" }) { id } }`, {
-      purpose: "essential.service",
-    });
+    const created = await first.execute<{ createSubject: { id: string } }>(
+      `mutation { createSubject(input: { fullName: "Restart Test" }) { id } }`,
+      {
+        purpose: "essential.service",
+      },
+    );
     const id = created.data!.createSubject.id;
     await first.close();
 
@@ -40,7 +43,10 @@ describe(`a restart (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite on disk
       expect(second.seededVersion).toBeNull();
       expect(second.devClient).toBeNull();
       expect(second.services.policy.version).toBe(1);
-      const read = await second.execute(`query ($id: ID!) { subject(id: $id) { fullName } }`, { variables: { id }, purpose: "essential.service" });
+      const read = await second.execute(`query ($id: ID!) { subject(id: $id) { fullName } }`, {
+        variables: { id },
+        purpose: "essential.service",
+      });
       expect(read).toEqual({ data: { subject: { fullName: "Restart Test" } } });
     } finally {
       await second.close();

@@ -65,7 +65,10 @@ describe("the schema", () => {
       const type = schema.getType(typeName);
       if (!isObjectType(type)) throw new Error(`${typeName} is not in the schema`);
       for (const [fieldName, category] of fields) {
-        expect({ field: `${typeName}.${fieldName}`, declared: declared.has(category) }).toEqual({ field: `${typeName}.${fieldName}`, declared: true });
+        expect({ field: `${typeName}.${fieldName}`, declared: declared.has(category) }).toEqual({
+          field: `${typeName}.${fieldName}`,
+          declared: true,
+        });
         expect(type.getFields()[fieldName]?.type.toString().endsWith("!")).toBe(false);
       }
     }

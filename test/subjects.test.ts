@@ -43,7 +43,13 @@ describe("subjects through GraphQL", () => {
         email: "anna@example.lv",
         dateOfBirth: "1990-04-01",
         country: "LV",
-        registration: { consentedAt: "2026-01-02T03:04:05Z", ipAddress: "192.0.2.7", browser: "Firefox 140", operatingSystem: "Linux", device: "Laptop" },
+        registration: {
+          consentedAt: "2026-01-02T03:04:05Z",
+          ipAddress: "192.0.2.7",
+          browser: "Firefox 140",
+          operatingSystem: "Linux",
+          device: "Laptop",
+        },
       },
       "marketing.advertising",
       "id fullName email dateOfBirth country consentedAt ipAddress",
@@ -52,11 +58,20 @@ describe("subjects through GraphQL", () => {
     // The service's own data is written under the service's purpose.
     const completed = await purposeql.execute<{ updateSubject: SubjectData }>(
       `mutation ($id: ID!, $input: UpdateSubjectInput!) { updateSubject(id: $id, input: $input) { ${SUBJECT_FIELDS} } }`,
-      { variables: { id: registered.id, input: { postalAddress: "Brīvības iela 1, Rīga, LV-1010", phone: "+37120000000" } }, purpose: SERVICE },
+      {
+        variables: { id: registered.id, input: { postalAddress: "Brīvības iela 1, Rīga, LV-1010", phone: "+37120000000" } },
+        purpose: SERVICE,
+      },
     );
     expect(completed.errors).toBeUndefined();
     const created = completed.data!.updateSubject;
-    expect(created).toMatchObject({ fullName: "Anna Bērziņa", dateOfBirth: "1990-04-01", phone: "+37120000000", serviceActive: true, serviceActiveUntil: null });
+    expect(created).toMatchObject({
+      fullName: "Anna Bērziņa",
+      dateOfBirth: "1990-04-01",
+      phone: "+37120000000",
+      serviceActive: true,
+      serviceActiveUntil: null,
+    });
 
     const read = await purposeql.execute<{ subject: SubjectData }>(`query ($id: ID!) { subject(id: $id) { ${SUBJECT_FIELDS} } }`, {
       variables: { id: created.id },
@@ -70,7 +85,13 @@ describe("subjects through GraphQL", () => {
     });
     expect(registration).toEqual({
       data: {
-        subject: { consentedAt: "2026-01-02T03:04:05.000Z", ipAddress: "192.0.2.7", browser: "Firefox 140", operatingSystem: "Linux", device: "Laptop" },
+        subject: {
+          consentedAt: "2026-01-02T03:04:05.000Z",
+          ipAddress: "192.0.2.7",
+          browser: "Firefox 140",
+          operatingSystem: "Linux",
+          device: "Laptop",
+        },
       },
     });
 
@@ -91,10 +112,13 @@ describe("subjects through GraphQL", () => {
     const created = await createSubject({ fullName: "Ilze Ozola" });
     // Once the contract has ended, the contract purpose reads nothing more; the legal obligation still reads the relationship.
     const end = () =>
-      purposeql.execute<{ endService: SubjectData }>(`mutation ($id: ID!) { endService(subjectId: $id) { serviceActive serviceActiveUntil } }`, {
-        variables: { id: created.id },
-        purpose: LEGAL_OBLIGATION,
-      });
+      purposeql.execute<{ endService: SubjectData }>(
+        `mutation ($id: ID!) { endService(subjectId: $id) { serviceActive serviceActiveUntil } }`,
+        {
+          variables: { id: created.id },
+          purpose: LEGAL_OBLIGATION,
+        },
+      );
     const first = await end();
     expect(first.data?.endService.serviceActive).toBe(false);
     const second = await end();
@@ -104,21 +128,28 @@ describe("subjects through GraphQL", () => {
   it("refuses invalid input naming each field, and writes nothing", async () => {
     const before = await countSubjects();
     const response = await purposeql.execute(`mutation ($input: CreateSubjectInput!) { createSubject(input: $input) { id } }`, {
-      variables: { input: { email: "not-an-email", phone: "20000000", country: "Latvia", dateOfBirth: "2999-01-01", fullName: "x".repeat(201) } },
+      variables: {
+        input: { email: "not-an-email", phone: "20000000", country: "Latvia", dateOfBirth: "2999-01-01", fullName: "x".repeat(201) },
+      },
       purpose: SERVICE,
     });
     expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
-    expect(response.errors?.[0]?.extensions?.fields).toEqual(expect.arrayContaining(["email", "phone", "country", "dateOfBirth", "fullName"]));
+    expect(response.errors?.[0]?.extensions?.fields).toEqual(
+      expect.arrayContaining(["email", "phone", "country", "dateOfBirth", "fullName"]),
+    );
     expect(response.errors?.[0]?.message).toMatch(/email must be an e-mail address/);
     expect(await countSubjects()).toBe(before);
   });
 
   it("refuses an invalid update and leaves the row as it was", async () => {
     const created = await createSubject({ fullName: "Pēteris Liepa", country: "LV" });
-    const response = await purposeql.execute(`mutation ($id: ID!, $input: UpdateSubjectInput!) { updateSubject(id: $id, input: $input) { id } }`, {
-      variables: { id: created.id, input: { fullName: "Pēteris", country: "ZZ" } },
-      purpose: SERVICE,
-    });
+    const response = await purposeql.execute(
+      `mutation ($id: ID!, $input: UpdateSubjectInput!) { updateSubject(id: $id, input: $input) { id } }`,
+      {
+        variables: { id: created.id, input: { fullName: "Pēteris", country: "ZZ" } },
+        purpose: SERVICE,
+      },
+    );
     expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
     const row = await purposeql.services.dataSource.getRepository(DataSubjectRow).findOneByOrFail({ id: created.id });
     expect(row).toMatchObject({ fullName: "Pēteris Liepa", country: "LV" });
@@ -128,23 +159,39 @@ describe("subjects through GraphQL", () => {
     const unknown = "00000000-0000-4000-8000-000000000000";
     expect(await purposeql.execute(`{ subject(id: "${unknown}") { id } }`, { purpose: SERVICE })).toEqual({ data: { subject: null } });
     expect(errorCodes(await purposeql.execute(`{ subject(id: "42") { id } }`, { purpose: SERVICE }))).toEqual(["BAD_USER_INPUT"]);
-    const update = await purposeql.execute(`mutation { updateSubject(id: "${unknown}", input: { fullName: "X" }) { id } }`, { purpose: SERVICE });
+    const update = await purposeql.execute(`mutation { updateSubject(id: "${unknown}", input: { fullName: "X" }) { id } }`, {
+      purpose: SERVICE,
+    });
     expect(errorCodes(update)).toEqual(["NOT_FOUND"]);
   });
 
   it("pages through the lawful subjects in creation order with cursors and a total count", async () => {
     for (const name of ["Page One", "Page Two", "Page Three"]) await createSubject({ fullName: name });
-    const lawful = await purposeql.services.dataSource.getRepository(DataSubjectRow).find({ where: { serviceActiveUntil: IsNull() }, order: { seq: "ASC" } });
+    const lawful = await purposeql.services.dataSource
+      .getRepository(DataSubjectRow)
+      .find({ where: { serviceActiveUntil: IsNull() }, order: { seq: "ASC" } });
     const total = lawful.length;
     expect(total).toBeLessThan(await countSubjects());
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const response: Awaited<ReturnType<typeof purposeql.execute<{ subjects: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>>> =
-        await purposeql.execute(`query ($after: String) { subjects(first: 2, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`, {
+      const response: Awaited<
+        ReturnType<
+          typeof purposeql.execute<{
+            subjects: {
+              totalCount: number;
+              edges: { node: { id: string } }[];
+              pageInfo: { hasNextPage: boolean; endCursor: string | null };
+            };
+          }>
+        >
+      > = await purposeql.execute(
+        `query ($after: String) { subjects(first: 2, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+        {
           variables: { after },
           purpose: SERVICE,
-        });
+        },
+      );
       const page = response.data!.subjects;
       expect(page.totalCount).toBe(total);
       seen.push(...page.edges.map((edge) => edge.node.id));
@@ -156,8 +203,12 @@ describe("subjects through GraphQL", () => {
 
   it("refuses a page size out of range and a cursor it did not issue", async () => {
     expect(errorCodes(await purposeql.execute(`{ subjects(first: 0) { totalCount } }`, { purpose: SERVICE }))).toEqual(["BAD_USER_INPUT"]);
-    expect(errorCodes(await purposeql.execute(`{ subjects(first: 101) { totalCount } }`, { purpose: SERVICE }))).toEqual(["BAD_USER_INPUT"]);
-    expect(errorCodes(await purposeql.execute(`{ subjects(after: "bm9wZQ") { totalCount } }`, { purpose: SERVICE }))).toEqual(["BAD_USER_INPUT"]);
+    expect(errorCodes(await purposeql.execute(`{ subjects(first: 101) { totalCount } }`, { purpose: SERVICE }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
+    expect(errorCodes(await purposeql.execute(`{ subjects(after: "bm9wZQ") { totalCount } }`, { purpose: SERVICE }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
   });
 });
 
@@ -176,8 +227,14 @@ describe("consent through GraphQL", () => {
   it("records consent with its evidence, the server's time and the policy version, then withdraws it", async () => {
     const subject = await createSubject({ fullName: "Līga Zariņa" });
     const before = Date.now();
-    const given = await purposeql.execute<{ giveConsent: { id: string; active: boolean; givenAt: string; evidence: Record<string, unknown> } }>(GIVE, {
-      variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "2001:db8::1", browser: "Safari", operatingSystem: "iOS", device: "iPhone" } },
+    const given = await purposeql.execute<{
+      giveConsent: { id: string; active: boolean; givenAt: string; evidence: Record<string, unknown> };
+    }>(GIVE, {
+      variables: {
+        id: subject.id,
+        purpose: ADVERTISING,
+        evidence: { ipAddress: "2001:db8::1", browser: "Safari", operatingSystem: "iOS", device: "iPhone" },
+      },
       purpose: ADVERTISING,
     });
     expect(given.errors).toBeUndefined();
@@ -193,7 +250,10 @@ describe("consent through GraphQL", () => {
       policyVersion: purposeql.services.policy.version,
     });
 
-    const again = await purposeql.execute<{ giveConsent: { id: string } }>(GIVE, { variables: { id: subject.id, purpose: ADVERTISING }, purpose: ADVERTISING });
+    const again = await purposeql.execute<{ giveConsent: { id: string } }>(GIVE, {
+      variables: { id: subject.id, purpose: ADVERTISING },
+      purpose: ADVERTISING,
+    });
     expect(again.data?.giveConsent.id).toBe(consent.id);
 
     const withdrawn = await purposeql.execute<{ withdrawConsent: { id: string; active: boolean; withdrawnAt: string } }>(WITHDRAW, {
@@ -216,12 +276,25 @@ describe("consent through GraphQL", () => {
     const contract = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: SERVICE }, purpose: SERVICE });
     expect(errorCodes(contract)).toEqual(["BAD_USER_INPUT"]);
     expect(contract.errors?.[0]?.message).toMatch(/relies on CONTRACT/);
-    expect(errorCodes(await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: "marketing.nothing" }, purpose: SERVICE }))).toEqual(["BAD_USER_INPUT"]);
-    const nobody = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: "00000000-0000-4000-8000-000000000000", purpose: ADVERTISING }, purpose: SERVICE });
+    expect(
+      errorCodes(
+        await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: "marketing.nothing" }, purpose: SERVICE }),
+      ),
+    ).toEqual(["BAD_USER_INPUT"]);
+    const nobody = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, {
+      variables: { id: "00000000-0000-4000-8000-000000000000", purpose: ADVERTISING },
+      purpose: SERVICE,
+    });
     expect(errorCodes(nobody)).toEqual(["NOT_FOUND"]);
-    const badEvidence = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "999.1.1.1" } }, purpose: ADVERTISING });
+    const badEvidence = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, {
+      variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "999.1.1.1" } },
+      purpose: ADVERTISING,
+    });
     expect(errorCodes(badEvidence)).toEqual(["BAD_USER_INPUT"]);
-    const evidenceNotGranted = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, { variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "192.0.2.1" } }, purpose: SERVICE });
+    const evidenceNotGranted = await purposeql.execute(GIVE_WITHOUT_EVIDENCE, {
+      variables: { id: subject.id, purpose: ADVERTISING, evidence: { ipAddress: "192.0.2.1" } },
+      purpose: SERVICE,
+    });
     expect(errorCodes(evidenceNotGranted)).toEqual(["PURPOSE_LIMITATION"]);
     expect(await purposeql.services.dataSource.getRepository(ConsentRow).countBy({ subjectId: subject.id })).toBe(0);
   });

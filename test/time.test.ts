@@ -18,7 +18,13 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 /** DST changes in Riga and Los Angeles: near them, five years back lands on the other side of a change. */
-const DST_CHANGES = ["2026-03-29T01:00:00Z", "2026-10-25T01:00:00Z", "2026-03-08T10:00:00Z", "2026-11-01T09:00:00Z", "2027-03-28T01:00:00Z"].map(Date.parse);
+const DST_CHANGES = [
+  "2026-03-29T01:00:00Z",
+  "2026-10-25T01:00:00Z",
+  "2026-03-08T10:00:00Z",
+  "2026-11-01T09:00:00Z",
+  "2027-03-28T01:00:00Z",
+].map(Date.parse);
 const clock = fc
   .tuple(fc.constantFrom(...DST_CHANGES), fc.integer({ min: -48 * 60, max: 48 * 60 }))
   .map(([change, minutes]) => new Date(change + minutes * 60_000));
@@ -48,7 +54,15 @@ describe("the list filter and the engine agree on retention", () => {
         const rows = await purposeql.services.dataSource.getRepository(DataSubjectRow).findBy(ids.map((id) => ({ id })));
         const facts = await loadConsentsAndObjections(purposeql.services.dataSource.manager, ids);
         const decided = rows
-          .filter((row) => lawfulness(policy, LEGAL, { status: row.status, serviceActiveUntil: row.serviceActiveUntil, collectedAt: row.createdAt, ...facts.get(row.id)! }, now).lawful)
+          .filter(
+            (row) =>
+              lawfulness(
+                policy,
+                LEGAL,
+                { status: row.status, serviceActiveUntil: row.serviceActiveUntil, collectedAt: row.createdAt, ...facts.get(row.id)! },
+                now,
+              ).lawful,
+          )
           .map((row) => row.id)
           .sort();
         expect(listed).toEqual(decided);

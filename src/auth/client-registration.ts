@@ -29,7 +29,8 @@ export async function registerClient(manager: EntityManager, request: ClientRequ
   if (request.purposeKeys.length === 0) throw new InvalidClientError("a client needs at least one purpose it may declare");
   const apiKey = generateApiKey();
   const client = await manager.transaction(async (transaction) => {
-    if ((await transaction.query(`SELECT 1 FROM client WHERE name = $1`, [name])).length > 0) throw new InvalidClientError(`a client named ${name} exists already`);
+    if ((await transaction.query<unknown[]>(`SELECT 1 FROM client WHERE name = $1`, [name])).length > 0)
+      throw new InvalidClientError(`a client named ${name} exists already`);
     return insertClient(transaction, { ...request, name, ...storedFormOf(apiKey), capabilities: [...new Set(request.capabilities)] });
   });
   return { client, apiKey };

@@ -28,7 +28,10 @@ export async function runClientCommand(argv: readonly string[], dataSource: Data
       if (!name) throw new UsageError("--name is required");
       const role = Object.values(ClientRole).find((candidate) => candidate === values.role);
       if (!role) throw new UsageError(`--role must be one of ${Object.values(ClientRole).join(", ")}`);
-      const purposeKeys = (values.purposes ?? "").split(",").map((key) => key.trim()).filter(Boolean);
+      const purposeKeys = (values.purposes ?? "")
+        .split(",")
+        .map((key) => key.trim())
+        .filter(Boolean);
       if (purposeKeys.length === 0) throw new UsageError("--purposes needs at least one purpose key");
       const capabilities = capabilitiesOption(values.capabilities);
       let apiKey: string;
@@ -47,7 +50,10 @@ export async function runClientCommand(argv: readonly string[], dataSource: Data
       const clients = await listClients(dataSource.manager);
       for (const client of clients) {
         const state = client.revokedAt ? `revoked ${client.revokedAt.toISOString()}` : "active";
-        const purposes = client.purposes.map((purpose) => purpose.key).sort().join(", ");
+        const purposes = client.purposes
+          .map((purpose) => purpose.key)
+          .sort()
+          .join(", ");
         const capabilities = client.capabilities.join(",") || "no capabilities";
         print(`${client.name}\t${client.role}\t${state}\t${purposes}\t${capabilities}\n`);
       }
@@ -68,7 +74,10 @@ export async function runClientCommand(argv: readonly string[], dataSource: Data
 
 /** `--capabilities A,B`: each must be a known capability; absent means none. */
 function capabilitiesOption(option: string | undefined): Capability[] {
-  const names = (option ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+  const names = (option ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !isCapability(name));
   if (unknown.length > 0) throw new UsageError(`Unknown capabilities: ${unknown.join(", ")}. Known: ${ALL_CAPABILITIES.join(", ")}`);
   return [...new Set(names.filter(isCapability))];

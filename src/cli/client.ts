@@ -20,7 +20,9 @@ main().catch((error: unknown) => {
     process.exit(2);
   }
   if (error instanceof DataDirectoryInUseError && error.owner?.url) {
-    process.stderr.write(`${error.message}\n\nWith the server running, create a client through it, with an ADMIN key:\n\n${createClientExample(error.owner.url)}\n`);
+    process.stderr.write(
+      `${error.message}\n\nWith the server running, create a client through it, with an ADMIN key:\n\n${createClientExample(error.owner.url)}\n`,
+    );
     process.exit(1);
   }
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   try {
     const applied = await applyPolicy(dataSource, policy);
     process.stdout.write(
-      applied.changed ? `Loaded ${file} as policy version ${applied.version}.\n` : `Policy version ${applied.version} already matches ${file}; nothing changed.\n`,
+      applied.changed
+        ? `Loaded ${file} as policy version ${applied.version}.\n`
+        : `Policy version ${applied.version} already matches ${file}; nothing changed.\n`,
     );
   } finally {
     await dataSource.destroy();

@@ -25,7 +25,9 @@ export function purposeFromDirective(operation: OperationDefinitionNode, variabl
 /** Header and directive together: either alone declares the purpose; both must agree. */
 export function combineDeclarations(fromHeader: string | null, fromDirective: string | null): string | null {
   if (fromHeader !== null && fromDirective !== null && fromHeader !== fromDirective) {
-    throw forbidden(`The X-Purpose header (${fromHeader}) and the @purpose directive (${fromDirective}) name different purposes; declare one.`);
+    throw forbidden(
+      `The X-Purpose header (${fromHeader}) and the @purpose directive (${fromDirective}) name different purposes; declare one.`,
+    );
   }
   return fromDirective ?? fromHeader;
 }

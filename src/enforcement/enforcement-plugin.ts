@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, Kind } from "graphql";
+import { GraphQLError, Kind, OperationTypeNode } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "./request-context";
 import { apiError, forbidden } from "../errors";
@@ -35,14 +35,19 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             directivePurpose === null ? null : declaredPurpose(context.client, policy, directivePurpose),
           );
           const fragments = Object.fromEntries(
-            document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])),
+            document.definitions.flatMap((definition) =>
+              definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
+            ),
           );
           const shape = analyseOperation(schema, operation, fragments, variables);
 
-          const refusal = authorityRefusal(context.client, operation.operation === "mutation", shape);
+          const refusal = authorityRefusal(context.client, operation.operation === OperationTypeNode.MUTATION, shape);
           if (refusal) throw refusal;
           if (shape.touchesPersonalData && !context.app.policy.available) {
-            throw apiError("POLICY_UNAVAILABLE", "The policy in force could not be reloaded, so it may be out of date: no personal data is served until it is. Try again shortly.");
+            throw apiError(
+              "POLICY_UNAVAILABLE",
+              "The policy in force could not be reloaded, so it may be out of date: no personal data is served until it is. Try again shortly.",
+            );
           }
           if (shape.touchesPersonalData && purposeKey === null) {
             throw forbidden(
@@ -93,8 +98,13 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
   };
 }
 
-function refusedBeforeExecution(purposeKey: string, reads: readonly PersonalSelection[], writes: readonly PersonalSelection[]): GraphQLError {
-  const list = (selections: readonly PersonalSelection[]): string => selections.map((selection) => `${selection.field} (${selection.category})`).join(", ");
+function refusedBeforeExecution(
+  purposeKey: string,
+  reads: readonly PersonalSelection[],
+  writes: readonly PersonalSelection[],
+): GraphQLError {
+  const list = (selections: readonly PersonalSelection[]): string =>
+    selections.map((selection) => `${selection.field} (${selection.category})`).join(", ");
   const clauses = [reads.length > 0 ? `read: ${list(reads)}` : null, writes.length > 0 ? `write: ${list(writes)}` : null].filter(Boolean);
   const offending = [...reads, ...writes];
   return new GraphQLError(`Purpose ${purposeKey} may not ${clauses.join("; nor ")}. Nothing was executed.`, {

@@ -52,6 +52,6 @@ function guardedResolver(fieldName: string, category: string): GraphQLFieldResol
   return (source, _args, context) => {
     const guarded = (source as { [GUARDED]?: Guarded } | null | undefined)?.[GUARDED];
     if (guarded) return guarded.guard.read(fieldName, category, guarded.personalValues[fieldName]);
-    return purposeLimitationError("CHECK_FAILED", category, context?.access?.purposeKey ?? null);
+    return purposeLimitationError("CHECK_FAILED", category, context.access?.purposeKey ?? null);
   };
 }

@@ -89,7 +89,10 @@ export function analyseOperation(
             if (extensions.touchesPersonalData) touchesPersonalData = true;
             if (extensions.adminOnly) adminOnly.add(coordinate);
             if (extensions.requiresCapability) {
-              capabilities.set(`${coordinate} ${extensions.requiresCapability}`, { capability: extensions.requiresCapability, field: coordinate });
+              capabilities.set(`${coordinate} ${extensions.requiresCapability}`, {
+                capability: extensions.requiresCapability,
+                field: coordinate,
+              });
             }
           }
           const written = writesOf(field.args, getArgumentValues(field, selection, variables));
@@ -118,7 +121,7 @@ export function analyseOperation(
     }
   };
 
-  const rootType = operation.operation === "mutation" ? schema.getMutationType() : operation.operation === "subscription" ? schema.getSubscriptionType() : schema.getQueryType();
+  const rootType = schema.getRootType(operation.operation);
   if (rootType) walk(operation.selectionSet, rootType, true);
   return {
     personalSelections: [...selections.values()],
@@ -156,7 +159,8 @@ export function writesOf(args: readonly GraphQLArgument[], values: Readonly<Reco
       const coordinate = `${nullable.name}.${field.name}`;
       const { dataCategory, requiresCapability } = extensionsOf(field);
       if (dataCategory) personalInputs.set(coordinate, { field: coordinate, category: dataCategory });
-      if (requiresCapability && fieldValue !== null) requiredCapabilities.set(coordinate, { capability: requiresCapability, field: coordinate });
+      if (requiresCapability && fieldValue !== null)
+        requiredCapabilities.set(coordinate, { capability: requiresCapability, field: coordinate });
       visit(field.type, fieldValue);
     }
   };

@@ -27,5 +27,5 @@ export interface FieldExtensions {
 
 /** The extensions of a field or input field, typed; graphql-js types them as an open record. */
 export function extensionsOf(field: { readonly extensions?: unknown } | undefined): FieldExtensions {
-  return (field?.extensions ?? {}) as FieldExtensions;
+  return field?.extensions ?? {};
 }

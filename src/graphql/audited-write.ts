@@ -17,12 +17,20 @@ export async function auditedWrite<T>(
   work: (manager: EntityManager, log: ChangeLog) => Promise<T>,
 ): Promise<T> {
   const access = accessOf(context);
-  const author = { requestId: context.requestId, clientId: context.client.id, clientName: context.client.name, purposeKey: access.purposeKey };
+  const author = {
+    requestId: context.requestId,
+    clientId: context.client.id,
+    clientName: context.client.name,
+    purposeKey: access.purposeKey,
+  };
   try {
     return await writeWithChangeEvents(context.app.dataSource, author, operation, work);
   } catch (error) {
     if (!(error instanceof ChangeNotAuditedError)) throw error;
-    context.app.logger.error({ requestId: context.requestId, operation, error: error.message }, "change events could not be written; the change was rolled back");
+    context.app.logger.error(
+      { requestId: context.requestId, operation, error: error.message },
+      "change events could not be written; the change was rolled back",
+    );
     throw apiError("AUDIT_UNAVAILABLE", "The change could not be audited, so it was not made. Try again later.");
   }
 }

@@ -14,7 +14,10 @@ export function consentReceipt(
   const access = accessOf(context);
   const noticeVersion = access.policy.noticeVersion;
   if (noticeVersion === null) {
-    throw apiError("CONFLICT", "The policy in force names no notice version, so no consent can be recorded under it: load the policy file again (npm run seed).");
+    throw apiError(
+      "CONFLICT",
+      "The policy in force names no notice version, so no consent can be recorded under it: load the policy file again (npm run seed).",
+    );
   }
   return {
     purposeKey,

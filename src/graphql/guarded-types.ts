@@ -55,7 +55,11 @@ export async function guardChangedSubject(access: RequestAccess, row: DataSubjec
 /** A consent, every field but its identifiers behind the guard of its subject (that she consented is personal data). */
 export async function guardConsent(access: RequestAccess, row: ConsentRow): Promise<Consent> {
   const guard = await access.guardOf(row.subjectId);
-  return guardedObject(Consent, { ...consentValues(row, access.now), evidence: guardedObject(ConsentEvidence, evidenceValues(row), guard) }, guard);
+  return guardedObject(
+    Consent,
+    { ...consentValues(row, access.now), evidence: guardedObject(ConsentEvidence, evidenceValues(row), guard) },
+    guard,
+  );
 }
 
 /** An objection, guarded like a consent. */

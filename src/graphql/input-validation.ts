@@ -8,7 +8,7 @@ import { badUserInput } from "../errors";
  */
 export const validateInput: ValidatorFn = async (argValue) => {
   if (argValue === null || typeof argValue !== "object") return;
-  const errors = await validate(argValue, { forbidUnknownValues: false, validationError: { target: false, value: false } });
+  const errors = await validate(argValue as object, { forbidUnknownValues: false, validationError: { target: false, value: false } });
   if (errors.length === 0) return;
   const problems = flatten(errors);
   throw badUserInput(`Invalid input: ${problems.map((p) => `${p.field} ${p.problem}`).join("; ")}`, {

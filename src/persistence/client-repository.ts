@@ -16,7 +16,8 @@ export interface NewClient {
 export class InvalidClientError extends Error {}
 
 export async function insertClient(manager: EntityManager, client: NewClient): Promise<ClientRow> {
-  const purposes = client.purposeKeys.length === 0 ? [] : await manager.getRepository(PurposeRow).findBy({ key: In([...client.purposeKeys]) });
+  const purposes =
+    client.purposeKeys.length === 0 ? [] : await manager.getRepository(PurposeRow).findBy({ key: In([...client.purposeKeys]) });
   const missing = client.purposeKeys.filter((key) => !purposes.some((purpose) => purpose.key === key));
   if (missing.length > 0) throw new InvalidClientError(`Unknown purposes: ${missing.join(", ")}`);
   const problem = capabilityProblem(client.role, client.capabilities);

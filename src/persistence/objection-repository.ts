@@ -28,7 +28,10 @@ export async function recordObjection(
   const repository = manager.getRepository(ObjectionRow);
   const insertedId = returnedIds(inserted.raw)[0];
   if (insertedId !== undefined) return { objection: await repository.findOneByOrFail({ id: insertedId }), created: true };
-  const open = await repository.createQueryBuilder("o").where("o.subject_id = :subjectId AND o.purpose_key = :purposeKey AND o.lifted_at IS NULL", { subjectId, purposeKey }).getOne();
+  const open = await repository
+    .createQueryBuilder("o")
+    .where("o.subject_id = :subjectId AND o.purpose_key = :purposeKey AND o.lifted_at IS NULL", { subjectId, purposeKey })
+    .getOne();
   if (!open) throw new Error("objection was neither inserted nor found open");
   return { objection: open, created: false };
 }

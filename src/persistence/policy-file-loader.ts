@@ -19,4 +19,3 @@ export async function loadPolicyFile(file: string): Promise<LoadedPolicy> {
   }
   return { document: parsePolicy(file, source), source };
 }
-

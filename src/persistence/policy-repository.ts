@@ -35,7 +35,7 @@ export async function applyPolicy(dataSource: DataSource, policy: LoadedPolicy):
       source: policy.source,
       noticeVersion: policy.document.organisation.noticeVersion,
     });
-    const version = Number((inserted.identifiers[0] as { version: number }).version);
+    const version = Number((inserted.identifiers[0] as { version: number | string }).version);
     return { version, changed: true };
   });
 }
@@ -137,9 +137,24 @@ async function removeUndeclared(manager: EntityManager, document: PolicyDocument
       );
     }
   };
-  await remove("processor", "name", document.processors.map((p) => p.name), "processors");
-  await remove("purpose", "key", document.purposes.map((p) => p.key), "purposes");
-  await remove("data_category", "key", document.categories.map((c) => c.key), "categories");
+  await remove(
+    "processor",
+    "name",
+    document.processors.map((p) => p.name),
+    "processors",
+  );
+  await remove(
+    "purpose",
+    "key",
+    document.purposes.map((p) => p.key),
+    "purposes",
+  );
+  await remove(
+    "data_category",
+    "key",
+    document.categories.map((c) => c.key),
+    "categories",
+  );
 }
 
 async function insertPairs(
@@ -151,10 +166,10 @@ async function insertPairs(
   leftType: "text" | "uuid" = "text",
 ): Promise<void> {
   if (pairs.length === 0) return;
-  await manager.query(
-    `INSERT INTO ${table} (${leftColumn}, ${rightColumn}) SELECT * FROM unnest($1::${leftType}[], $2::text[])`,
-    [pairs.map(([left]) => left), pairs.map(([, right]) => right)],
-  );
+  await manager.query(`INSERT INTO ${table} (${leftColumn}, ${rightColumn}) SELECT * FROM unnest($1::${leftType}[], $2::text[])`, [
+    pairs.map(([left]) => left),
+    pairs.map(([, right]) => right),
+  ]);
 }
 
 export interface PolicySnapshot {
@@ -221,9 +236,11 @@ export async function changeGrant(
     if (rowsOf(result) === 0) return { version: latest?.version ?? 0, changed: false };
 
     const source = JSON.stringify({ change: change.grant ? "grant" : "revoke", ...change });
-    const sourceHash = createHash("sha256").update(`${latest?.sourceHash ?? ""}\n${source}`).digest("hex");
+    const sourceHash = createHash("sha256")
+      .update(`${latest?.sourceHash ?? ""}\n${source}`)
+      .digest("hex");
     const inserted = await manager.insert(PolicyVersionRow, { sourceHash, source, noticeVersion: latest?.noticeVersion ?? null });
-    return { version: Number((inserted.identifiers[0] as { version: number }).version), changed: true };
+    return { version: Number((inserted.identifiers[0] as { version: number | string }).version), changed: true };
   });
 }
 

@@ -78,9 +78,18 @@ export const policyDocumentSchema = z
       ctx.addIssue({ code: "custom", path, message });
     };
 
-    reportDuplicates(policy.categories.map((c) => c.key), (index, key) => problem(["categories", index, "key"], `duplicate key ${key}`));
-    reportDuplicates(policy.purposes.map((p) => p.key), (index, key) => problem(["purposes", index, "key"], `duplicate key ${key}`));
-    reportDuplicates(policy.processors.map((p) => p.name), (index, name) => problem(["processors", index, "name"], `duplicate name ${name}`));
+    reportDuplicates(
+      policy.categories.map((c) => c.key),
+      (index, key) => problem(["categories", index, "key"], `duplicate key ${key}`),
+    );
+    reportDuplicates(
+      policy.purposes.map((p) => p.key),
+      (index, key) => problem(["purposes", index, "key"], `duplicate key ${key}`),
+    );
+    reportDuplicates(
+      policy.processors.map((p) => p.name),
+      (index, name) => problem(["processors", index, "name"], `duplicate name ${name}`),
+    );
 
     policy.categories.forEach((category, index) => {
       const parent = parentKeyOf(category.key);

@@ -43,9 +43,17 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
 function hideInternalDetail(formatted: GraphQLFormattedError, error: unknown, options: GraphQLServerOptions): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PUBLIC_CODES.has(code)) return formatted;
-  options.logger.error({ error: describeSafely(unwrapResolverError(error)), path: formatted.path }, "internal error while serving a request");
+  options.logger.error(
+    { error: describeSafely(unwrapResolverError(error)), path: formatted.path },
+    "internal error while serving a request",
+  );
   if (options.exposeErrorDetail) return formatted;
-  return { message: "Internal server error", path: formatted.path, locations: formatted.locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  return {
+    message: "Internal server error",
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code: "INTERNAL_SERVER_ERROR" },
+  };
 }
 
 /** Name, message and code only: a database error also carries the query's parameters, which hold personal data. */

@@ -19,7 +19,10 @@ export class AdminResolver {
     description:
       "Every recorded read of one subject's data and every change made to it, oldest first: who read or wrote which categories, for which purpose, by which operation. ADMIN only.",
   })
-  async accessLog(@Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string, @Ctx() context: RequestContext): Promise<AccessEvent[]> {
+  async accessLog(
+    @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
+    @Ctx() context: RequestContext,
+  ): Promise<AccessEvent[]> {
     requireAdmin(context);
     const rows = await accessEventsOfSubject(context.app.dataSource.manager, subjectIdArgument(subjectId, "subjectId"));
     return rows.map((row) => Object.assign(new AccessEvent(), row));
@@ -27,7 +30,8 @@ export class AdminResolver {
 
   @AdminOnly()
   @Mutation(() => Purpose, {
-    description: "Grants a data category to a purpose (and so to its sub-purposes), as a new policy version in force from the next request. ADMIN only.",
+    description:
+      "Grants a data category to a purpose (and so to its sub-purposes), as a new policy version in force from the next request. ADMIN only.",
   })
   async grantCategory(
     @Arg("purpose", { description: "Key of the purpose." }) purpose: string,

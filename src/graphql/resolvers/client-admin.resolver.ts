@@ -23,7 +23,10 @@ export class ClientAdminResolver {
 
   @AdminOnly()
   @Mutation(() => CreatedClient, { description: "Creates a client with a new API key, shown in this answer only. ADMIN only." })
-  async createClient(@Arg("input", () => CreateClientInput, { description: "The client." }) input: CreateClientInput, @Ctx() context: RequestContext): Promise<CreatedClient> {
+  async createClient(
+    @Arg("input", () => CreateClientInput, { description: "The client." }) input: CreateClientInput,
+    @Ctx() context: RequestContext,
+  ): Promise<CreatedClient> {
     requireAdmin(context);
     try {
       const { client, apiKey } = await registerClient(context.app.dataSource.manager, {

@@ -60,7 +60,10 @@ export class ConsentResolver {
   async withdrawConsent(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
     @Arg("purpose", { description: "Key of the purpose whose consent is withdrawn." }) purpose: string,
-    @Arg("method", () => String, { nullable: true, description: `How the subject withdrew: one of ${CONSENT_METHODS.join(", ")}; API when omitted.` })
+    @Arg("method", () => String, {
+      nullable: true,
+      description: `How the subject withdrew: one of ${CONSENT_METHODS.join(", ")}; API when omitted.`,
+    })
     method: string | null,
     @Ctx() context: RequestContext,
   ): Promise<Consent> {

@@ -36,7 +36,10 @@ export class SubjectRightsResolver {
     purposeArgument(access, purposeKey, OBJECTIONABLE, "an objection (Art. 21) applies only to legitimate interests or a public task");
     const row = await auditedWrite(context, "objectToPurpose", async (manager, log) => {
       if ((await findSubjectsByIds(manager, [id])).length === 0) throw notFound(`No subject with id ${subjectId}`);
-      const recorded = await recordObjection(manager, id, purposeKey, access.now, { clientName: context.client.name, requestId: context.requestId });
+      const recorded = await recordObjection(manager, id, purposeKey, access.now, {
+        clientName: context.client.name,
+        requestId: context.requestId,
+      });
       if (recorded.created) log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
       return recorded.objection;
     });
@@ -53,7 +56,8 @@ export class SubjectRightsResolver {
   async liftObjection(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
     @Arg("purpose", { description: "Key of the purpose the objection is to." }) purposeKey: string,
-    @Arg("assessment", { description: `The compelling legitimate grounds, as assessed (1–${ASSESSMENT_MAX} characters).` }) assessment: string,
+    @Arg("assessment", { description: `The compelling legitimate grounds, as assessed (1–${ASSESSMENT_MAX} characters).` })
+    assessment: string,
     @Ctx() context: RequestContext,
   ): Promise<Objection> {
     const access = accessOf(context);
@@ -94,7 +98,8 @@ export class SubjectRightsResolver {
   @TouchesPersonalData()
   @RequiresCapability(Capability.LIFT_RESTRICTION)
   @Mutation(() => DataSubject, {
-    description: "Lifts a restriction of processing; the subject's data may be processed as the policy allows again. Needs LIFT_RESTRICTION.",
+    description:
+      "Lifts a restriction of processing; the subject's data may be processed as the policy allows again. Needs LIFT_RESTRICTION.",
   })
   async liftRestriction(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,

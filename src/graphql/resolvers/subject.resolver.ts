@@ -20,9 +20,13 @@ export class SubjectResolver {
   @TouchesPersonalData()
   @Query(() => DataSubject, {
     nullable: true,
-    description: "One data subject by id; null when there is none. Fields the declared purpose may not read for this subject are null, with an error.",
+    description:
+      "One data subject by id; null when there is none. Fields the declared purpose may not read for this subject are null, with an error.",
   })
-  async subject(@Arg("id", () => ID, { description: "The subject's id." }) id: string, @Ctx() context: RequestContext): Promise<DataSubject | null> {
+  async subject(
+    @Arg("id", () => ID, { description: "The subject's id." }) id: string,
+    @Ctx() context: RequestContext,
+  ): Promise<DataSubject | null> {
     return subjectById(accessOf(context), subjectIdArgument(id));
   }
 
@@ -42,7 +46,9 @@ export class SubjectResolver {
     const size = pageSizeArgument(first);
     const cursor = decodeCursor(after);
     // The page and its totalCount are read from one snapshot, so they agree even while others write.
-    const page = await context.app.dataSource.transaction("REPEATABLE READ", (manager) => pageOfSubjects(manager, size, cursor, access.lawfulSubjects));
+    const page = await context.app.dataSource.transaction("REPEATABLE READ", (manager) =>
+      pageOfSubjects(manager, size, cursor, access.lawfulSubjects),
+    );
     const nodes = await guardSubjects(access, page.rows);
     const edges = page.rows.map((row, index) => ({ cursor: encodeCursor(row.seq), node: nodes[index] as DataSubject }));
     return {

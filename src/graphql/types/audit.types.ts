@@ -67,13 +67,18 @@ export class Objection {
   @Field(() => ID, { description: "The subject who objected (the pseudonymous key)." })
   subjectId!: string;
 
-  @PersonalField(FACT_CATEGORIES.privacyPreferences, { description: "Key of the purpose objected to; the objection covers its sub-purposes too." })
+  @PersonalField(FACT_CATEGORIES.privacyPreferences, {
+    description: "Key of the purpose objected to; the objection covers its sub-purposes too.",
+  })
   purposeKey!: string | null;
 
   @PersonalField(FACT_CATEGORIES.privacyPreferences, { description: "When the objection was recorded.", type: () => DateTimeResolver })
   objectedAt!: Date | null;
 
-  @PersonalField(FACT_CATEGORIES.privacyPreferences, { description: "When the objection was lifted; null while it stands.", type: () => DateTimeResolver })
+  @PersonalField(FACT_CATEGORIES.privacyPreferences, {
+    description: "When the objection was lifted; null while it stands.",
+    type: () => DateTimeResolver,
+  })
   liftedAt!: Date | null;
 
   @PersonalField(FACT_CATEGORIES.privacyPreferences, {

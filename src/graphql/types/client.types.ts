@@ -16,10 +16,14 @@ registerEnumType(ClientRole, {
 registerEnumType(Capability, {
   name: "Capability",
   description: "What a client may change about subjects, whatever purpose it declares.",
-  valuesConfig: Object.fromEntries(Object.entries(CAPABILITY_DESCRIPTIONS).map(([capability, description]) => [capability, { description }])),
+  valuesConfig: Object.fromEntries(
+    Object.entries(CAPABILITY_DESCRIPTIONS).map(([capability, description]) => [capability, { description }]),
+  ),
 });
 
-@ObjectType({ description: "An application or partner that calls PurposeQL with its API key. The key itself is never stored or shown again." })
+@ObjectType({
+  description: "An application or partner that calls PurposeQL with its API key. The key itself is never stored or shown again.",
+})
 export class Client {
   @Field({ description: "Unique name." })
   name!: string;

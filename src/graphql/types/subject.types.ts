@@ -14,7 +14,10 @@ registerEnumType(SubjectStatus, {
   },
 });
 
-@PersonalDataType("DataSubject", "A person whose personal data PurposeQL holds. Each personal field is released only under a purpose that may read it.")
+@PersonalDataType(
+  "DataSubject",
+  "A person whose personal data PurposeQL holds. Each personal field is released only under a purpose that may read it.",
+)
 export class DataSubject {
   @NotPersonal()
   @Field(() => ID, { description: "Identifier (not personal data: it identifies the record, not the person)." })

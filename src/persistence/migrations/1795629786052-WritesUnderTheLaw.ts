@@ -114,7 +114,16 @@ export class WritesUnderTheLaw1795629786052 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "objection" DROP COLUMN "lifted_by"`);
     await queryRunner.query(`ALTER TABLE "objection" DROP COLUMN "request_id"`);
     await queryRunner.query(`ALTER TABLE "objection" DROP COLUMN "recorded_by"`);
-    for (const column of ["withdrawal_request_id", "withdrawal_method", "withdrawn_by", "notice_version", "scope", "request_id", "recorded_by", "recorded_at"]) {
+    for (const column of [
+      "withdrawal_request_id",
+      "withdrawal_method",
+      "withdrawn_by",
+      "notice_version",
+      "scope",
+      "request_id",
+      "recorded_by",
+      "recorded_at",
+    ]) {
       await queryRunner.query(`ALTER TABLE "consent" DROP COLUMN "${column}"`);
     }
     await queryRunner.query(`ALTER TABLE "client" DROP CONSTRAINT "client_partner_holds_no_capability"`);

@@ -4,4 +4,9 @@ import { PolicyChangeNotify1795607900000 } from "./1795607900000-PolicyChangeNot
 import { WritesUnderTheLaw1795629786052 } from "./1795629786052-WritesUnderTheLaw";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
-export const migrations = [InitialSchema1795606880065, AuditAppendOnly1795606900000, PolicyChangeNotify1795607900000, WritesUnderTheLaw1795629786052];
+export const migrations = [
+  InitialSchema1795606880065,
+  AuditAppendOnly1795606900000,
+  PolicyChangeNotify1795607900000,
+  WritesUnderTheLaw1795629786052,
+];

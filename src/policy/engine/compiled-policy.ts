@@ -46,7 +46,10 @@ export class CompiledPolicy {
     this.purposes = new Map(purposes.map((purpose) => [purpose.key, purpose]));
     this.lineages = new Map(purposes.map((purpose) => [purpose.key, this.walkLineage(purpose.key)]));
     this.grantLists = new Map(
-      purposes.map((purpose) => [purpose.key, [...new Set(this.lineageOf(purpose.key).flatMap((key) => this.purposes.get(key)?.grants ?? []))]]),
+      purposes.map((purpose) => [
+        purpose.key,
+        [...new Set(this.lineageOf(purpose.key).flatMap((key) => this.purposes.get(key)?.grants ?? []))],
+      ]),
     );
     this.readable = new Map(
       purposes.map((purpose) => {

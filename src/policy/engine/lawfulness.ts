@@ -3,13 +3,7 @@ import type { CompiledPolicy, PurposeRule, RetentionRule } from "./compiled-poli
 
 /** Why a read of a subject's data under a purpose was refused at read time (docs/DESIGN.md §4, rules 3–5, and §8). */
 export type DenialReason =
-  | "CONSENT_MISSING"
-  | "CONSENT_WITHDRAWN"
-  | "CONSENT_SCOPE"
-  | "OBJECTED"
-  | "RESTRICTED"
-  | "CONTRACT_INACTIVE"
-  | "RETENTION_EXPIRED";
+  "CONSENT_MISSING" | "CONSENT_WITHDRAWN" | "CONSENT_SCOPE" | "OBJECTED" | "RESTRICTED" | "CONTRACT_INACTIVE" | "RETENTION_EXPIRED";
 
 export const DENIAL_REASONS: readonly DenialReason[] = [
   "CONSENT_MISSING",
