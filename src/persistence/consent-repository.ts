@@ -1,7 +1,8 @@
 import { IsNull, type EntityManager } from "typeorm";
 import { ConsentRow } from "./entities";
 
-export interface ConsentEvidence {
+/** The evidence a consent is given with (GDPR Art. 7(1)). */
+export interface EvidenceGiven {
   ipAddress?: string | null;
   browser?: string | null;
   operatingSystem?: string | null;
@@ -20,7 +21,7 @@ export interface NewConsent {
   readonly purposeKey: string;
   /** The categories the purpose grants now, sorted: all the consent will ever cover. */
   readonly scope: readonly string[];
-  readonly evidence: ConsentEvidence;
+  readonly evidence: EvidenceGiven;
   readonly policyVersion: number;
   readonly noticeVersion: string;
   /** When the subject gave consent (the registration form's time, or now). */

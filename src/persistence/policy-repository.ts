@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
-import { nearestDeclaredAncestor, parentKeyOf } from "../policy/keys";
+import { isUnder, nearestDeclaredAncestor, parentKeyOf } from "../policy/keys";
 import type { PolicyDocument } from "../policy/policy-document";
 import type { LoadedPolicy } from "./policy-file-loader";
 import { DataCategoryRow, PolicyVersionRow, ProcessorRow, PurposeRow } from "./entities";
@@ -223,7 +223,8 @@ export async function changeGrant(
     if (!(await manager.getRepository(DataCategoryRow).existsBy({ key: change.categoryKey }))) {
       throw new PolicyChangeError(`Unknown category ${change.categoryKey}`);
     }
-    check(purposeKeys.filter((key) => key === change.purposeKey || key.startsWith(`${change.purposeKey}.`)));
+    // A purpose's declared descendants are the purposes that inherit its grants.
+    check(purposeKeys.filter((key) => isUnder(key, change.purposeKey)));
 
     const pair = [change.purposeKey, change.categoryKey];
     const result: unknown[] = change.grant

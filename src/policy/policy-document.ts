@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LegalBasisCode, RetentionAction, RetentionTrigger } from "../domain/policy-terms";
-import { isUnder, nearestDeclaredAncestor, parentKeyOf } from "./keys";
+import { compileDocument } from "./compile-document";
+import { isUnder, parentKeyOf } from "./keys";
 
 const KEY_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 const keySchema = z.string().regex(KEY_PATTERN, "must be dot-separated lower-case segments, e.g. user.contact.email");
@@ -98,6 +99,8 @@ export const policyDocumentSchema = z
       }
     });
 
+    // Grant inheritance is the compiled policy's, as enforcement uses it.
+    const compiled = compileDocument(policy);
     policy.purposes.forEach((purpose, index) => {
       if (purpose.legalBasis === LegalBasisCode.LEGITIMATE_INTERESTS && !purpose.legitimateInterestAssessment) {
         problem(["purposes", index, "legitimateInterestAssessment"], "a legitimate-interests purpose must carry its assessment");
@@ -108,7 +111,7 @@ export const policyDocumentSchema = z
       purpose.grants.forEach((grant, grantIndex) => {
         if (!categoryKeys.has(grant)) problem(["purposes", index, "grants", grantIndex], `unknown category ${grant}`);
       });
-      for (const grant of effectiveGrantsOf(purpose.key, policy.purposes)) {
+      for (const grant of compiled.effectiveGrants(purpose.key)) {
         const violation = marketingContentViolation(purpose.key, grant);
         if (violation) problem(["purposes", index, "grants"], violation);
       }
@@ -132,18 +135,6 @@ export const policyDocumentSchema = z
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type PolicyPurpose = PolicyDocument["purposes"][number];
-
-/** A purpose's own grants plus those of its declared ancestors. */
-function effectiveGrantsOf(purposeKey: string, purposes: readonly PolicyPurpose[]): Set<string> {
-  const byKey = new Map(purposes.map((purpose) => [purpose.key, purpose]));
-  const grants = new Set<string>();
-  let current: string | null = purposeKey;
-  while (current !== null) {
-    for (const grant of byKey.get(current)?.grants ?? []) grants.add(grant);
-    current = nearestDeclaredAncestor(current, byKey);
-  }
-  return grants;
-}
 
 function reportDuplicates(values: readonly string[], report: (index: number, value: string) => void): void {
   const seen = new Set<string>();

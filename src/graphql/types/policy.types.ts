@@ -68,8 +68,8 @@ export class LegalBasis {
   description!: string;
 }
 
-@ObjectType({ description: "How long a purpose keeps data and what happens after." })
-export class RetentionRule {
+@ObjectType("RetentionRule", { description: "How long a purpose keeps data and what happens after." })
+export class Retention {
   @Field(() => RetentionTrigger, { description: "The event from which the period is counted." })
   trigger!: RetentionTrigger;
 
@@ -122,8 +122,8 @@ export class Purpose {
   })
   effectiveGrants!: string[];
 
-  @Field(() => RetentionRule, { description: "How long data read for this purpose is kept." })
-  retention!: RetentionRule;
+  @Field(() => Retention, { description: "How long data read for this purpose is kept." })
+  retention!: Retention;
 }
 
 @ObjectType({ description: "A service provider processing personal data on the organisation's behalf (GDPR Art. 28)." })
