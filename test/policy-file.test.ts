@@ -98,21 +98,29 @@ processors:`,
   });
 
   it("refuses unknown categories, undeclared parents, duplicate keys and a missing assessment", () => {
-    const source = clubmium
-      .replace(
-        "      - user.device.browser\n      - user.device.operating_system\n      - user.device.device_info\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n\n  - key: functional",
-        "      - user.device.telepathy\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n\n  - key: functional",
-      )
-      .replace("  - key: user.name\n", "  - key: person.name\n    name: Name\n    description: Name.\n  - key: user.name\n")
-      .replace(
-        "  - key: user.contact\n",
-        "  - key: user.name\n    name: Name again\n    description: Declared twice.\n  - key: user.contact\n",
-      )
-      .replace("  - key: personalize\n", "  - key: personalize\n    legitimateInterestAssessment: x\n")
-      .replace(
-        "    legalBasis: LEGITIMATE_INTERESTS\n    legitimateInterestAssessment: >-\n      The person asked",
-        "    legalBasis: LEGITIMATE_INTERESTS\n    description2: >-\n      The person asked",
-      );
+    // Each edit must apply: an edit that silently matched nothing would leave the test checking nothing.
+    const edit = (source: string, from: string, to: string): string => {
+      expect(source).toContain(from);
+      return source.replace(from, to);
+    };
+    let source = clubmium;
+    source = edit(
+      source,
+      "      - user.device.browser\n      - user.device.operating_system\n      - user.device.device_info\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n",
+      "      - user.device.telepathy\n    retention: { trigger: SERVICE_ENDED, days: 0, action: ANONYMISE }\n",
+    );
+    source = edit(source, "  - key: user.name\n", "  - key: person.name\n    name: Name\n    description: Name.\n  - key: user.name\n");
+    source = edit(
+      source,
+      "  - key: user.contact\n",
+      "  - key: user.name\n    name: Name again\n    description: Declared twice.\n  - key: user.contact\n",
+    );
+    source = edit(source, "  - key: personalize\n", "  - key: personalize\n    legitimateInterestAssessment: x\n");
+    source = edit(
+      source,
+      "    legalBasis: LEGITIMATE_INTERESTS\n    legitimateInterestAssessment: >-\n      The person asked",
+      "    legalBasis: LEGITIMATE_INTERESTS\n    description2: >-\n      The person asked",
+    );
     const problems = problemsOf(source).join("\n");
     expect(problems).toMatch(/unknown category user\.device\.telepathy/);
     expect(problems).toMatch(/parent category person is not declared/);
