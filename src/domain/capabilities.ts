@@ -6,20 +6,16 @@ import { ClientRole } from "./policy-terms";
  * Every mutation that changes a subject's data or rights names the one capability it needs.
  */
 export enum Capability {
-  /** Give and withdraw consent, and record the advertising consent given at registration. */
   RECORD_CONSENT = "RECORD_CONSENT",
-  /** Record an objection (GDPR Art. 21), and lift one on the strength of a documented assessment. */
   RECORD_OBJECTION = "RECORD_OBJECTION",
-  /** Restrict a subject's processing (GDPR Art. 18). */
   RESTRICT = "RESTRICT",
-  /** Lift a restriction (GDPR Art. 18(3)). */
   LIFT_RESTRICTION = "LIFT_RESTRICTION",
-  /** Create subjects, rectify their data (GDPR Art. 16) and end their service relationship. */
   MANAGE_SUBJECTS = "MANAGE_SUBJECTS",
 }
 
 export const ALL_CAPABILITIES: readonly Capability[] = Object.values(Capability);
 
+/** What each capability allows: the one description, shown in the schema and the CLI. */
 export const CAPABILITY_DESCRIPTIONS: Readonly<Record<Capability, string>> = {
   RECORD_CONSENT: "Give and withdraw consent, and record the advertising consent given at registration.",
   RECORD_OBJECTION: "Record an objection (GDPR Art. 21), and lift one on the strength of a documented assessment.",

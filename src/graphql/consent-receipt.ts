@@ -1,5 +1,6 @@
 import type { NewConsent } from "../persistence/consent-repository";
 import { accessOf } from "./arguments";
+import { recorderOf } from "./roles";
 import type { RequestContext } from "./context";
 import { apiError } from "../errors";
 
@@ -25,6 +26,6 @@ export function consentReceipt(
     policyVersion: access.policy.version,
     noticeVersion,
     recordedAt: access.now,
-    recorder: { clientName: context.client.name, requestId: context.requestId },
+    recorder: recorderOf(context),
   };
 }

@@ -7,7 +7,7 @@ import type { RequestContext } from "../context";
 import { badUserInput } from "../../errors";
 import { toPurpose } from "../mappers";
 import { AdminOnly } from "../personal-data";
-import { requireAdmin } from "../roles";
+import { assertAuthorised } from "../roles";
 import { AccessEvent } from "../types/audit.types";
 import { Purpose } from "../types/policy.types";
 
@@ -23,7 +23,7 @@ export class AdminResolver {
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
     @Ctx() context: RequestContext,
   ): Promise<AccessEvent[]> {
-    requireAdmin(context);
+    assertAuthorised(context);
     const rows = await accessEventsOfSubject(context.app.dataSource.manager, subjectIdArgument(subjectId, "subjectId"));
     return rows.map((row) => Object.assign(new AccessEvent(), row));
   }
@@ -54,7 +54,7 @@ export class AdminResolver {
   }
 
   private async changeGrant(context: RequestContext, purposeKey: string, categoryKey: string, grant: boolean): Promise<Purpose> {
-    requireAdmin(context);
+    assertAuthorised(context);
     try {
       await changeGrant(context.app.dataSource, { purposeKey, categoryKey, grant, actor: context.client.name }, (affected) => {
         const violation = grant ? affected.map((key) => marketingContentViolation(key, categoryKey)).find(Boolean) : undefined;

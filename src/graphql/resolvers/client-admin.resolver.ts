@@ -5,7 +5,7 @@ import type { ClientRow } from "../../persistence/entities";
 import type { RequestContext } from "../context";
 import { badUserInput, notFound } from "../../errors";
 import { AdminOnly } from "../personal-data";
-import { requireAdmin } from "../roles";
+import { assertAuthorised } from "../roles";
 import { Client, CreateClientInput, CreatedClient } from "../types/client.types";
 
 /**
@@ -17,7 +17,7 @@ export class ClientAdminResolver {
   @AdminOnly()
   @Query(() => [Client], { description: "Every client, by name, with its role, purposes and capabilities. ADMIN only." })
   async clients(@Ctx() context: RequestContext): Promise<Client[]> {
-    requireAdmin(context);
+    assertAuthorised(context);
     return (await listClients(context.app.dataSource.manager)).map(toClient);
   }
 
@@ -27,7 +27,7 @@ export class ClientAdminResolver {
     @Arg("input", () => CreateClientInput, { description: "The client." }) input: CreateClientInput,
     @Ctx() context: RequestContext,
   ): Promise<CreatedClient> {
-    requireAdmin(context);
+    assertAuthorised(context);
     try {
       const { client, apiKey } = await registerClient(context.app.dataSource.manager, {
         name: input.name,
@@ -45,7 +45,7 @@ export class ClientAdminResolver {
   @AdminOnly()
   @Mutation(() => Client, { description: "Revokes a client's key from now on; its next request is refused. ADMIN only." })
   async revokeClient(@Arg("name", { description: "The client's name." }) name: string, @Ctx() context: RequestContext): Promise<Client> {
-    requireAdmin(context);
+    assertAuthorised(context);
     const manager = context.app.dataSource.manager;
     if (!(await revokeClient(manager, name, context.app.now()))) throw notFound(`No active client named ${name}`);
     const revoked = (await listClients(manager)).find((client) => client.name === name);

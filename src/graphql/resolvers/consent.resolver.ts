@@ -8,6 +8,7 @@ import { findSubjectsByIds } from "../../persistence/subject-repository";
 import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
+import { recorderOf } from "../roles";
 import type { RequestContext } from "../context";
 import { guardConsent } from "../guarded-types";
 import { badUserInput, notFound } from "../../errors";
@@ -79,7 +80,7 @@ export class ConsentResolver {
         purposeKey: purpose,
         method: how,
         at: access.now,
-        recorder: { clientName: context.client.name, requestId: context.requestId },
+        recorder: recorderOf(context),
       });
       const [newest] = withdrawn;
       if (!newest) throw notFound(`Subject ${subjectId} has no active consent to ${purpose}`);

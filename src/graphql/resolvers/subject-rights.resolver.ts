@@ -6,6 +6,7 @@ import { liftObjection, recordObjection } from "../../persistence/objection-repo
 import { findSubjectsByIds, setSubjectStatus } from "../../persistence/subject-repository";
 import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
 import { auditedWrite } from "../audited-write";
+import { recorderOf } from "../roles";
 import type { RequestContext } from "../context";
 import { guardChangedSubject, guardObjection } from "../guarded-types";
 import { badUserInput, notFound } from "../../errors";
@@ -36,10 +37,7 @@ export class SubjectRightsResolver {
     purposeArgument(access, purposeKey, OBJECTIONABLE, "an objection (Art. 21) applies only to legitimate interests or a public task");
     const row = await auditedWrite(context, "objectToPurpose", async (manager, log) => {
       if ((await findSubjectsByIds(manager, [id])).length === 0) throw notFound(`No subject with id ${subjectId}`);
-      const recorded = await recordObjection(manager, id, purposeKey, access.now, {
-        clientName: context.client.name,
-        requestId: context.requestId,
-      });
+      const recorded = await recordObjection(manager, id, purposeKey, access.now, recorderOf(context));
       if (recorded.created) log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
       return recorded.objection;
     });
@@ -72,7 +70,7 @@ export class SubjectRightsResolver {
         purposeKey,
         assessment: grounds,
         at: access.now,
-        recorder: { clientName: context.client.name, requestId: context.requestId },
+        recorder: recorderOf(context),
       });
       if (!lifted) throw notFound(`Subject ${subjectId} has no open objection to ${purposeKey}`);
       log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
