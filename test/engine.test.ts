@@ -98,7 +98,8 @@ describe("lawfulness (rules 3–5)", () => {
   it("restriction blocks every purpose but those allowed under restriction", () => {
     const restricted = subject({ status: SubjectStatus.RESTRICTED });
     for (const purpose of clubmium.purposeKeys()) {
-      const expected = purpose === "essential.legal_obligation" ? LAWFUL : { lawful: false, reason: "RESTRICTED" };
+      const allowedUnderRestriction = ["essential.legal_obligation", "essential.data_subject_rights"];
+      const expected = allowedUnderRestriction.includes(purpose) ? LAWFUL : { lawful: false, reason: "RESTRICTED" };
       expect({ purpose, decision: lawfulness(clubmium, purpose, restricted, NOW) }).toEqual({ purpose, decision: expected });
     }
   });

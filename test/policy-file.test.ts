@@ -37,6 +37,7 @@ describe("the Clubmium policy file", () => {
     const bases = Object.fromEntries(document.purposes.map((purpose) => [purpose.key, purpose.legalBasis]));
     expect(bases).toEqual({
       "essential.service": "CONTRACT",
+      "essential.data_subject_rights": "LEGAL_OBLIGATION",
       "essential.service.operations.support": "CONTRACT",
       "essential.service.inquiries": "LEGITIMATE_INTERESTS",
       "essential.service.security": "LEGITIMATE_INTERESTS",

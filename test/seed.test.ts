@@ -37,7 +37,7 @@ describe("seeding the policy", () => {
       purposes: await count("purpose"),
       grants: await count("purpose_category_grant"),
     };
-    expect(counts).toEqual({ categories: clubmium.document.categories.length, purposes: 9, grants: expect.any(Number) });
+    expect(counts).toEqual({ categories: clubmium.document.categories.length, purposes: 10, grants: expect.any(Number) });
 
     expect(await applyPolicy(dataSource, clubmium)).toEqual({ version: 1, changed: false });
     expect({
@@ -101,6 +101,6 @@ describe("seeding the policy", () => {
     const withoutPersonalize = edited((source) => source.replace(/ {2}- key: personalize\n[\s\S]*?\n\n/, ""));
     await expect(applyPolicy(dataSource, withoutPersonalize)).rejects.toThrow(PolicyConflictError);
     expect(await count("policy_version")).toBe(3);
-    expect(await count("purpose")).toBe(9);
+    expect(await count("purpose")).toBe(10);
   });
 });

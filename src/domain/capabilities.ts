@@ -11,6 +11,8 @@ export enum Capability {
   RESTRICT = "RESTRICT",
   LIFT_RESTRICTION = "LIFT_RESTRICTION",
   MANAGE_SUBJECTS = "MANAGE_SUBJECTS",
+  HANDLE_REQUESTS = "HANDLE_REQUESTS",
+  EXPORT = "EXPORT",
 }
 
 export const ALL_CAPABILITIES: readonly Capability[] = Object.values(Capability);
@@ -22,6 +24,9 @@ export const CAPABILITY_DESCRIPTIONS: Readonly<Record<Capability, string>> = {
   RESTRICT: "Restrict a subject's processing (GDPR Art. 18).",
   LIFT_RESTRICTION: "Lift a restriction of processing (GDPR Art. 18(3)).",
   MANAGE_SUBJECTS: "Create subjects, rectify their data (GDPR Art. 16) and end their service relationship.",
+  HANDLE_REQUESTS:
+    "Open a data subject's request (GDPR Art. 15–22), verify the person's identity, extend, complete or refuse it (Art. 12).",
+  EXPORT: "Produce the copy of a person's data owed on a verified access or portability request (GDPR Art. 15, 20).",
 };
 
 export function isCapability(value: string): value is Capability {

@@ -54,9 +54,22 @@ export enum SubjectRequestKind {
   OBJECTION = "OBJECTION",
 }
 
+/** Where a request stands (GDPR Art. 12): open until it is completed or refused. */
 export enum SubjectRequestStatus {
+  /** Received; the person's identity is not verified yet (Art. 12(6)). */
   RECEIVED = "RECEIVED",
-  IN_PROGRESS = "IN_PROGRESS",
+  /** The person's identity is verified; the request is being answered. */
+  IDENTITY_VERIFIED = "IDENTITY_VERIFIED",
   COMPLETED = "COMPLETED",
-  REJECTED = "REJECTED",
+  /** Not acted on, with the reason the person is told (Art. 12(4)). */
+  REFUSED = "REFUSED",
+}
+
+/** How a request reached the controller. */
+export enum SubjectRequestChannel {
+  EMAIL = "EMAIL",
+  POST = "POST",
+  PHONE = "PHONE",
+  WEB_FORM = "WEB_FORM",
+  IN_PERSON = "IN_PERSON",
 }

@@ -16,6 +16,7 @@ export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
       grants: purpose.grants.map((category) => category.key),
     })),
     snapshot.noticeVersion,
+    snapshot.organisation,
   );
 }
 

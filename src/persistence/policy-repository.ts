@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { isUnder, nearestDeclaredAncestor, parentKeyOf } from "../policy/keys";
-import type { PolicyDocument } from "../policy/policy-document";
+import type { Organisation, PolicyDocument } from "../policy/policy-document";
 import type { LoadedPolicy } from "./policy-file-loader";
 import { DataCategoryRow, PolicyVersionRow, ProcessorRow, PurposeRow } from "./entities";
 
@@ -34,6 +34,7 @@ export async function applyPolicy(dataSource: DataSource, policy: LoadedPolicy):
       sourceHash,
       source: policy.source,
       noticeVersion: policy.document.organisation.noticeVersion,
+      organisation: policy.document.organisation,
     });
     const version = Number((inserted.identifiers[0] as { version: number | string }).version);
     return { version, changed: true };
@@ -176,6 +177,8 @@ export interface PolicySnapshot {
   readonly version: number;
   /** The privacy notice's version; null for a policy stored before notices were versioned. */
   readonly noticeVersion: string | null;
+  /** The controller as declared; null for a policy stored before it was kept. */
+  readonly organisation: Organisation | null;
   readonly categories: DataCategoryRow[];
   readonly purposes: PurposeRow[];
   readonly processors: ProcessorRow[];
@@ -188,6 +191,7 @@ export async function readPolicy(dataSource: DataSource): Promise<PolicySnapshot
     return {
       version: latest?.version ?? 0,
       noticeVersion: latest?.noticeVersion ?? null,
+      organisation: latest?.organisation ?? null,
       categories: await manager.getRepository(DataCategoryRow).find({ order: { key: "ASC" } }),
       purposes: await manager.getRepository(PurposeRow).find({ relations: { grants: true }, order: { key: "ASC" } }),
       processors: await manager
@@ -240,7 +244,12 @@ export async function changeGrant(
     const sourceHash = createHash("sha256")
       .update(`${latest?.sourceHash ?? ""}\n${source}`)
       .digest("hex");
-    const inserted = await manager.insert(PolicyVersionRow, { sourceHash, source, noticeVersion: latest?.noticeVersion ?? null });
+    const inserted = await manager.insert(PolicyVersionRow, {
+      sourceHash,
+      source,
+      noticeVersion: latest?.noticeVersion ?? null,
+      organisation: latest?.organisation ?? null,
+    });
     return { version: Number((inserted.identifiers[0] as { version: number | string }).version), changed: true };
   });
 }

@@ -18,5 +18,6 @@ export function compileDocument(document: PolicyDocument, version = 0): Compiled
       grants: purpose.grants,
     })),
     document.organisation.noticeVersion,
+    document.organisation,
   );
 }

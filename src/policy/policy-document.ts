@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LegalBasisCode, RetentionAction, RetentionTrigger } from "../domain/policy-terms";
 import { compileDocument } from "./compile-document";
+import { isKnownTimeZone } from "./engine/request-deadlines";
 import { isUnder, parentKeyOf } from "./keys";
 
 const KEY_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
@@ -45,13 +46,33 @@ const processorSchema = z.strictObject({
   categories: z.array(keySchema).min(1),
 });
 
+const supervisoryAuthoritySchema = z.strictObject({
+  name: text,
+  country: countryCode,
+  address: text.optional(),
+  website: z.url().optional(),
+  email: z.email().optional(),
+  phone: text.optional(),
+});
+
 const organisationSchema = z.strictObject({
   name: text,
   country: countryCode,
   phone: text.optional(),
+  email: z.email().optional(),
+  address: text.optional(),
   /** The version of the privacy notice this policy encodes; every consent records the version it was given under. */
   noticeVersion: text,
+  /** The controller's time zone: the calendar that request deadlines (GDPR Art. 12(3)) are counted on. */
+  timeZone: text.refine(isKnownTimeZone, "must be an IANA time zone, e.g. Europe/Riga").default("UTC"),
+  /** Where a person may lodge a complaint (GDPR Art. 13(2)(d), 15(1)(f)). */
+  supervisoryAuthority: supervisoryAuthoritySchema.optional(),
+  /** Automated decisions, including profiling (Art. 22): what the controller makes, or an explicit empty list. */
+  automatedDecisions: z.array(text).default([]),
 });
+
+/** The controller as the policy file declares it. */
+export type Organisation = z.infer<typeof organisationSchema>;
 
 /** The invariant the Clubmium notice promises: personal content is never used for advertising. */
 export const MARKETING_PURPOSE_ROOT = "marketing";

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import type { Organisation } from "../../policy/policy-document";
 
 /** Every change to the policy (categories, purposes, grants, processors) appends a version. */
 @Entity({ name: "policy_version" })
@@ -16,6 +17,10 @@ export class PolicyVersionRow {
   /** The privacy notice's version this policy encodes (the policy file's `organisation.noticeVersion`). */
   @Column({ type: "text", name: "notice_version", nullable: true })
   noticeVersion!: string | null;
+
+  /** The controller as the policy file declares it (name, contact, time zone, supervisory authority); null before it was kept. */
+  @Column({ type: "jsonb", nullable: true })
+  organisation!: Organisation | null;
 
   @Column({ type: "timestamptz", name: "loaded_at", default: () => "now()" })
   loadedAt!: Date;

@@ -2,6 +2,7 @@ import { InitialSchema1795606880065 } from "./1795606880065-InitialSchema";
 import { AuditAppendOnly1795606900000 } from "./1795606900000-AuditAppendOnly";
 import { PolicyChangeNotify1795607900000 } from "./1795607900000-PolicyChangeNotify";
 import { WritesUnderTheLaw1795629786052 } from "./1795629786052-WritesUnderTheLaw";
+import { SubjectRequests1795700000000 } from "./1795700000000-SubjectRequests";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   AuditAppendOnly1795606900000,
   PolicyChangeNotify1795607900000,
   WritesUnderTheLaw1795629786052,
+  SubjectRequests1795700000000,
 ];

@@ -1,5 +1,6 @@
 import type { LegalBasisCode, RetentionAction, RetentionTrigger } from "../../domain/policy-terms";
 import { isUnder } from "../keys";
+import type { Organisation } from "../policy-document";
 
 export interface CategoryRule {
   readonly key: string;
@@ -42,6 +43,8 @@ export class CompiledPolicy {
     purposes: readonly PurposeRule[],
     /** The version of the privacy notice the policy encodes; null for a policy loaded before notices were versioned. */
     readonly noticeVersion: string | null = null,
+    /** The controller as the policy file declares it; null for a policy stored before it was kept. */
+    readonly organisation: Organisation | null = null,
   ) {
     this.purposes = new Map(purposes.map((purpose) => [purpose.key, purpose]));
     this.lineages = new Map(purposes.map((purpose) => [purpose.key, this.walkLineage(purpose.key)]));
@@ -81,6 +84,11 @@ export class CompiledPolicy {
   /** Every category the purpose may read now, sub-categories included, sorted: what a consent given now covers. */
   readableCategories(purposeKey: string): readonly string[] {
     return this.readableLists.get(purposeKey) ?? [];
+  }
+
+  /** The calendar the controller counts deadlines on (UTC when the policy names none). */
+  get timeZone(): string {
+    return this.organisation?.timeZone ?? "UTC";
   }
 
   /** The purpose whose consent the registration form collects, if the policy has one. */
