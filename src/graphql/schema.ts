@@ -10,10 +10,19 @@ import { AdminResolver } from "./resolvers/admin.resolver";
 import { ClientAdminResolver } from "./resolvers/client-admin.resolver";
 import { ConsentResolver } from "./resolvers/consent.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
+import { SubjectRequestResolver } from "./resolvers/subject-request.resolver";
 import { SubjectRightsResolver } from "./resolvers/subject-rights.resolver";
 import { SubjectResolver } from "./resolvers/subject.resolver";
 
-const RESOLVERS = [PolicyResolver, SubjectResolver, ConsentResolver, SubjectRightsResolver, AdminResolver, ClientAdminResolver] as const;
+const RESOLVERS = [
+  PolicyResolver,
+  SubjectResolver,
+  ConsentResolver,
+  SubjectRightsResolver,
+  SubjectRequestResolver,
+  AdminResolver,
+  ClientAdminResolver,
+] as const;
 
 type ResolverClass = (typeof RESOLVERS)[number] | (new () => object);
 
