@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, Kind, OperationTypeNode } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "./request-context";
-import { apiError, forbidden } from "../errors";
+import { apiError, badUserInput, forbidden } from "../errors";
 import { insertAccessEvents } from "../persistence/access-event-repository";
 import { authorityRefusal } from "./authority";
 import { combineDeclarations, purposeFromDirective } from "./declared-purpose";
@@ -39,7 +39,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
               definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
             ),
           );
-          const shape = analyseOperation(schema, operation, fragments, variables);
+          const shape = shapeOf(schema, operation, fragments, variables);
 
           const refusal = authorityRefusal(context.client, operation.operation === OperationTypeNode.MUTATION, shape);
           if (refusal) throw refusal;
@@ -96,6 +96,20 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
       };
     },
   };
+}
+
+/**
+ * The walk follows the operation as it will run; an operation nested beyond the stack (the HTTP
+ * layer bounds depth first, see src/server/document-limits.ts) is the caller's error, not an internal one.
+ */
+function shapeOf(...args: Parameters<typeof analyseOperation>): ReturnType<typeof analyseOperation> {
+  try {
+    return analyseOperation(...args);
+  } catch (error) {
+    if (error instanceof RangeError)
+      throw badUserInput("This operation is nested too deeply to check: send a shallower one.", { http: { status: 400 } });
+    throw error;
+  }
 }
 
 function refusedBeforeExecution(

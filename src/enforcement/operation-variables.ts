@@ -1,4 +1,15 @@
-import { getVariableValues, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import {
+  coerceInputValue,
+  getVariableValues,
+  isInputType,
+  Kind,
+  print,
+  typeFromAST,
+  type GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type VariableDefinitionNode,
+} from "graphql";
 import { badUserInput } from "../errors";
 
 /**
@@ -11,9 +22,44 @@ export function coercedVariables(
   operation: OperationDefinitionNode,
   raw: Readonly<Record<string, unknown>> | undefined,
 ): Record<string, unknown> {
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], raw ?? {});
-  if (coerced.errors) {
-    throw badUserInput(`Invalid variables: ${coerced.errors.map((error) => error.message).join("; ")}`, { http: { status: 400 } });
-  }
+  const definitions = operation.variableDefinitions ?? [];
+  const coerced = getVariableValues(schema, definitions, raw ?? {});
+  if (coerced.errors) throw invalidVariables(schema, definitions, coerced.errors, raw ?? {});
   return coerced.coerced;
+}
+
+/**
+ * Names each offending variable, its type and where inside it the fault lies — never the value:
+ * graphql-js's own messages quote it, and a variable is where personal data travels.
+ */
+function invalidVariables(
+  schema: GraphQLSchema,
+  definitions: readonly VariableDefinitionNode[],
+  errors: readonly GraphQLError[],
+  raw: Readonly<Record<string, unknown>>,
+): GraphQLError {
+  const offending = definitions.filter((definition) =>
+    errors.some((error) => error.nodes?.some((node) => node.kind === Kind.VARIABLE_DEFINITION && node === definition)),
+  );
+  const names = offending.map((definition) => definition.variable.name.value);
+  const problems = offending.map((definition) => {
+    const name = definition.variable.name.value;
+    const type = print(definition.type);
+    const value = raw[name];
+    if (value === undefined || value === null) return `$${name} (${type}) is required but was not given`;
+    const where = faultPaths(schema, definition, value);
+    return `$${name} does not fit its type ${type}${where.length > 0 ? ` at ${where.join(", ")}` : ""}`;
+  });
+  const message = problems.length > 0 ? problems.join("; ") : "a variable does not fit its type";
+  return badUserInput(`Invalid variables: ${message} (values are not repeated here).`, { variables: names, http: { status: 400 } });
+}
+
+/** The paths inside one variable's value where coercion fails (`input.fullName`), without the values. */
+function faultPaths(schema: GraphQLSchema, definition: VariableDefinitionNode, value: unknown): string[] {
+  const name = definition.variable.name.value;
+  const type = typeFromAST(schema, definition.type);
+  if (!type || !isInputType(type)) return [];
+  const paths = new Set<string>();
+  coerceInputValue(value, type, (path) => paths.add([name, ...path].join(".")));
+  return [...paths];
 }

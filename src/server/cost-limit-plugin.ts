@@ -24,11 +24,10 @@ export function costLimitPlugin(maxCost = MAX_OPERATION_COST): ApolloServerPlugi
               variables,
               estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
             });
-          } catch (error) {
+          } catch {
             // The estimator refuses documents too large to estimate (e.g. fragments spread exponentially).
-            throw badUserInput(`This operation is too large to run: ${error instanceof Error ? error.message : String(error)}`, {
-              http: { status: 400 },
-            });
+            // Its own message is not passed on: it may quote the operation's values.
+            throw badUserInput("This operation is too large to estimate its cost: send a smaller one.", { http: { status: 400 } });
           }
           if (cost > maxCost) {
             throw badUserInput(`This operation costs ${cost}, more than the limit of ${maxCost}: ask for fewer fields or smaller pages.`, {

@@ -5,6 +5,9 @@ import { purposeLimitationPlugin } from "../enforcement/enforcement-plugin";
 import type { RequestContext } from "../graphql/context";
 import type { Logger } from "../logging/logger";
 import { costLimitPlugin } from "./cost-limit-plugin";
+import { MAX_TOKENS } from "./document-limits";
+import { nulCharacterPlugin } from "./nul-character-plugin";
+import { withoutRequestValues } from "./safe-messages";
 
 const PUBLIC_CODES = new Set([
   "UNAUTHENTICATED",
@@ -34,7 +37,12 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [costLimitPlugin(), purposeLimitationPlugin()],
+    // The HTTP layer refuses larger documents first (document-limits.ts); this holds for any other way in.
+    parseOptions: { maxTokens: MAX_TOKENS },
+    // Apollo's own logger would print its messages to the console; they go to the structured log.
+    logger: options.logger,
+    // Text with NUL is refused first, before the cost estimate and the purpose checks read the variables.
+    plugins: [nulCharacterPlugin(), costLimitPlugin(), purposeLimitationPlugin()],
     formatError: (formatted, error) => hideInternalDetail(formatted, error, options),
   });
 }
@@ -42,7 +50,7 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
 /** Errors PurposeQL raises on purpose pass through; anything else becomes a bare internal error (no SQL, no stack). */
 function hideInternalDetail(formatted: GraphQLFormattedError, error: unknown, options: GraphQLServerOptions): GraphQLFormattedError {
   const code = formatted.extensions?.code;
-  if (typeof code === "string" && PUBLIC_CODES.has(code)) return formatted;
+  if (typeof code === "string" && PUBLIC_CODES.has(code)) return { ...formatted, message: withoutRequestValues(code, formatted.message) };
   options.logger.error(
     { error: describeSafely(unwrapResolverError(error)), path: formatted.path },
     "internal error while serving a request",

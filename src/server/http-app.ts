@@ -1,9 +1,11 @@
 import type { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
-import express, { type Express } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import { createRequestContext, type AppServices, type RequestContext } from "../graphql/context";
+import { documentLimitRefusal } from "./document-limits";
+import { answerFailuresInJson, MAX_BODY, notFound, onlyGetAndPost, sendError } from "./http-failures";
 
-/** The HTTP face: `/graphql` for clients, `/healthz` for load balancers. */
+/** The HTTP face: `/graphql` for clients, `/healthz` for load balancers; every failure answers in JSON. */
 export function createHttpApp(apollo: ApolloServer<RequestContext>, services: AppServices): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -21,11 +23,32 @@ export function createHttpApp(apollo: ApolloServer<RequestContext>, services: Ap
   });
   app.use(
     "/graphql",
-    express.json({ limit: "1mb" }),
+    onlyGetAndPost,
+    express.json({ limit: MAX_BODY }),
+    refuseOversizedDocuments,
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         createRequestContext(services, { authorization: req.headers.authorization, purpose: req.header("x-purpose") }),
     }),
   );
+  app.use(notFound);
+  app.use(answerFailuresInJson(services.logger));
   return app;
 }
+
+/** Documents too large or too deep to parse and validate safely are refused before GraphQL sees them. */
+const refuseOversizedDocuments: RequestHandler = (request, response, next) => {
+  const body: unknown = request.body;
+  const query: unknown =
+    request.method === "GET"
+      ? request.query.query
+      : typeof body === "object" && body !== null
+        ? (body as { query?: unknown }).query
+        : undefined;
+  const refusal = typeof query === "string" ? documentLimitRefusal(query) : null;
+  if (refusal) {
+    sendError(response, 400, "BAD_USER_INPUT", refusal.message, { reason: refusal.reason });
+    return;
+  }
+  next();
+};

@@ -11,6 +11,7 @@ import { listenForPolicyChanges } from "../persistence/policy-listener";
 import { ensureDevClient, seedIfEmpty, type DevClient } from "./bootstrap";
 import { createGraphQLServer } from "./graphql-server";
 import { createHttpApp } from "./http-app";
+import { answerClientErrorInJson } from "./http-failures";
 
 export interface PurposeQL {
   readonly services: AppServices;
@@ -89,6 +90,7 @@ export async function startPurposeQL(config: Config, logger: Logger, clock?: () 
 function listen(handler: RequestListener, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(handler);
+    server.on("clientError", answerClientErrorInJson);
     server.once("error", reject);
     server.listen(port, () => {
       server.off("error", reject);
