@@ -42,7 +42,10 @@ export function declaredPurpose(client: AuthenticatedClient, policy: CompiledPol
   const purposeKey = header?.trim();
   if (!purposeKey) return null;
   if (!policy.hasPurpose(purposeKey)) {
-    throw forbidden(`Unknown purpose \`${purposeKey}\`. ${allowedPurposesSentence(client)}`, { allowedPurposes: allowedPurposes(client) });
+    // Not repeated: whatever the caller sent is not the policy's vocabulary, and may be anything.
+    throw forbidden(`The declared purpose is not one the policy knows. ${allowedPurposesSentence(client)}`, {
+      allowedPurposes: allowedPurposes(client),
+    });
   }
   if (!client.purposes.has(purposeKey)) {
     throw forbidden(`Client \`${client.name}\` may not declare purpose \`${purposeKey}\`. ${allowedPurposesSentence(client)}`, {

@@ -86,7 +86,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
               singleResult: {
                 errors: [
                   new GraphQLError("The access could not be audited, so no personal data is released. Try again later.", {
-                    extensions: { code: "AUDIT_UNAVAILABLE" },
+                    extensions: { code: "AUDIT_UNAVAILABLE", requestId: context.requestId },
                   }).toJSON(),
                 ],
               },

@@ -7,12 +7,14 @@ export type { AppServices, RequestContext } from "../enforcement/request-context
 export interface RequestHeaders {
   readonly authorization?: string;
   readonly purpose?: string;
+  /** The id the HTTP layer gave the request (its access log line, its answer); a fresh one when absent. */
+  readonly requestId?: string;
 }
 
 export async function createRequestContext(app: AppServices, headers: RequestHeaders): Promise<RequestContext> {
   const client = await authenticateClient(app.dataSource.manager, headers.authorization);
   return {
-    requestId: randomUUID(),
+    requestId: headers.requestId ?? randomUUID(),
     client,
     headerPurpose: declaredPurpose(client, app.policy.compiled, headers.purpose),
     app,

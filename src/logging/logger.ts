@@ -1,8 +1,17 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 
-/** Structured logs on stdout. Callers log identifiers and keys, never personal values. */
-export function createLogger(level: pino.LevelWithSilent): Logger {
-  return pino({ level, base: { service: "purposeql" } });
+/**
+ * Structured logs, on stdout unless a destination is given (tests capture it). Callers log
+ * identifiers and keys, never personal values; the credentials a request carries are redacted
+ * should one ever be logged with its headers.
+ */
+export function createLogger(level: pino.LevelWithSilent, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service: "purposeql" },
+    redact: { paths: ["req.headers.authorization", "req.headers.cookie", "headers.authorization", "headers.cookie"], censor: "[redacted]" },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

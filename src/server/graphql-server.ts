@@ -7,6 +7,8 @@ import type { Logger } from "../logging/logger";
 import { costLimitPlugin } from "./cost-limit-plugin";
 import { MAX_TOKENS } from "./document-limits";
 import { nulCharacterPlugin } from "./nul-character-plugin";
+import { currentRequestFacts } from "./request-facts";
+import { requestFactsPlugin } from "./request-facts-plugin";
 import { withoutRequestValues } from "./safe-messages";
 
 const PUBLIC_CODES = new Set([
@@ -42,9 +44,15 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
     // Apollo's own logger would print its messages to the console; they go to the structured log.
     logger: options.logger,
     // Text with NUL is refused first, before the cost estimate and the purpose checks read the variables.
-    plugins: [nulCharacterPlugin(), costLimitPlugin(), purposeLimitationPlugin()],
-    formatError: (formatted, error) => hideInternalDetail(formatted, error, options),
+    plugins: [nulCharacterPlugin(), costLimitPlugin(), purposeLimitationPlugin(), requestFactsPlugin()],
+    formatError: (formatted, error) => withRequestId(hideInternalDetail(formatted, error, options)),
   });
+}
+
+/** Every error names its request, so a caller can quote it and an operator find its log line and audit rows. */
+function withRequestId(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const requestId = currentRequestFacts()?.requestId;
+  return requestId === undefined ? formatted : { ...formatted, extensions: { ...formatted.extensions, requestId } };
 }
 
 /** Errors PurposeQL raises on purpose pass through; anything else becomes a bare internal error (no SQL, no stack). */
@@ -52,7 +60,7 @@ function hideInternalDetail(formatted: GraphQLFormattedError, error: unknown, op
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PUBLIC_CODES.has(code)) return { ...formatted, message: withoutRequestValues(code, formatted.message) };
   options.logger.error(
-    { error: describeSafely(unwrapResolverError(error)), path: formatted.path },
+    { requestId: currentRequestFacts()?.requestId, error: describeSafely(unwrapResolverError(error)), path: formatted.path },
     "internal error while serving a request",
   );
   if (options.exposeErrorDetail) return formatted;

@@ -3,12 +3,15 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express, { type Express, type RequestHandler } from "express";
 import { createRequestContext, type AppServices, type RequestContext } from "../graphql/context";
 import { documentLimitRefusal } from "./document-limits";
+import { accessLog } from "./access-log";
 import { answerFailuresInJson, MAX_BODY, notFound, onlyGetAndPost, sendError } from "./http-failures";
+import { factsOfResponse, withinRequestScope } from "./request-facts";
 
 /** The HTTP face: `/graphql` for clients, `/healthz` for load balancers; every failure answers in JSON. */
 export function createHttpApp(apollo: ApolloServer<RequestContext>, services: AppServices): Express {
   const app = express();
   app.disable("x-powered-by");
+  app.use(accessLog(services.logger));
   app.get("/healthz", async (_request, response) => {
     try {
       await services.dataSource.query("SELECT 1");
@@ -26,9 +29,21 @@ export function createHttpApp(apollo: ApolloServer<RequestContext>, services: Ap
     onlyGetAndPost,
     express.json({ limit: MAX_BODY }),
     refuseOversizedDocuments,
+    (_request, response, next) => withinRequestScope(response, next),
     expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        createRequestContext(services, { authorization: req.headers.authorization, purpose: req.header("x-purpose") }),
+      context: async ({ req, res }) => {
+        const facts = factsOfResponse(res);
+        const context = await createRequestContext(services, {
+          authorization: req.headers.authorization,
+          purpose: req.header("x-purpose"),
+          requestId: facts?.requestId,
+        });
+        if (facts) {
+          facts.client = context.client.name;
+          facts.purpose = context.headerPurpose ?? undefined;
+        }
+        return context;
+      },
     }),
   );
   app.use(notFound);

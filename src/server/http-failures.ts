@@ -1,6 +1,7 @@
 import type { Duplex } from "node:stream";
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import type { Logger } from "../logging/logger";
+import { factsOfResponse } from "./request-facts";
 
 /**
  * Failures that happen before GraphQL (the body cannot be read, the method or path is wrong) answer
@@ -24,8 +25,7 @@ export function sendError(
 }
 
 function requestIdOf(response: Response): string | undefined {
-  const id: unknown = response.locals.requestId;
-  return typeof id === "string" ? id : undefined;
+  return factsOfResponse(response)?.requestId;
 }
 
 /** What each body-parser failure (its `type`) means to the caller. */

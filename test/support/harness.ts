@@ -8,7 +8,7 @@ import type { Capability } from "../../src/domain/capabilities";
 import type { ClientRole } from "../../src/domain/policy-terms";
 import { insertClient } from "../../src/persistence/client-repository";
 import { createRequestContext } from "../../src/graphql/context";
-import { createLogger } from "../../src/logging/logger";
+import { createLogger, type Logger } from "../../src/logging/logger";
 import { createPurposeQL, startPurposeQL, type PurposeQL } from "../../src/server/purposeql";
 import { createTestDatabase, type TestDatabase } from "./database";
 
@@ -70,8 +70,9 @@ export interface OverHttpPurposeQL extends PurposeQL {
   post<TData = Record<string, unknown>>(query: string, request?: Request): Promise<{ status: number; body: GraphQLResponse<TData> }>;
 }
 
-export async function startOverHttp(config: Config): Promise<OverHttpPurposeQL> {
-  const purposeql = await startPurposeQL(config, createLogger(config.logLevel));
+/** `logger`: where the server logs (a test captures it); by default, the configured level on stdout. */
+export async function startOverHttp(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<OverHttpPurposeQL> {
+  const purposeql = await startPurposeQL(config, logger);
   return {
     ...purposeql,
     async post<TData>(query: string, request: Request = {}) {
@@ -131,12 +132,12 @@ export function inProcessPurposeQLForThisFile(overrides: Partial<Config> = {}, c
 }
 
 /** As `inProcessPurposeQLForThisFile`, but listening on a free port: operations go over HTTP. */
-export function overHttpPurposeQLForThisFile(overrides: Partial<Config> = {}): OverHttpPurposeQL {
+export function overHttpPurposeQLForThisFile(overrides: Partial<Config> = {}, logger?: Logger): OverHttpPurposeQL {
   let database: TestDatabase | undefined;
   let purposeql: OverHttpPurposeQL | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
-    purposeql = await startOverHttp(testConfig(database.target, overrides));
+    purposeql = await startOverHttp(testConfig(database.target, overrides), logger);
   });
   afterAll(async () => {
     await purposeql?.close();
