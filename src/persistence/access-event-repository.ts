@@ -8,18 +8,19 @@ export interface AccessEventToWrite {
   readonly clientName: string;
   readonly purposeKey: string;
   readonly subjectId: string;
+  /** `read` for a request's reads through the field guard; an export's own operation (`accessExport`) for an export. */
+  readonly operation: string;
   readonly released: readonly string[];
   readonly denied: readonly string[];
 }
 
-/** One multi-row INSERT for the whole request: either every event is written or none. */
+/** One multi-row INSERT for the whole request (its reads and its exports): either every event is written or none. */
 export async function insertAccessEvents(manager: EntityManager, events: readonly AccessEventToWrite[]): Promise<void> {
   if (events.length === 0) return;
   await manager.insert(
     AccessEventRow,
     events.map((event) => ({
       ...event,
-      operation: READ_OPERATION,
       written: [],
       released: [...event.released],
       denied: [...event.denied],
