@@ -9,11 +9,20 @@ import { applyCategoryDirectives, assertMutationsAuthorised, assertPersonalField
 import { AdminResolver } from "./resolvers/admin.resolver";
 import { ClientAdminResolver } from "./resolvers/client-admin.resolver";
 import { ConsentResolver } from "./resolvers/consent.resolver";
+import { ExportResolver } from "./resolvers/export.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
 import { SubjectRightsResolver } from "./resolvers/subject-rights.resolver";
 import { SubjectResolver } from "./resolvers/subject.resolver";
 
-const RESOLVERS = [PolicyResolver, SubjectResolver, ConsentResolver, SubjectRightsResolver, AdminResolver, ClientAdminResolver] as const;
+const RESOLVERS = [
+  PolicyResolver,
+  SubjectResolver,
+  ConsentResolver,
+  SubjectRightsResolver,
+  ExportResolver,
+  AdminResolver,
+  ClientAdminResolver,
+] as const;
 
 type ResolverClass = (typeof RESOLVERS)[number] | (new () => object);
 
