@@ -7,6 +7,8 @@ export interface ChangeAuthor {
   readonly clientId: string;
   readonly clientName: string;
   readonly purposeKey: string;
+  /** The request's time, from the server's clock: when the change is recorded as made. */
+  readonly at: Date;
 }
 
 /** The change could not be audited, so it was rolled back: nothing changed. */

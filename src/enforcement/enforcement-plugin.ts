@@ -74,7 +74,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             purposeKey: access.purposeKey,
           });
           try {
-            await insertAccessEvents(context.app.dataSource.manager, events);
+            await insertAccessEvents(context.app.dataSource.manager, events, access.now);
           } catch (error) {
             context.app.logger.error(
               { requestId: context.requestId, error: error instanceof Error ? error.message : String(error) },

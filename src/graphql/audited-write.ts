@@ -22,6 +22,7 @@ export async function auditedWrite<T>(
     clientId: context.client.id,
     clientName: context.client.name,
     purposeKey: access.purposeKey,
+    at: access.now,
   };
   try {
     return await writeWithChangeEvents(context.app.dataSource, author, operation, work);

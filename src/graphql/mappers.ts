@@ -1,5 +1,8 @@
-import type { ConsentRow, DataSubjectRow, ObjectionRow, ProcessorRow, PurposeRow } from "../persistence/entities";
+import type { ConsentRow, DataSubjectRow, ObjectionRow, ProcessorRow, PurposeRow, SubjectRequestRow } from "../persistence/entities";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
+import { dayIn } from "../policy/engine/request-deadlines";
+import { deadlineOf, isOverdue } from "../policy/engine/subject-request-rules";
+import type { SubjectRequest } from "./types/subject-request.types";
 import type { Consent, ConsentEvidence } from "./types/consent.types";
 import { Processor, Purpose } from "./types/policy.types";
 import type { Objection } from "./types/audit.types";
@@ -94,5 +97,31 @@ export function evidenceValues(row: ConsentRow): { [K in keyof ConsentEvidence]:
     device: row.evidenceDevice,
     method: row.evidenceMethod,
     policyVersion: row.policyVersion,
+  };
+}
+
+export function subjectRequestValues(
+  row: SubjectRequestRow,
+  now: Date,
+  timeZone: string,
+): { [K in keyof SubjectRequest]: SubjectRequest[K] } {
+  const deadline = deadlineOf(row);
+  return {
+    id: row.id,
+    subjectId: row.subjectId,
+    kind: row.kind,
+    status: row.status,
+    channel: row.channel,
+    receivedAt: row.receivedAt,
+    dueOn: dayIn(deadline, timeZone),
+    dueAt: deadline,
+    firstDueOn: dayIn(row.dueAt, timeZone),
+    overdue: isOverdue(row, now),
+    identityVerifiedAt: row.identityVerifiedAt,
+    identityVerificationMethod: row.identityVerificationMethod,
+    extensionReason: row.extensionReason,
+    closedAt: row.closedAt,
+    refusalReason: row.refusalReason,
+    openedBy: row.openedBy,
   };
 }

@@ -11,6 +11,7 @@ import { ClientAdminResolver } from "./resolvers/client-admin.resolver";
 import { ConsentResolver } from "./resolvers/consent.resolver";
 import { ExportResolver } from "./resolvers/export.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
+import { SubjectRequestResolver } from "./resolvers/subject-request.resolver";
 import { SubjectRightsResolver } from "./resolvers/subject-rights.resolver";
 import { SubjectResolver } from "./resolvers/subject.resolver";
 
@@ -19,6 +20,7 @@ const RESOLVERS = [
   SubjectResolver,
   ConsentResolver,
   SubjectRightsResolver,
+  SubjectRequestResolver,
   ExportResolver,
   AdminResolver,
   ClientAdminResolver,

@@ -14,13 +14,18 @@ export interface AccessEventToWrite {
   readonly denied: readonly string[];
 }
 
-/** One multi-row INSERT for the whole request (its reads and its exports): either every event is written or none. */
-export async function insertAccessEvents(manager: EntityManager, events: readonly AccessEventToWrite[]): Promise<void> {
+/**
+ * One multi-row INSERT for the whole request (its reads and its exports): either every event is
+ * written or none. `at` is the request's time, from the server's one clock (not the database's), so
+ * the audit and the decisions it records share one time line.
+ */
+export async function insertAccessEvents(manager: EntityManager, events: readonly AccessEventToWrite[], at: Date): Promise<void> {
   if (events.length === 0) return;
   await manager.insert(
     AccessEventRow,
     events.map((event) => ({
       ...event,
+      at,
       written: [],
       released: [...event.released],
       denied: [...event.denied],
@@ -42,6 +47,8 @@ export interface ChangeEventToWrite {
   /** The mutation, e.g. `updateSubject`. */
   readonly operation: string;
   readonly written: readonly string[];
+  /** The request's time, from the server's clock. */
+  readonly at: Date;
 }
 
 /** Change events go in the same transaction as the change (`manager` is that transaction's). */
