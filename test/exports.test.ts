@@ -6,10 +6,10 @@ import addFormats from "ajv-formats";
 import { parse } from "csv-parse/sync";
 import { Capability } from "../src/domain/capabilities";
 import { SUBJECT_FIELDS, SUBJECT_FIELDS_NOT_EXPORTED, SUBJECT_FIELD_NAMES } from "../src/domain/field-provenance";
-import { ClientRole, SubjectRequestChannel, SubjectRequestKind, SubjectRequestStatus } from "../src/domain/policy-terms";
+import { ClientRole, SubjectRequestKind, SubjectRequestStatus } from "../src/domain/policy-terms";
 import { PORTABLE_FIELDS } from "../src/exports/portability-export";
 import { personalFieldsByType } from "../src/graphql/personal-data";
-import { AccessEventRow, DataSubjectRow, SubjectRequestRow } from "../src/persistence/entities";
+import { AccessEventRow, DataSubjectRow } from "../src/persistence/entities";
 import { createTestClient, errorCodes, inProcessPurposeQLForThisFile, type GraphQLResponse } from "./support/harness";
 
 /**
@@ -30,9 +30,6 @@ const PERSONALIZE = "personalize";
 const ANALYTICS = "analytics.reporting";
 const IMPROVE = "functional.service.improve";
 const RIGHTS = "essential.data_subject_rights";
-const DAY_MS = 86_400_000;
-/** The audit's events carry the database's time of writing, not this file's clock. */
-const AUDIT_INSTANT = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/) as unknown;
 
 const SCHEMA = JSON.parse(readFileSync(path.resolve(__dirname, "../docs/schemas/portability-v1.schema.json"), "utf8")) as {
   properties: { data: { properties: Record<string, { "x-category": string; "x-provenance": string }> } };
@@ -97,33 +94,31 @@ async function registeredSubject(name: string): Promise<string> {
   return id;
 }
 
+const REQUEST_HANDLING = {
+  open: `mutation ($subjectId: ID!, $kind: SubjectRequestKind!, $receivedAt: DateTime!) {
+    openSubjectRequest(subjectId: $subjectId, kind: $kind, receivedAt: $receivedAt, channel: EMAIL) { id }
+  }`,
+  verify: `mutation ($id: ID!) { verifySubjectIdentity(requestId: $id, method: "signed-in account") { id } }`,
+  complete: `mutation ($id: ID!) { completeSubjectRequest(requestId: $id) { request { id } } }`,
+  refuse: `mutation ($id: ID!) { refuseSubjectRequest(requestId: $id, reason: "Manifestly unfounded") { id } }`,
+};
+
 /**
- * A request as the request handlers' mutations leave it, inserted straight into the table (the
- * `openSubjectRequest` and `verifySubjectIdentity` mutations land separately).
+ * A request opened, and brought to `status`, through the request handlers' mutations (by the
+ * request-inbox client); each is a change event of the subject, and selecting only ids reads nothing.
  */
 async function requestOf(subjectId: string, kind: SubjectRequestKind, status = SubjectRequestStatus.IDENTITY_VERIFIED): Promise<string> {
-  const repository = purposeql.services.dataSource.getRepository(SubjectRequestRow);
-  const verified = status !== SubjectRequestStatus.RECEIVED;
-  const closed = status === SubjectRequestStatus.COMPLETED || status === SubjectRequestStatus.REFUSED;
-  const row = await repository.save(
-    repository.create({
-      subjectId,
-      kind,
-      status,
-      channel: SubjectRequestChannel.EMAIL,
-      receivedAt: clock,
-      dueAt: new Date(clock.getTime() + 30 * DAY_MS),
-      openedBy: "request-inbox",
-      openedInRequest: randomUUID(),
-      identityVerifiedAt: verified ? clock : null,
-      identityVerificationMethod: verified ? "signed-in account" : null,
-      identityVerifiedBy: verified ? "request-inbox" : null,
-      closedAt: closed ? clock : null,
-      closedBy: closed ? "request-inbox" : null,
-      refusalReason: status === SubjectRequestStatus.REFUSED ? "Manifestly unfounded" : null,
-    }),
-  );
-  return row.id;
+  const handle = (query: string, variables: Json) => ok<Record<string, { id: string }>>(query, RIGHTS, variables, keys.handler);
+  const opened = await handle(REQUEST_HANDLING.open, { subjectId, kind, receivedAt: clock.toISOString() });
+  const id = opened.openSubjectRequest!.id;
+  if (status === SubjectRequestStatus.RECEIVED) return id;
+  if (status === SubjectRequestStatus.REFUSED) {
+    await handle(REQUEST_HANDLING.refuse, { id });
+    return id;
+  }
+  await handle(REQUEST_HANDLING.verify, { id });
+  if (status === SubjectRequestStatus.COMPLETED) await handle(REQUEST_HANDLING.complete, { id });
+  return id;
 }
 
 const eventsOf = (subjectId: string) =>
@@ -158,6 +153,7 @@ describe("the access export (GDPR Art. 15)", () => {
     await ok(`mutation ($id: ID!) { liftRestriction(subjectId: $id) { id } }`, SUPPORT, { id: subjectId });
     clock = new Date("2027-03-04T10:00:00.000Z");
     await ok(`query ($id: ID!) { subject(id: $id) { fullName email } }`, SUPPORT, { id: subjectId }, keys.crm);
+    clock = new Date("2027-03-04T11:00:00.000Z");
     await ok(`query ($id: ID!) { subject(id: $id) { fullName } }`, SUPPORT, { id: subjectId }, keys.crm);
     clock = new Date("2027-03-05T10:00:00.000Z");
     await ok(`query ($id: ID!) { subject(id: $id) { country browser } }`, ANALYTICS, { id: subjectId }, keys.stats);
@@ -302,8 +298,8 @@ describe("the access export (GDPR Art. 15)", () => {
         recipientKind: "one of our own applications",
         purposes: [SUPPORT],
         categories: ["user.contact.email", "user.name"],
-        firstAt: AUDIT_INSTANT,
-        lastAt: AUDIT_INSTANT,
+        firstAt: "2027-03-04T10:00:00.000Z",
+        lastAt: "2027-03-04T11:00:00.000Z",
       },
       {
         clientName: "stats",
@@ -311,8 +307,8 @@ describe("the access export (GDPR Art. 15)", () => {
         recipientKind: expect.stringContaining("third party"),
         purposes: [ANALYTICS],
         categories: ["user.device.browser", "user.location.coarse"],
-        firstAt: AUDIT_INSTANT,
-        lastAt: AUDIT_INSTANT,
+        firstAt: "2027-03-05T10:00:00.000Z",
+        lastAt: "2027-03-05T10:00:00.000Z",
       },
     ]);
     const mayReceive = Object.fromEntries(list(recipients.mayReceive).map((client) => [client.clientName, client]));
@@ -377,8 +373,14 @@ describe("the access export (GDPR Art. 15)", () => {
     expect(section(document, "restrictions")).toEqual({
       currentStatus: "ACTIVE",
       history: [
-        { at: AUDIT_INSTANT, change: "RESTRICTED", operation: "restrictProcessing", clientName: "development", purposeKey: SUPPORT },
-        { at: AUDIT_INSTANT, change: "LIFTED", operation: "liftRestriction", clientName: "development", purposeKey: SUPPORT },
+        {
+          at: "2027-03-02T10:00:00.000Z",
+          change: "RESTRICTED",
+          operation: "restrictProcessing",
+          clientName: "development",
+          purposeKey: SUPPORT,
+        },
+        { at: "2027-03-03T10:00:00.000Z", change: "LIFTED", operation: "liftRestriction", clientName: "development", purposeKey: SUPPORT },
       ],
     });
     expect(list(document.requests)).toEqual([
@@ -399,8 +401,8 @@ describe("the access export (GDPR Art. 15)", () => {
         role: "INTERNAL_APP",
         purposeKey: SUPPORT,
         operations: ["read"],
-        firstAt: AUDIT_INSTANT,
-        lastAt: AUDIT_INSTANT,
+        firstAt: "2027-03-04T10:00:00.000Z",
+        lastAt: "2027-03-04T11:00:00.000Z",
         count: 2,
         categoriesReleased: ["user.contact.email", "user.name"],
       },
@@ -409,21 +411,22 @@ describe("the access export (GDPR Art. 15)", () => {
         role: "PARTNER",
         purposeKey: ANALYTICS,
         operations: ["read"],
-        firstAt: AUDIT_INSTANT,
-        lastAt: AUDIT_INSTANT,
+        firstAt: "2027-03-05T10:00:00.000Z",
+        lastAt: "2027-03-05T10:00:00.000Z",
         count: 1,
         categoriesReleased: ["user.device.browser", "user.location.coarse"],
       },
     ]);
-    const changes = list(summary.changes);
-    expect(changes.flatMap((change) => change.operations as string[]).sort()).toEqual([
-      "createSubject",
-      "giveConsent",
-      "liftRestriction",
-      "objectToPurpose",
-      "restrictProcessing",
-      "updateSubject",
+    const changes = list(summary.changes).map((change) => [change.clientName, change.purposeKey, change.operations, change.count]);
+    expect(changes).toEqual([
+      // oldest first; changes made at one instant by client and purpose
+      ["development", SERVICE, ["updateSubject"], 1],
+      ["development", SUPPORT, ["liftRestriction", "objectToPurpose", "restrictProcessing"], 3],
+      ["development", ADVERTISING, ["createSubject"], 1],
+      ["development", PERSONALIZE, ["giveConsent"], 1],
+      ["request-inbox", RIGHTS, ["openSubjectRequest", "verifySubjectIdentity"], 2],
     ]);
+    expect(list(summary.changes)[2]).toMatchObject({ categoriesWritten: expect.arrayContaining(["user.name", "user.device.ip_address"]) });
   });
 
   it("is audited as one event: operation accessExport, RELEASED, the categories in the export, no values", async () => {
@@ -453,6 +456,7 @@ describe("the access export (GDPR Art. 15)", () => {
 
   it("releases nothing, and records no export, when its audit event cannot be written", async () => {
     const dataSource = purposeql.services.dataSource;
+    const portabilityId = await requestOf(subjectId, SubjectRequestKind.PORTABILITY);
     const before = await eventsOf(subjectId);
     await dataSource.query(
       `CREATE FUNCTION refuse_export_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit store unavailable'; END $$`,
@@ -463,7 +467,7 @@ describe("the access export (GDPR Art. 15)", () => {
     try {
       for (const [query, id] of [
         [ACCESS_EXPORT, requestId],
-        [PORTABILITY_EXPORT, await requestOf(subjectId, SubjectRequestKind.PORTABILITY)],
+        [PORTABILITY_EXPORT, portabilityId],
       ] as const) {
         const response = await run(query, RIGHTS, { id }, keys.exporter);
         expect(response.data).toBeUndefined();
@@ -485,52 +489,47 @@ describe("the export is refused", () => {
     subjectId = await registeredSubject("Refused Person");
   });
 
-  async function expectNothingReleased(response: GraphQLResponse<unknown>, before: number): Promise<void> {
+  /** Runs an export that must be refused: no data in the answer, and no event of any kind written for the subject. */
+  async function refused(query: string, purpose: string | undefined, id: string, apiKey: string): Promise<GraphQLResponse<unknown>> {
+    const before = await eventsOf(subjectId);
+    const response = await purposeql.execute(query, { variables: { id }, apiKey, ...(purpose === undefined ? {} : { purpose }) });
     expect(response.data ?? null).toBeNull();
+    expect(response.errors).toHaveLength(1);
     expect(JSON.stringify(response)).not.toMatch(/Refused Person|anna@example/);
-    const events = await eventsOf(subjectId);
-    expect(events).toHaveLength(before);
+    expect(await eventsOf(subjectId)).toEqual(before);
+    return response;
   }
 
   it("to a PARTNER and to a client without EXPORT (FORBIDDEN, before anything runs), and under a purpose that is not a legal obligation", async () => {
     const id = await requestOf(subjectId, SubjectRequestKind.ACCESS);
-    const before = (await eventsOf(subjectId)).length;
+    const portabilityId = await requestOf(subjectId, SubjectRequestKind.PORTABILITY);
 
-    const partner = await run(ACCESS_EXPORT, ANALYTICS, { id }, keys.stats);
-    expect(errorCodes(partner)).toEqual(["FORBIDDEN"]);
-    expect(partner.errors?.[0]?.extensions).toMatchObject({ capability: "EXPORT" });
-    await expectNothingReleased(partner, before);
+    const partner = await refused(ACCESS_EXPORT, ANALYTICS, id, keys.stats);
+    expect(partner.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", capability: "EXPORT" });
 
-    const noCapability = await run(ACCESS_EXPORT, RIGHTS, { id }, keys.handler);
-    expect(errorCodes(noCapability)).toEqual(["FORBIDDEN"]);
-    expect(noCapability.errors?.[0]?.extensions).toMatchObject({ capability: "EXPORT" });
-    await expectNothingReleased(noCapability, before);
+    const noCapability = await refused(ACCESS_EXPORT, RIGHTS, id, keys.handler);
+    expect(noCapability.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", capability: "EXPORT" });
+    const noCapabilityPortability = await refused(PORTABILITY_EXPORT, RIGHTS, portabilityId, keys.handler);
+    expect(noCapabilityPortability.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", capability: "EXPORT" });
 
-    const portability = await run(
-      PORTABILITY_EXPORT,
-      RIGHTS,
-      { id: await requestOf(subjectId, SubjectRequestKind.PORTABILITY) },
-      keys.handler,
-    );
-    expect(errorCodes(portability)).toEqual(["FORBIDDEN"]);
-    await expectNothingReleased(portability, before);
+    // The exporter holds EXPORT but may declare only the rights purpose; the development client holds
+    // EXPORT and may declare advertising: an export is still not advertising.
+    const advertising = await purposeql.execute(ACCESS_EXPORT, { purpose: ADVERTISING, variables: { id } });
+    expect(advertising.data ?? null).toBeNull();
+    expect(advertising.errors?.[0]?.extensions).toMatchObject({
+      code: "FORBIDDEN",
+      purpose: ADVERTISING,
+      requiredLegalBasis: "LEGAL_OBLIGATION",
+    });
+    expect((await eventsOf(subjectId)).filter((event) => event.operation.endsWith("Export"))).toEqual([]);
 
-    // The development client holds EXPORT and may declare advertising: an export is still not advertising.
-    const advertising = await run(ACCESS_EXPORT, ADVERTISING, { id });
-    expect(errorCodes(advertising)).toEqual(["FORBIDDEN"]);
-    expect(advertising.errors?.[0]?.extensions).toMatchObject({ purpose: ADVERTISING, requiredLegalBasis: "LEGAL_OBLIGATION" });
-    await expectNothingReleased(advertising, before);
-
-    const noPurpose = await purposeql.execute(ACCESS_EXPORT, { variables: { id }, apiKey: keys.exporter });
+    const noPurpose = await refused(ACCESS_EXPORT, undefined, id, keys.exporter);
     expect(errorCodes(noPurpose)).toEqual(["FORBIDDEN"]);
-    await expectNothingReleased(noPurpose, before);
   });
 
   it("for an unknown or malformed id, a request of another kind, an unverified or a closed one", async () => {
-    const before = (await eventsOf(subjectId)).length;
     const refusal = async (query: string, id: string): Promise<{ code: unknown; reason: unknown }> => {
-      const response = await run(query, RIGHTS, { id }, keys.exporter);
-      await expectNothingReleased(response, before);
+      const response = await refused(query, RIGHTS, id, keys.exporter);
       return { code: response.errors?.[0]?.extensions?.code, reason: response.errors?.[0]?.extensions?.reason };
     };
     expect(await refusal(ACCESS_EXPORT, randomUUID())).toEqual({ code: "NOT_FOUND", reason: undefined });
@@ -598,15 +597,17 @@ describe("the portability export (GDPR Art. 20)", () => {
   ajv.addVocabulary(["x-category", "x-provenance"]);
   const validate = ajv.compile(SCHEMA);
 
+  /** A verified PORTABILITY request exported: the file, and the events the export itself wrote. */
   async function portability(subjectId: string, format: "JSON" | "CSV" = "JSON") {
     const id = await requestOf(subjectId, SubjectRequestKind.PORTABILITY);
+    const before = (await eventsOf(subjectId)).length;
     const data = await ok<{ portabilityExport: { format: string; mediaType: string; fileName: string; content: string } }>(
       PORTABILITY_EXPORT,
       RIGHTS,
       { id, format },
       keys.exporter,
     );
-    return { id, file: data.portabilityExport };
+    return { id, file: data.portabilityExport, events: (await eventsOf(subjectId)).slice(before) };
   }
 
   it("documents exactly the portable fields of the provenance table in its JSON Schema: provided and observed, never recorded", () => {
@@ -627,8 +628,7 @@ describe("the portability export (GDPR Art. 20)", () => {
   it("holds exactly the data the person provided and the registration record, valid against the schema, and is audited as one event", async () => {
     clock = new Date("2027-05-01T10:00:00.000Z");
     const subjectId = await registeredSubject("Porta Person");
-    const before = (await eventsOf(subjectId)).length;
-    const { file } = await portability(subjectId);
+    const { file, events } = await portability(subjectId);
     expect(file).toMatchObject({
       format: "JSON",
       mediaType: "application/json",
@@ -656,9 +656,8 @@ describe("the portability export (GDPR Art. 20)", () => {
     });
     expect(file.content).not.toContain(subjectId);
 
-    const events = await eventsOf(subjectId);
-    expect(events).toHaveLength(before + 1);
-    expect(events.at(-1)).toMatchObject({
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
       operation: "portabilityExport",
       decision: "RELEASED",
       clientName: "rights-desk",
