@@ -9,7 +9,9 @@ import { SUBJECT_FIELDS, SUBJECT_FIELDS_NOT_EXPORTED, SUBJECT_FIELD_NAMES } from
 import { ClientRole, SubjectRequestKind, SubjectRequestStatus } from "../src/domain/policy-terms";
 import { PORTABLE_FIELDS } from "../src/exports/portability-export";
 import { personalFieldsByType } from "../src/graphql/personal-data";
-import { AccessEventRow, DataSubjectRow } from "../src/persistence/entities";
+import { AccessEventRow, ConsentRow, DataSubjectRow, ObjectionRow, SubjectRequestRow } from "../src/persistence/entities";
+
+type EntitySchemaTarget = typeof ConsentRow | typeof ObjectionRow | typeof SubjectRequestRow;
 import { createTestClient, errorCodes, inProcessPurposeQLForThisFile, type GraphQLResponse } from "./support/harness";
 
 /**
@@ -367,6 +369,16 @@ describe("the access export (GDPR Art. 15)", () => {
       noticeVersion: "2021-10",
       purposeName: "Advertising",
     });
+    // Every stored column of each record (the subject's id aside), so a column added later is exported too.
+    const columnsOf = (entity: EntitySchemaTarget) =>
+      purposeql.services.dataSource
+        .getMetadata(entity)
+        .columns.map((column) => column.propertyName)
+        .filter((name) => name !== "subjectId")
+        .sort();
+    expect(Object.keys(consents[0]!).sort()).toEqual([...columnsOf(ConsentRow), "active", "purposeName"].sort());
+    expect(Object.keys(list(document.objections)[0]!).sort()).toEqual([...columnsOf(ObjectionRow), "active", "purposeName"].sort());
+    expect(Object.keys(list(document.requests)[0]!).sort()).toEqual(columnsOf(SubjectRequestRow));
     expect(list(document.objections)).toEqual([
       expect.objectContaining({ purposeKey: IMPROVE, objectedAt: "2027-03-01T10:00:00.000Z", liftedAt: null, active: true }),
     ]);

@@ -12,12 +12,12 @@ export function instant(date: Date | null): string | null {
  * A stored row's columns as JSON, every column but those in `omit`: instants as ISO 8601, arrays
  * and nested values kept. Used where the export promises a complete copy of a record (Art. 15(3)),
  * so a column added to the table later is in the export without anyone remembering to add it.
- * Relations TypeORM did not load are absent; a loaded relation would be an object, and is omitted too.
+ * Relations are not columns: one TypeORM did not load is absent, a loaded one (an object) is omitted.
  */
 export function columnsOf(row: object, omit: readonly string[] = []): JsonObject {
   const result: Record<string, JsonValue> = {};
   for (const [key, value] of Object.entries(row)) {
-    if (omit.includes(key) || isRelation(value)) continue;
+    if (omit.includes(key) || value === undefined || isRelation(value)) continue;
     result[key] = jsonOf(value);
   }
   return result;
