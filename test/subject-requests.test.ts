@@ -321,6 +321,34 @@ describe("subject requests", () => {
     expect((await changeEventsOf(subjectId)).map((event) => event.operation)).toEqual(["createSubject", "openSubjectRequest"]);
   });
 
+  it("of concurrent changes to one request, each decides on what the one before left: one extension, one closing", async () => {
+    const subjectId = await newSubject();
+    const request = await open(subjectId, "OBJECTION");
+    const extensions = await Promise.all(
+      Array.from({ length: 6 }, () => purposeql.execute(EXTEND, { purpose: RIGHTS, variables: { id: request.id, months: 1 } })),
+    );
+    expect(extensions.map((response) => errorCodes(response)[0] ?? "OK").sort()).toEqual([
+      "CONFLICT",
+      "CONFLICT",
+      "CONFLICT",
+      "CONFLICT",
+      "CONFLICT",
+      "OK",
+    ]);
+    const closings = await Promise.all([
+      purposeql.execute(COMPLETE, { purpose: RIGHTS, variables: { id: request.id } }),
+      purposeql.execute(REFUSE, { purpose: RIGHTS, variables: { id: request.id, reason: "Withdrawn by the person" } }),
+      purposeql.execute(COMPLETE, { purpose: RIGHTS, variables: { id: request.id } }),
+    ]);
+    expect(closings.filter((response) => response.errors === undefined)).toHaveLength(1);
+    expect(closings.flatMap((response) => errorCodes(response))).toEqual(["CONFLICT", "CONFLICT"]);
+    const operations = (await changeEventsOf(subjectId)).map((event) => event.operation);
+    expect(operations.filter((operation) => operation === "extendSubjectRequest")).toHaveLength(1);
+    expect(operations.filter((operation) => operation === "completeSubjectRequest" || operation === "refuseSubjectRequest")).toHaveLength(
+      1,
+    );
+  });
+
   it("can still be answered while the person's processing is restricted", async () => {
     const subjectId = await newSubject();
     const restricted = await purposeql.execute(`mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`, {
