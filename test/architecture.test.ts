@@ -21,6 +21,7 @@ const LAYERS: Record<string, number> = {
   auth: 3,
   audit: 3,
   enforcement: 3,
+  exports: 3,
   graphql: 4,
   server: 5,
   cli: 5,

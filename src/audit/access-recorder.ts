@@ -1,8 +1,20 @@
-import type { AccessEventToWrite } from "../persistence/access-event-repository";
+import { READ_OPERATION, type AccessEventToWrite } from "../persistence/access-event-repository";
 
-/** Collects, during one request, which categories of which subject were released or denied. */
+/** An export handed out in this request: one event of its own, whatever else the request read. */
+interface RecordedExport {
+  readonly subjectId: string;
+  readonly operation: string;
+  readonly released: readonly string[];
+}
+
+/**
+ * Collects, during one request, which categories of which subject were released or denied, and the
+ * exports it produced. The purpose-limitation plugin writes all of them in one statement before the
+ * response leaves, and withholds the response when it cannot.
+ */
 export class AccessRecorder {
   private readonly bySubject = new Map<string, { released: Set<string>; denied: Set<string> }>();
+  private readonly exports: RecordedExport[] = [];
 
   released(subjectId: string, category: string): void {
     this.entryOf(subjectId).released.add(category);
@@ -12,18 +24,29 @@ export class AccessRecorder {
     this.entryOf(subjectId).denied.add(category);
   }
 
-  get isEmpty(): boolean {
-    return this.bySubject.size === 0;
+  /**
+   * An export of the subject's data (`accessExport`, `portabilityExport`), which bypasses the field
+   * guard by design: it is audited as one event of its own operation, releasing `categories`.
+   */
+  exported(subjectId: string, operation: string, categories: Iterable<string>): void {
+    this.exports.push({ subjectId, operation, released: [...new Set(categories)].sort() });
   }
 
-  /** One event per subject; a category both released and denied in one request counts as denied too. */
-  events(request: Omit<AccessEventToWrite, "subjectId" | "released" | "denied">): AccessEventToWrite[] {
-    return [...this.bySubject].map(([subjectId, entry]) => ({
+  get isEmpty(): boolean {
+    return this.bySubject.size === 0 && this.exports.length === 0;
+  }
+
+  /** One read event per subject, then one event per export; a category both released and denied in one request counts as denied too. */
+  events(request: Omit<AccessEventToWrite, "subjectId" | "operation" | "released" | "denied">): AccessEventToWrite[] {
+    const reads = [...this.bySubject].map(([subjectId, entry]) => ({
       ...request,
       subjectId,
+      operation: READ_OPERATION,
       released: [...entry.released].sort(),
       denied: [...entry.denied].sort(),
     }));
+    const exports = this.exports.map((exported) => ({ ...request, ...exported, denied: [] }));
+    return [...reads, ...exports];
   }
 
   private entryOf(subjectId: string): { released: Set<string>; denied: Set<string> } {

@@ -25,13 +25,15 @@ export class RequestAccess {
   private readonly facts: DataLoader<string, ConsentsAndObjections>;
   private readonly decisions = new Map<string, Decision>();
   private readonly denials = new Map<string, GraphQLError>();
+  private current: Date;
 
   constructor(
     readonly purposeKey: string | null,
     readonly policy: CompiledPolicy,
     manager: EntityManager,
-    readonly now: Date,
+    now: Date,
   ) {
+    this.current = now;
     this.rows = new DataLoader(async (ids) => {
       const found = new Map((await findSubjectsByIds(manager, ids)).map((row) => [row.id, row]));
       return ids.map((id) => found.get(id) ?? null);
@@ -40,6 +42,25 @@ export class RequestAccess {
       const loaded = await loadConsentsAndObjections(manager, ids);
       return ids.map((id) => loaded.get(id) ?? { consents: [], objections: [] });
     });
+  }
+
+  /** The request's time, from the server's one clock: every decision of the request is taken at it. */
+  get now(): Date {
+    return this.current;
+  }
+
+  /**
+   * A request's time never runs behind a fact it is shown. Two simultaneous `giveConsent` calls
+   * race to record one consent: the one that began first may find the consent the other recorded,
+   * given at the other's (later) time; judged at its own time that consent would not have begun
+   * yet, and the caller would be told its consent is missing. So the request's time moves on to
+   * `instant`, and what it decided before is decided afresh.
+   */
+  catchUpTo(instant: Date): void {
+    if (instant.getTime() <= this.current.getTime()) return;
+    this.current = instant;
+    this.decisions.clear();
+    this.denials.clear();
   }
 
   /** The subject's row, loaded once per request (null when there is none). */

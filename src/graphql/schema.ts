@@ -9,6 +9,7 @@ import { applyCategoryDirectives, assertMutationsAuthorised, assertPersonalField
 import { AdminResolver } from "./resolvers/admin.resolver";
 import { ClientAdminResolver } from "./resolvers/client-admin.resolver";
 import { ConsentResolver } from "./resolvers/consent.resolver";
+import { ExportResolver } from "./resolvers/export.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
 import { SubjectRequestResolver } from "./resolvers/subject-request.resolver";
 import { SubjectRightsResolver } from "./resolvers/subject-rights.resolver";
@@ -20,6 +21,7 @@ const RESOLVERS = [
   ConsentResolver,
   SubjectRightsResolver,
   SubjectRequestResolver,
+  ExportResolver,
   AdminResolver,
   ClientAdminResolver,
 ] as const;

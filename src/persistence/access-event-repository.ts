@@ -8,14 +8,16 @@ export interface AccessEventToWrite {
   readonly clientName: string;
   readonly purposeKey: string;
   readonly subjectId: string;
+  /** `read` for a request's reads through the field guard; an export's own operation (`accessExport`) for an export. */
+  readonly operation: string;
   readonly released: readonly string[];
   readonly denied: readonly string[];
 }
 
 /**
- * One multi-row INSERT for the whole request: either every event is written or none. `at` is the
- * request's time, from the server's one clock (not the database's), so the audit and the decisions
- * it records share one time line.
+ * One multi-row INSERT for the whole request (its reads and its exports): either every event is
+ * written or none. `at` is the request's time, from the server's one clock (not the database's), so
+ * the audit and the decisions it records share one time line.
  */
 export async function insertAccessEvents(manager: EntityManager, events: readonly AccessEventToWrite[], at: Date): Promise<void> {
   if (events.length === 0) return;
@@ -24,7 +26,6 @@ export async function insertAccessEvents(manager: EntityManager, events: readonl
     events.map((event) => ({
       ...event,
       at,
-      operation: READ_OPERATION,
       written: [],
       released: [...event.released],
       denied: [...event.denied],

@@ -48,6 +48,7 @@ export class ConsentResolver {
       if (recorded.created) log.wrote(id, [FACT_CATEGORIES.privacyPreferences, ...categoriesWrittenBy(info, { evidence })]);
       return recorded.consent;
     });
+    access.catchUpTo(row.givenAt);
     access.forget(id);
     return guardConsent(access, row);
   }

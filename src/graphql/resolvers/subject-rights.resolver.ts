@@ -41,6 +41,7 @@ export class SubjectRightsResolver {
       if (recorded.created) log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
       return recorded.objection;
     });
+    access.catchUpTo(row.objectedAt);
     access.forget(id);
     return guardObjection(access, row);
   }

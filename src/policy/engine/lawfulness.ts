@@ -117,6 +117,22 @@ function retentionExpired(purpose: PurposeRule, lineage: ReadonlySet<string>, su
   return triggeredAt !== null && triggeredAt.getTime() <= cutoff.getTime();
 }
 
+/**
+ * The instant purpose `purposeKey`'s retention for this subject runs out, as known at `now`: when
+ * its trigger happened plus the rule's days. Null while the trigger has not happened (the service
+ * lasts, the consent stands) or when the rule keeps data for as long as its trigger has not
+ * happened. It is the instant from which `lawfulness` answers RETENTION_EXPIRED — the same trigger
+ * and the same 24-hour days as `retentionCutoff` — for the person's access export (Art. 15(1)(d)).
+ * Pure; an unknown purpose throws.
+ */
+export function retentionEndsAt(policy: CompiledPolicy, purposeKey: string, subject: SubjectFacts, now: Date): Date | null {
+  const purpose = policy.purpose(purposeKey);
+  if (!purpose) throw new Error(`Unknown purpose ${purposeKey}`);
+  if (purpose.retention.days === null) return null;
+  const triggeredAt = triggerTime(purpose.retention.trigger, new Set(policy.lineageOf(purposeKey)), subject, now);
+  return triggeredAt === null ? null : new Date(triggeredAt.getTime() + purpose.retention.days * DAY_MS);
+}
+
 /** When the retention period started counting, or null while its trigger has not happened. */
 function triggerTime(trigger: RetentionTrigger, lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): Date | null {
   switch (trigger) {
