@@ -13,19 +13,32 @@ const EnvSchema = z.object({
   PURPOSEQL_POLICY_FILE: z.string().min(1).default("policy/clubmium.policy.yaml"),
   PURPOSEQL_DEV_API_KEY: z.string().min(16, "must be at least 16 characters: it is an ADMIN key").optional().or(z.literal("")),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  // Anything but development (unset included) runs with production defaults: `npm start` sets it.
+  NODE_ENV: z.enum(["development", "production", "test"]).optional(),
+  PURPOSEQL_INTROSPECTION: z.enum(["true", "false"], "must be true or false").optional(),
 });
 
 export type DatabaseTarget = { readonly kind: "postgres"; readonly url: string } | { readonly kind: "pglite"; readonly dataDir: string };
+
+/** `development` only when NODE_ENV says so; otherwise production, whatever started the server. */
+export type Mode = "development" | "production";
 
 export interface Config {
   readonly port: number;
   readonly database: DatabaseTarget;
   readonly policyFile: string;
+  readonly mode: Mode;
+  /** Whether a database without clients gets the development ADMIN client: always in development; in production only with a chosen key. */
+  readonly createDevClient: boolean;
+  /** The development client's key; generated (and printed once, in development only) when undefined. */
   readonly devApiKey: string | undefined;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** Whether error messages may carry internal detail (never in production). */
   readonly exposeErrorDetail: boolean;
+  /** Whether the schema may be read by introspection (PURPOSEQL_INTROSPECTION; on in development, off in production). */
+  readonly introspection: boolean;
+  /** Whether validation errors suggest names ("Did you mean …?"), which reveal the schema piece by piece: development only. */
+  readonly fieldSuggestions: boolean;
 }
 
 export const IN_MEMORY_DATA_DIR = "memory://";
@@ -41,13 +54,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const values = parsed.data;
   const databaseUrl = values.DATABASE_URL === "" ? undefined : values.DATABASE_URL;
+  const development = values.NODE_ENV === "development";
+  const devApiKey = values.PURPOSEQL_DEV_API_KEY || undefined;
   return {
     port: values.PORT,
     database: databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "pglite", dataDir: resolveDataDir(values.PURPOSEQL_DATA_DIR) },
     policyFile: path.resolve(values.PURPOSEQL_POLICY_FILE),
-    devApiKey: values.PURPOSEQL_DEV_API_KEY || undefined,
+    mode: development ? "development" : "production",
+    createDevClient: development || devApiKey !== undefined,
+    devApiKey,
     logLevel: values.LOG_LEVEL,
-    exposeErrorDetail: values.NODE_ENV === "development",
+    exposeErrorDetail: development,
+    introspection: values.PURPOSEQL_INTROSPECTION === undefined ? development : values.PURPOSEQL_INTROSPECTION === "true",
+    fieldSuggestions: development,
   };
 }
 

@@ -22,8 +22,36 @@ describe("configuration from the environment", () => {
     expect(attempt).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*PURPOSEQL_DEV_API_KEY[\s\S]*LOG_LEVEL/);
   });
 
-  it("hides internal error detail outside development", () => {
-    expect(loadConfig({ NODE_ENV: "production" }).exposeErrorDetail).toBe(false);
-    expect(loadConfig({}).exposeErrorDetail).toBe(true);
+  it("is production unless NODE_ENV=development: no internal detail, no development client, no introspection, no suggestions", () => {
+    const production = {
+      mode: "production",
+      exposeErrorDetail: false,
+      createDevClient: false,
+      introspection: false,
+      fieldSuggestions: false,
+    };
+    for (const env of [{}, { NODE_ENV: "production" }, { NODE_ENV: "test" }]) expect(loadConfig(env)).toMatchObject(production);
+    expect(loadConfig({ NODE_ENV: "development" })).toMatchObject({
+      mode: "development",
+      exposeErrorDetail: true,
+      createDevClient: true,
+      introspection: true,
+      fieldSuggestions: true,
+    });
+  });
+
+  it("creates the development client in production only with the key the operator chose", () => {
+    expect(loadConfig({ PURPOSEQL_DEV_API_KEY: "a-chosen-key-0123456789" })).toMatchObject({
+      mode: "production",
+      createDevClient: true,
+      devApiKey: "a-chosen-key-0123456789",
+    });
+    expect(loadConfig({ PURPOSEQL_DEV_API_KEY: "" })).toMatchObject({ createDevClient: false, devApiKey: undefined });
+  });
+
+  it("turns introspection on or off with PURPOSEQL_INTROSPECTION, and refuses other values", () => {
+    expect(loadConfig({ PURPOSEQL_INTROSPECTION: "true" }).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: "development", PURPOSEQL_INTROSPECTION: "false" }).introspection).toBe(false);
+    expect(() => loadConfig({ PURPOSEQL_INTROSPECTION: "yes" })).toThrow(/PURPOSEQL_INTROSPECTION: must be true or false/);
   });
 });

@@ -8,7 +8,8 @@ import { DEV_KEY, errorCodes, overHttpPurposeQLForThisFile, type GraphQLResponse
  * value the request carried. The subject's details below stand for what must never come back.
  */
 
-const purposeql = overHttpPurposeQLForThisFile();
+// Introspection on: the standard introspection query must fit within the document limits.
+const purposeql = overHttpPurposeQLForThisFile({ introspection: true });
 
 const NAME = "Anna Bērziņa";
 const EMAIL = "anna.berzina@example.lv";

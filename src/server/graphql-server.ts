@@ -1,5 +1,6 @@
 import { ApolloServer } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { purposeLimitationPlugin } from "../enforcement/enforcement-plugin";
 import type { RequestContext } from "../graphql/context";
@@ -32,19 +33,35 @@ export interface GraphQLServerOptions {
   readonly logger: Logger;
   /** Development only: the messages of internal errors reach the caller (never stack traces). */
   readonly exposeErrorDetail: boolean;
+  readonly introspection: boolean;
+  /** "Did you mean …?" in validation errors. */
+  readonly fieldSuggestions: boolean;
+  /** Apollo's HTML page for a browser's GET of /graphql (development). */
+  readonly landingPage: boolean;
 }
 
 export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServerOptions): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
     schema,
-    introspection: true,
+    introspection: options.introspection,
+    hideSchemaDetailsFromClientErrors: !options.fieldSuggestions,
     includeStacktraceInErrorResponses: false,
+    // Automatic persisted queries are off: Apollo keeps one cache for every caller, so a hash one
+    // client registered would run for another that never sent the query.
+    persistedQueries: false,
     // The HTTP layer refuses larger documents first (document-limits.ts); this holds for any other way in.
     parseOptions: { maxTokens: MAX_TOKENS },
     // Apollo's own logger would print its messages to the console; they go to the structured log.
     logger: options.logger,
     // Text with NUL is refused first, before the cost estimate and the purpose checks read the variables.
-    plugins: [nulCharacterPlugin(), costLimitPlugin(), purposeLimitationPlugin(), requestFactsPlugin()],
+    plugins: [
+      nulCharacterPlugin(),
+      costLimitPlugin(),
+      purposeLimitationPlugin(),
+      requestFactsPlugin(),
+      // No HTML at /graphql outside development (Apollo's development page embeds its Sandbox).
+      ...(options.landingPage ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
     formatError: (formatted, error) => withRequestId(hideInternalDetail(formatted, error, options)),
   });
 }
@@ -58,6 +75,13 @@ function withRequestId(formatted: GraphQLFormattedError): GraphQLFormattedError 
 /** Errors PurposeQL raises on purpose pass through; anything else becomes a bare internal error (no SQL, no stack). */
 function hideInternalDetail(formatted: GraphQLFormattedError, error: unknown, options: GraphQLServerOptions): GraphQLFormattedError {
   const code = formatted.extensions?.code;
+  if (formatted.extensions?.validationErrorCode === "INTROSPECTION_DISABLED") {
+    // Apollo's own message tells the caller to reconfigure the server in code.
+    return {
+      ...formatted,
+      message: "Introspection is off on this server (PURPOSEQL_INTROSPECTION); the schema is published as schema.graphql.",
+    };
+  }
   if (typeof code === "string" && PUBLIC_CODES.has(code)) return { ...formatted, message: withoutRequestValues(code, formatted.message) };
   options.logger.error(
     { requestId: currentRequestFacts()?.requestId, error: describeSafely(unwrapResolverError(error)), path: formatted.path },

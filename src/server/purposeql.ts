@@ -30,10 +30,17 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
   const dataSource = await openDatabase(config.database);
   try {
     const seededVersion = await seedIfEmpty(dataSource, config.policyFile);
-    const devClient = await ensureDevClient(dataSource, config.devApiKey);
+    // Production creates no ADMIN client of its own accord: only one whose key the operator chose.
+    const devClient = config.createDevClient ? await ensureDevClient(dataSource, config.devApiKey) : null;
     const policy = await LivePolicy.load(dataSource);
     const services: AppServices = { dataSource, policy, logger, now: clock };
-    const apollo = createGraphQLServer(await buildPurposeQLSchema(), { logger, exposeErrorDetail: config.exposeErrorDetail });
+    const apollo = createGraphQLServer(await buildPurposeQLSchema(), {
+      logger,
+      exposeErrorDetail: config.exposeErrorDetail,
+      introspection: config.introspection,
+      fieldSuggestions: config.fieldSuggestions,
+      landingPage: config.mode === "development",
+    });
     await apollo.start();
     // PGlite belongs to this one process, which reloads its own changes; PostgreSQL may serve several instances.
     const listener = config.database.kind === "postgres" ? await listenForPolicyChanges(config.database.url, policy, logger) : null;

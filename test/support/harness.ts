@@ -33,9 +33,14 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     port: 0,
     database,
     policyFile: POLICY_FILE,
+    // Production, as loadConfig gives it, with the development client's key chosen (PURPOSEQL_DEV_API_KEY).
+    mode: "production",
+    createDevClient: true,
     devApiKey: DEV_KEY,
     logLevel: "silent",
     exposeErrorDetail: false,
+    introspection: false,
+    fieldSuggestions: false,
     ...overrides,
   };
 }
