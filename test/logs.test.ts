@@ -92,6 +92,13 @@ describe("the access log", () => {
     });
     expect(typeof line.responseTime).toBe("number");
     expect(accessLines().filter((candidate) => candidate.requestId === answer.requestId)).toHaveLength(1);
+    // The change event of the write carries the same id.
+    const id = (JSON.parse(answer.text) as { data: { createSubject: { id: string } } }).data.createSubject.id;
+    const events: { request_id: string }[] = await purposeql.services.dataSource.query(
+      `SELECT request_id FROM access_event WHERE subject_id = $1`,
+      [id],
+    );
+    expect(events.map((event) => event.request_id)).toEqual([answer.requestId]);
   });
 
   it("names the purpose declared by the directive, and no client when the key is unknown", async () => {
