@@ -101,9 +101,9 @@ describe("npm run subject", () => {
     };
     await subject(["verify", portability.id, "--method", "signed-in account"]);
     const csv = await subject(["portability", portability.id, "--format", "CSV"]);
-    const [[fileName, content]] = [...csv.files];
-    expect(fileName).toMatch(/\.csv$/);
-    expect(content).toContain("Cli Person");
+    const [file] = [...csv.files];
+    expect(file?.[0]).toMatch(/\.csv$/);
+    expect(file?.[1]).toContain("Cli Person");
 
     const events = await purposeql.services.dataSource.query<{ operation: string; decision: string }[]>(
       `SELECT operation, decision FROM access_event WHERE subject_id = $1 AND operation IN ('accessExport', 'portabilityExport') ORDER BY id`,
