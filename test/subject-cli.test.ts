@@ -83,6 +83,38 @@ describe("npm run subject", () => {
     });
   });
 
+  it("writes the access export and the portability export to files, each audited as one event", async () => {
+    const subjectId = await newSubject();
+    const access = JSON.parse((await subject(["open", subjectId, "--kind", "ACCESS", "--channel", "WEB_FORM"])).output) as { id: string };
+    await subject(["verify", access.id, "--method", "signed-in account"]);
+    const exported = await subject(["export", access.id, "--out", "anna.json"]);
+    expect(exported.output).toBe(`Wrote the access export of request ${access.id} to anna.json\n`);
+    const document = JSON.parse(exported.files.get("anna.json") ?? "{}") as {
+      request: { id: string };
+      personalData: { values: unknown[] };
+    };
+    expect(document.request.id).toBe(access.id);
+    expect(JSON.stringify(document.personalData.values)).toContain("Cli Person");
+
+    const portability = JSON.parse((await subject(["open", subjectId, "--kind", "PORTABILITY", "--channel", "EMAIL"])).output) as {
+      id: string;
+    };
+    await subject(["verify", portability.id, "--method", "signed-in account"]);
+    const csv = await subject(["portability", portability.id, "--format", "CSV"]);
+    const [file] = [...csv.files];
+    expect(file?.[0]).toMatch(/\.csv$/);
+    expect(file?.[1]).toContain("Cli Person");
+
+    const events = await purposeql.services.dataSource.query<{ operation: string; decision: string }[]>(
+      `SELECT operation, decision FROM access_event WHERE subject_id = $1 AND operation IN ('accessExport', 'portabilityExport') ORDER BY id`,
+      [subjectId],
+    );
+    expect(events).toEqual([
+      { operation: "accessExport", decision: "RELEASED" },
+      { operation: "portabilityExport", decision: "RELEASED" },
+    ]);
+  });
+
   it("reports bad usage before calling the server, and the server's refusal with its code", async () => {
     await expect(subject(["open", "x", "--kind", "EVERYTHING", "--channel", "EMAIL"])).rejects.toThrow(UsageError);
     await expect(subject(["refuse", "x"])).rejects.toThrow(/--reason is required/);

@@ -179,6 +179,24 @@ describe("subject requests", () => {
       variables: { subjectId, kind: "ACCESS", receivedAt: new Date(clock.getTime() + DAY_MS).toISOString() },
     });
     expect(errorCodes(future)).toEqual(["BAD_USER_INPUT"]);
+    // Years 0–99 would be read back a century or two later; no request predates the GDPR.
+    for (const receivedAt of ["0049-06-01T00:00:00Z", "2018-05-24T23:59:59Z"]) {
+      const ancient = await purposeql.execute(OPEN, { purpose: RIGHTS, variables: { subjectId, kind: "ERASURE", receivedAt } });
+      expect({ receivedAt, codes: errorCodes(ancient) }).toEqual({ receivedAt, codes: ["BAD_USER_INPUT"] });
+    }
+    const nul = await purposeql.execute(REFUSE, {
+      purpose: RIGHTS,
+      variables: { id: (await open(subjectId, "OBJECTION")).id, reason: "a\u0000b" },
+    });
+    expect(errorCodes(nul)).toEqual(["BAD_USER_INPUT"]);
+    const emptyStatus = await purposeql.execute(`{ subjectRequests(status: []) { totalCount } }`, { purpose: RIGHTS });
+    expect(errorCodes(emptyStatus)).toEqual(["BAD_USER_INPUT"]);
+    const ancientDue = await purposeql.execute(`{ subjectRequests(dueBefore: "0000-01-01T00:00:00Z") { totalCount } }`, {
+      purpose: RIGHTS,
+    });
+    expect(errorCodes(ancientDue)).toEqual(["BAD_USER_INPUT"]);
+    const malformed = await purposeql.execute(VERIFY, { purpose: RIGHTS, variables: { id: "not-a-uuid" } });
+    expect(malformed.errors?.[0]?.message).toBe("Invalid input: requestId is not a subject request id");
   });
 
   it("list most urgent first, filtered by status and deadline, a page at a time, with overdue requests flagged", async () => {

@@ -9,7 +9,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Checks an ID argument before it reaches SQL, so a malformed id is the caller's error, not the server's. */
 export function subjectIdArgument(value: string, argument = "id"): string {
-  if (!UUID.test(value)) throw badUserInput(`Invalid input: ${argument} is not a subject id`, { fields: [argument] });
+  return idArgument(value, argument, "a subject id");
+}
+
+/** As `subjectIdArgument`, for a subject request's id. */
+export function requestIdArgument(value: string, argument = "requestId"): string {
+  return idArgument(value, argument, "a subject request id");
+}
+
+function idArgument(value: string, argument: string, what: string): string {
+  if (!UUID.test(value)) throw badUserInput(`Invalid input: ${argument} is not ${what}`, { fields: [argument] });
   return value.toLowerCase();
 }
 

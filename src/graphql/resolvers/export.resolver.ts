@@ -11,7 +11,7 @@ import type { PolicySnapshot } from "../../persistence/policy-repository";
 import { loadRequestWithRecord, type SubjectRecord } from "../../persistence/subject-record-repository";
 import type { CompiledPolicy } from "../../policy/engine/compiled-policy";
 import { exportRefusal } from "../../policy/engine/export-rules";
-import { accessOf, subjectIdArgument, type DeclaredAccess } from "../arguments";
+import { accessOf, requestIdArgument, type DeclaredAccess } from "../arguments";
 import type { RequestContext } from "../context";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
@@ -94,7 +94,7 @@ async function exportCase(context: RequestContext, requestId: string, kind: Subj
       { purpose: access.purposeKey, requiredLegalBasis: LegalBasisCode.LEGAL_OBLIGATION },
     );
   }
-  const id = subjectIdArgument(requestId, "requestId");
+  const id = requestIdArgument(requestId);
   // The policy in force as stored and as compiled, read together so they are one version.
   const { snapshot: policy, compiled } = context.app.policy;
   const found = await loadRequestWithRecord(context.app.dataSource, id);

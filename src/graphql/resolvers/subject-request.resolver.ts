@@ -21,7 +21,14 @@ import {
   type SubjectRequestChange,
 } from "../../persistence/subject-request-repository";
 import { findSubjectsByIds, updateSubjectFields } from "../../persistence/subject-repository";
-import { accessOf, pageSizeArgument, pageSizeArgumentOrDefault, subjectIdArgument, type DeclaredAccess } from "../arguments";
+import {
+  accessOf,
+  pageSizeArgument,
+  pageSizeArgumentOrDefault,
+  requestIdArgument,
+  subjectIdArgument,
+  type DeclaredAccess,
+} from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import type { RequestContext } from "../context";
 import { guardedObject } from "../guarded-types";
@@ -33,6 +40,11 @@ import { TouchesPersonalData } from "../touches-personal-data";
 import { RecipientToNotify, SubjectRequest, SubjectRequestConnection, SubjectRequestOutcome } from "../types/subject-request.types";
 
 const TEXT_MAX = 2_000;
+/**
+ * A request cannot have been received before the GDPR applied (Art. 99(2)). The bound also keeps
+ * out years 0–99, which the database stores but drivers read back a century or two later.
+ */
+const GDPR_APPLIES_FROM = new Date("2018-05-25T00:00:00.000Z");
 const CURSOR_PREFIX = "request:";
 
 /**
@@ -63,6 +75,11 @@ export class SubjectRequestResolver {
     @Ctx() context: RequestContext,
   ): Promise<SubjectRequestConnection> {
     const access = accessOf(context);
+    if (status?.length === 0)
+      throw badUserInput("Invalid input: status must name at least one status; omit it for all", { fields: ["status"] });
+    if (dueBefore && (dueBefore.getUTCFullYear() < 1900 || dueBefore.getUTCFullYear() > 9999)) {
+      throw badUserInput("Invalid input: dueBefore must lie between the years 1900 and 9999", { fields: ["dueBefore"] });
+    }
     // An omitted argument arrives as undefined: normalise it to null.
     const query = {
       statuses: status ?? null,
@@ -95,8 +112,11 @@ export class SubjectRequestResolver {
   ): Promise<SubjectRequest> {
     const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
-    if (receivedAt.getTime() > access.now.getTime()) {
-      throw badUserInput(`Invalid input: receivedAt ${receivedAt.toISOString()} is in the future`, { fields: ["receivedAt"] });
+    if (receivedAt.getTime() > access.now.getTime() || receivedAt.getTime() < GDPR_APPLIES_FROM.getTime()) {
+      throw badUserInput(
+        `Invalid input: receivedAt must lie between ${GDPR_APPLIES_FROM.toISOString().slice(0, 10)} (when the GDPR began to apply) and now`,
+        { fields: ["receivedAt"] },
+      );
     }
     const due = firstDeadline(receivedAt, access.policy.timeZone);
     const row = await auditedWrite(context, "openSubjectRequest", async (manager, log) => {
@@ -258,7 +278,7 @@ async function changeRequest(
   alsoDo?: (manager: EntityManager, request: SubjectRequestRow, log: ChangeLog) => Promise<void>,
 ): Promise<{ request: SubjectRequestRow }> {
   const access = accessOf(context);
-  const id = subjectIdArgument(requestId, "requestId");
+  const id = requestIdArgument(requestId);
   return auditedWrite(context, operation, async (manager, log) => {
     const request = await lockSubjectRequest(manager, id);
     if (!request) throw notFound(`No subject request with id ${requestId}`);
@@ -279,6 +299,10 @@ function requiredText(value: string, field: string): string {
   const text = value.trim();
   if (text.length === 0 || text.length > TEXT_MAX) {
     throw badUserInput(`Invalid input: ${field} must be 1–${TEXT_MAX} characters`, { fields: [field] });
+  }
+  // PostgreSQL text cannot hold NUL, and no reason told to a person needs a control character.
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
+    throw badUserInput(`Invalid input: ${field} must not contain control characters`, { fields: [field] });
   }
   return text;
 }
