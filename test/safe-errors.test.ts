@@ -1,5 +1,8 @@
 import { gzipSync } from "node:zlib";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { getIntrospectionQuery } from "graphql";
+import { answerWhileStarting } from "../src/server/http-failures";
 import { DEV_KEY, errorCodes, overHttpPurposeQLForThisFile, type GraphQLResponse } from "./support/harness";
 
 /**
@@ -107,6 +110,26 @@ describe("failures before GraphQL answer in JSON, with a code", () => {
   it("headers too large for the HTTP parser", async () => {
     const answer = await send({ headers: { "content-type": "application/json", "x-padding": `${EMAIL} `.repeat(4_000) }, body: validJson });
     expectSafeError(answer, 431, "BAD_REQUEST");
+  });
+
+  it("a request while the server is still opening its database", async () => {
+    const starting = createServer(answerWhileStarting);
+    await new Promise<void>((resolve) => starting.listen(0, resolve));
+    try {
+      const base = `http://localhost:${(starting.address() as AddressInfo).port}`;
+      const response = await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: validJson });
+      const text = await response.text();
+      expectSafeError(
+        { status: response.status, contentType: response.headers.get("content-type"), text, body: JSON.parse(text) as GraphQLResponse },
+        503,
+        "SERVICE_UNAVAILABLE",
+      );
+      expect(response.headers.get("retry-after")).toBe("1");
+      const health = await fetch(`${base}/healthz`);
+      expect({ status: health.status, body: await health.json() }).toEqual({ status: 503, body: { status: "starting" } });
+    } finally {
+      await new Promise((resolve) => starting.close(resolve));
+    }
   });
 
   it("a body that is not a GraphQL request", async () => {

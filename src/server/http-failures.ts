@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import type { Logger } from "../logging/logger";
@@ -106,4 +107,16 @@ export function answerClientErrorInJson(error: Error & { code?: string }, socket
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * Until the database is open: 503 with Retry-After. `/healthz` keeps its own shape for load
+ * balancers; everything else answers as GraphQL over HTTP does.
+ */
+export function answerWhileStarting(request: IncomingMessage, response: ServerResponse): void {
+  const health = request.url === "/healthz" || request.url?.startsWith("/healthz?") === true;
+  const body = health
+    ? { status: "starting" }
+    : { errors: [{ message: "The server is starting: try again shortly.", extensions: { code: "SERVICE_UNAVAILABLE" } }] };
+  response.writeHead(503, { "content-type": "application/json; charset=utf-8", "retry-after": "1" }).end(JSON.stringify(body));
 }

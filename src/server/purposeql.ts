@@ -11,7 +11,7 @@ import { listenForPolicyChanges } from "../persistence/policy-listener";
 import { ensureDevClient, seedIfEmpty, type DevClient } from "./bootstrap";
 import { createGraphQLServer } from "./graphql-server";
 import { createHttpApp } from "./http-app";
-import { answerClientErrorInJson } from "./http-failures";
+import { answerClientErrorInJson, answerWhileStarting } from "./http-failures";
 
 export interface PurposeQL {
   readonly services: AppServices;
@@ -67,9 +67,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
  * data is touched. Until the database is open, requests are answered 503.
  */
 export async function startPurposeQL(config: Config, logger: Logger, clock?: () => Date): Promise<ListeningPurposeQL> {
-  let handle: RequestListener = (_request, response) => {
-    response.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "starting" }));
-  };
+  let handle: RequestListener = answerWhileStarting;
   const httpServer = await listen((request, response) => handle(request, response), config.port);
   const closeHttp = (): Promise<void> => new Promise((resolve, reject) => httpServer.close((error) => (error ? reject(error) : resolve())));
   let purposeql: PurposeQL;
