@@ -105,7 +105,9 @@ export class SubjectRequestResolver {
   async openSubjectRequest(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
     @Arg("kind", () => SubjectRequestKind, { description: "The right exercised." }) kind: SubjectRequestKind,
-    @Arg("receivedAt", () => DateTimeResolver, { description: "When the controller received the request; not in the future." })
+    @Arg("receivedAt", () => DateTimeResolver, {
+      description: "When the controller received the request: not in the future, nor before 2018-05-25 (when the GDPR began to apply).",
+    })
     receivedAt: Date,
     @Arg("channel", () => SubjectRequestChannel, { description: "How it reached the controller." }) channel: SubjectRequestChannel,
     @Ctx() context: RequestContext,
