@@ -30,3 +30,5 @@ export const forbidden = (message: string, details?: Record<string, unknown>): G
 export const badUserInput = (message: string, details?: Record<string, unknown>): GraphQLError =>
   apiError("BAD_USER_INPUT", message, details);
 export const notFound = (message: string): GraphQLError => apiError("NOT_FOUND", message);
+/** The write contradicts what is recorded (`extensions.reason` says what); nothing was written. */
+export const conflict = (message: string, details?: Record<string, unknown>): GraphQLError => apiError("CONFLICT", message, details);

@@ -11,6 +11,7 @@ import { errorCodes, inProcessPurposeQLForThisFile } from "./support/harness";
 const purposeql = inProcessPurposeQLForThisFile({ exposeErrorDetail: true });
 
 const PERSONALIZE = "personalize";
+const ADVERTISING = "marketing.advertising";
 const SUPPORT = "essential.service.operations.support";
 const N = 12;
 
@@ -91,5 +92,33 @@ describe("concurrent writes", () => {
     expect(events).toEqual([{ n: 1 }]);
     const objections = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM objection WHERE subject_id = $1`, [id]);
     expect(objections).toEqual([{ n: operation === "objectToPurpose" ? 1 : 0 }]);
+  });
+
+  it("a consent and an objection to direct marketing sent at once never both stand, in any order", async () => {
+    for (let round = 0; round < 12; round += 1) {
+      const id = await newSubject();
+      const [given, objected] = await Promise.all([
+        purposeql.execute(`mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "${ADVERTISING}") { id } }`, {
+          purpose: ADVERTISING,
+          variables: { id },
+        }),
+        purposeql.execute(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${ADVERTISING}") { id } }`, {
+          purpose: SUPPORT,
+          variables: { id },
+        }),
+      ]);
+      expect(objected.errors).toBeUndefined();
+      // Either the consent came first and the objection withdrew it, or the objection came first and refused it.
+      const consents: { withdrawal_method: string | null }[] = await purposeql.services.dataSource.query(
+        `SELECT withdrawal_method FROM consent WHERE subject_id = $1`,
+        [id],
+      );
+      const outcome = given.errors ? `refused ${String(given.errors[0]?.extensions?.reason)}` : "recorded";
+      expect({ outcome, consents }).toEqual(
+        outcome === "recorded"
+          ? { outcome, consents: [{ withdrawal_method: "OBJECTION" }] }
+          : { outcome: "refused OBJECTED", consents: [] },
+      );
+    }
   });
 });

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
-import { LegalBasisCode, RetentionAction, RetentionTrigger, SubjectStatus } from "../src/domain/policy-terms";
+import { LegalBasisCode, RetentionAction, RetentionTrigger, RightToObject, SubjectStatus } from "../src/domain/policy-terms";
 import { compileDocument } from "../src/policy/compile-document";
 import { CompiledPolicy, type PurposeRule } from "../src/policy/engine/compiled-policy";
 import { DENIAL_REASONS, EVERY_GRANTED_CATEGORY, lawfulness, releaseOf, type SubjectFacts } from "../src/policy/engine/lawfulness";
+import { consentsEndedByObjection, rightToObject, stoppingObjection } from "../src/policy/engine/objections";
 import { parsePolicy } from "../src/policy/policy-file";
 import { POLICY_FILE } from "./support/harness";
 
@@ -93,6 +94,79 @@ describe("lawfulness (rules 3–5)", () => {
       LAWFUL,
     );
     expect(lawfulness(clubmium, "functional.service.improve", subject({ objections: [objection] }), NOW)).toEqual(LAWFUL);
+  });
+
+  it("direct marketing: an open objection is OBJECTED whatever its basis, even beside an active consent; a lifted one is not", () => {
+    const consent = { purposeKey: "marketing.advertising", givenAt: daysAgo(10), withdrawnAt: null, scope: ADVERTISING_SCOPE };
+    const objection = { purposeKey: "marketing.advertising", objectedAt: daysAgo(3), liftedAt: null };
+    expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [consent] }), NOW).lawful).toBe(true);
+    expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [consent], objections: [objection] }), NOW)).toEqual({
+      lawful: false,
+      reason: "OBJECTED",
+    });
+    // The objection is named rather than the withdrawal it caused.
+    const withdrawn = { ...consent, withdrawnAt: daysAgo(3) };
+    expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [withdrawn], objections: [objection] }), NOW)).toEqual({
+      lawful: false,
+      reason: "OBJECTED",
+    });
+    const lifted = { ...objection, liftedAt: daysAgo(1) };
+    expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [consent], objections: [lifted] }), NOW).lawful).toBe(true);
+    // Restriction is still decided first.
+    const restricted = subject({ status: SubjectStatus.RESTRICTED, consents: [consent], objections: [objection] });
+    expect(lawfulness(clubmium, "marketing.advertising", restricted, NOW)).toEqual({ lawful: false, reason: "RESTRICTED" });
+  });
+
+  it("an objection stops what it applies to: a public task and direct marketing below it, not a contract or consent beneath a purpose objected to", () => {
+    const policy = new CompiledPolicy(
+      1,
+      [],
+      [
+        rule("marketing", LegalBasisCode.CONSENT, null),
+        rule("marketing.newsletter", LegalBasisCode.LEGITIMATE_INTERESTS, "marketing"),
+        rule("registry", LegalBasisCode.PUBLIC_TASK, null),
+        rule("registry.contract", LegalBasisCode.CONTRACT, "registry"),
+        rule("registry.personalised", LegalBasisCode.CONSENT, "registry"),
+      ],
+    );
+    const objectedTo = (purposeKey: string) => subject({ objections: [{ purposeKey, objectedAt: daysAgo(1), liftedAt: null }] });
+    const decide = (purposeKey: string, facts: SubjectFacts) => lawfulness(policy, purposeKey, facts, NOW);
+    // A public task stops on objection (Art. 21(1)); a contract beneath it does not.
+    expect(decide("registry", objectedTo("registry"))).toEqual({ lawful: false, reason: "OBJECTED" });
+    expect(decide("registry.contract", objectedTo("registry"))).toEqual(LAWFUL);
+    // A consent beneath it is withdrawn, not objected to.
+    const consented = {
+      ...objectedTo("registry"),
+      consents: [{ purposeKey: "registry.personalised", givenAt: daysAgo(2), withdrawnAt: null, scope: [] }],
+    };
+    expect(decide("registry.personalised", consented).lawful).toBe(true);
+    // An objection to direct marketing covers its sub-purposes, not the purpose above it.
+    expect(decide("marketing.newsletter", objectedTo("marketing"))).toEqual({ lawful: false, reason: "OBJECTED" });
+    expect(decide("marketing", objectedTo("marketing.newsletter"))).toEqual({ lawful: false, reason: "CONSENT_MISSING" });
+  });
+
+  it("the right to object, by purpose: absolute for direct marketing, liftable for legitimate interests, none otherwise", () => {
+    const rights = Object.fromEntries(clubmium.purposeKeys().map((key) => [key, rightToObject(clubmium.purpose(key)!)]));
+    expect(rights).toEqual({
+      "essential.service": RightToObject.NONE,
+      "essential.service.operations.support": RightToObject.NONE,
+      "essential.service.inquiries": RightToObject.LIFTABLE,
+      "essential.service.security": RightToObject.LIFTABLE,
+      "analytics.reporting": RightToObject.LIFTABLE,
+      "functional.service.improve": RightToObject.LIFTABLE,
+      personalize: RightToObject.NONE,
+      "marketing.advertising": RightToObject.ABSOLUTE,
+      "essential.legal_obligation": RightToObject.NONE,
+      "essential.data_subject_rights": RightToObject.NONE,
+    });
+    const policy = new CompiledPolicy(
+      1,
+      [],
+      [rule("marketing", LegalBasisCode.LEGITIMATE_INTERESTS, null), rule("marketing.post", LegalBasisCode.CONSENT, "marketing")],
+    );
+    expect(rightToObject(policy.purpose("marketing")!)).toBe(RightToObject.ABSOLUTE);
+    expect([...consentsEndedByObjection(policy, "marketing")].sort()).toEqual(["marketing", "marketing.post"]);
+    expect(consentsEndedByObjection(clubmium, "analytics.reporting")).toEqual([]);
   });
 
   it("restriction blocks every purpose but those allowed under restriction", () => {
@@ -205,6 +279,28 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
         expect(!lawful(purpose, objected) || lawful(purpose, state)).toBe(true);
       }),
     );
+  });
+
+  it("an open objection covering a purpose it applies to always denies it, with reason OBJECTED unless restricted", () => {
+    let denied = 0;
+    fc.assert(
+      fc.property(facts, purposeKey, fc.nat(), (state, purpose, pick) => {
+        const lineage = clubmium.lineageOf(purpose);
+        const objectedTo = lineage[pick % lineage.length]!;
+        const objected = { ...state, objections: [...state.objections, { purposeKey: objectedTo, objectedAt: NOW, liftedAt: null }] };
+        const stopping = stoppingObjection(clubmium, purpose, objected.objections, NOW);
+        if (rightToObject(clubmium.purpose(purpose)!) === RightToObject.NONE) {
+          expect(stopping === undefined).toBe(true);
+          return;
+        }
+        expect(stopping).toBeDefined();
+        const decided = lawfulness(clubmium, purpose, objected, NOW);
+        expect(decided).toEqual({ lawful: false, reason: objected.status === SubjectStatus.RESTRICTED ? "RESTRICTED" : "OBJECTED" });
+        denied += 1;
+      }),
+      { numRuns: 300 },
+    );
+    expect(denied).toBeGreaterThan(50);
   });
 
   it("restricting never widens access", () => {

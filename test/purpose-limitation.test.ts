@@ -335,6 +335,8 @@ describe("lawful lists", () => {
       objected: await newSubject(),
       withdrawn: await newSubject([ADVERTISING]),
       ancient: await newSubject(),
+      advertisingObjected: await newSubject([ADVERTISING, "personalize"]),
+      objectedBesideConsent: await newSubject([ADVERTISING]),
     };
     await run(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, SERVICE, { id: ids.ended });
     await run(`mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`, SERVICE, { id: ids.restricted });
@@ -345,6 +347,14 @@ describe("lawful lists", () => {
     await purposeql.services.dataSource.query(`UPDATE data_subject SET service_active_until = now() - interval '6 years' WHERE id = $1`, [
       ids.ancient,
     ]);
+    await run(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${ADVERTISING}") { id } }`, SERVICE, {
+      id: ids.advertisingObjected,
+    });
+    // A state the API never leaves (an objection to direct marketing withdraws the consent): both twins must still stop it.
+    await purposeql.services.dataSource.query(
+      `INSERT INTO objection (subject_id, purpose_key, objected_at, recorded_by) VALUES ($1, '${ADVERTISING}', now() - interval '1 hour', 'test')`,
+      [ids.objectedBesideConsent],
+    );
 
     const policy = purposeql.services.policy.compiled;
     const all = await purposeql.services.dataSource.getRepository(DataSubjectRow).find({ order: { seq: "ASC" } });

@@ -73,3 +73,13 @@ export enum SubjectRequestChannel {
   WEB_FORM = "WEB_FORM",
   IN_PERSON = "IN_PERSON",
 }
+
+/** What the subject's objection (GDPR Art. 21) does to a purpose. */
+export enum RightToObject {
+  /** No right to object: a contract, a legal obligation, vital interests, or a consent outside direct marketing (withdrawn instead). */
+  NONE = "NONE",
+  /** Art. 21(1), legitimate interests or a public task: the objection stops the purpose until lifted on compelling legitimate grounds. */
+  LIFTABLE = "LIFTABLE",
+  /** Art. 21(2)–(3), direct marketing, whatever its basis: the objection stops it, and only the subject can lift it. */
+  ABSOLUTE = "ABSOLUTE",
+}

@@ -57,11 +57,17 @@ export function decodeCursor(cursor: string | null | undefined): string | null {
  * `bases`, else the call would record something with no effect.
  */
 export function purposeArgument(access: RequestAccess, purposeKey: string, bases: readonly LegalBasisCode[], why: string): PurposeRule {
-  const purpose = access.policy.purpose(purposeKey);
-  if (!purpose) throw badUserInput(`Invalid input: purpose ${purposeKey} does not exist`, { fields: ["purpose"] });
+  const purpose = knownPurposeArgument(access, purposeKey);
   if (!bases.includes(purpose.legalBasis)) {
     throw badUserInput(`Invalid input: purpose ${purposeKey} relies on ${purpose.legalBasis}; ${why}`, { fields: ["purpose"] });
   }
+  return purpose;
+}
+
+/** A purpose named as an argument: it must exist in the policy in force. */
+export function knownPurposeArgument(access: RequestAccess, purposeKey: string): PurposeRule {
+  const purpose = access.policy.purpose(purposeKey);
+  if (!purpose) throw badUserInput(`Invalid input: purpose ${purposeKey} does not exist`, { fields: ["purpose"] });
   return purpose;
 }
 

@@ -1,5 +1,7 @@
 import type { ConsentRow, DataSubjectRow, ObjectionRow, ProcessorRow, PurposeRow, SubjectRequestRow } from "../persistence/entities";
+import { RightToObject } from "../domain/policy-terms";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
+import { rightToObject } from "../policy/engine/objections";
 import { dayIn } from "../policy/engine/request-deadlines";
 import { deadlineOf, isOverdue } from "../policy/engine/subject-request-rules";
 import type { SubjectRequest } from "./types/subject-request.types";
@@ -11,6 +13,7 @@ import type { DataSubject } from "./types/subject.types";
 /** Rows to GraphQL values. Personal values are copied here; whether a request sees them is the guard's decision. */
 
 export function toPurpose(row: PurposeRow, policy: CompiledPolicy): Purpose {
+  const rule = policy.purpose(row.key);
   return Object.assign(new Purpose(), {
     key: row.key,
     parentKey: row.parentKey,
@@ -19,6 +22,7 @@ export function toPurpose(row: PurposeRow, policy: CompiledPolicy): Purpose {
     legalBasis: row.legalBasis,
     legitimateInterestAssessment: row.legitimateInterestAssessment,
     allowedUnderRestriction: row.allowedUnderRestriction,
+    rightToObject: rule ? rightToObject(rule) : RightToObject.NONE,
     grants: row.grants.map((category) => category.key).sort(),
     effectiveGrants: [...policy.effectiveGrants(row.key)].sort(),
     retention: { trigger: row.retentionTrigger, days: row.retentionDays, action: row.retentionAction },

@@ -79,15 +79,16 @@ export async function recordConsent(manager: EntityManager, consent: NewConsent)
 
 export interface Withdrawal {
   readonly subjectId: string;
-  readonly purposeKey: string;
+  /** The purposes whose consents are withdrawn: one (withdrawConsent), or a purpose and its sub-purposes (an objection). */
+  readonly purposeKeys: readonly string[];
   readonly method: string;
   readonly at: Date;
   readonly recorder: Recorder;
 }
 
 /**
- * Withdraws every active consent of the subject to the purpose (one per scope), once: of two
- * concurrent withdrawals, the second finds nothing active. Returns the consents withdrawn, newest first.
+ * Withdraws every active consent of the subject to the purposes (one per purpose and scope), once: of
+ * two concurrent withdrawals, the second finds nothing active. Returns the consents withdrawn, newest first.
  */
 export async function withdrawConsents(manager: EntityManager, withdrawal: Withdrawal): Promise<ConsentRow[]> {
   const updated = await manager
@@ -99,7 +100,10 @@ export async function withdrawConsents(manager: EntityManager, withdrawal: Withd
       withdrawalMethod: withdrawal.method,
       withdrawalRequestId: withdrawal.recorder.requestId,
     })
-    .where("subject_id = :subjectId AND purpose_key = :purposeKey AND withdrawn_at IS NULL", withdrawal)
+    .where("subject_id = :subjectId AND purpose_key = ANY(:purposeKeys) AND withdrawn_at IS NULL", {
+      subjectId: withdrawal.subjectId,
+      purposeKeys: [...withdrawal.purposeKeys],
+    })
     .returning(["id"])
     .execute();
   const ids = returnedIds(updated.raw);

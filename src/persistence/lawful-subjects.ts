@@ -2,6 +2,7 @@ import type { SelectQueryBuilder } from "typeorm";
 import { LegalBasisCode, RetentionTrigger, SubjectStatus } from "../domain/policy-terms";
 import type { PurposeRule } from "../policy/engine/compiled-policy";
 import { retentionCutoff } from "../policy/engine/lawfulness";
+import { objectionApplies } from "../policy/engine/objections";
 import type { DataSubjectRow } from "./entities";
 
 /**
@@ -26,6 +27,8 @@ export function whereLawful(
 
   const conditions: string[] = [];
   if (!purpose.allowedUnderRestriction) conditions.push(`${s}.status <> '${SubjectStatus.RESTRICTED}'`);
+  // As the engine: an open objection stops the purpose whatever its basis, where an objection applies.
+  if (objectionApplies(purpose)) conditions.push(`NOT ${openObjection}`);
 
   switch (purpose.legalBasis) {
     case LegalBasisCode.CONSENT:
@@ -35,8 +38,6 @@ export function whereLawful(
       conditions.push(serviceActive);
       break;
     case LegalBasisCode.LEGITIMATE_INTERESTS:
-      conditions.push(`NOT ${openObjection}`);
-      break;
     case LegalBasisCode.LEGAL_OBLIGATION:
     case LegalBasisCode.PUBLIC_TASK:
     case LegalBasisCode.VITAL_INTERESTS:

@@ -9,6 +9,11 @@ export interface RecordedObjection {
   readonly created: boolean;
 }
 
+/** Every objection of the subject, open or lifted. */
+export async function objectionsOf(manager: EntityManager, subjectId: string): Promise<ObjectionRow[]> {
+  return manager.getRepository(ObjectionRow).findBy({ subjectId });
+}
+
 /** Records an objection; an objection already open is returned as it is (concurrent calls race on the unique partial index). */
 export async function recordObjection(
   manager: EntityManager,

@@ -65,6 +65,21 @@ export async function findSubjectsByIds(manager: EntityManager, ids: readonly st
   return ids.length === 0 ? [] : manager.getRepository(DataSubjectRow).findBy({ id: In([...ids]) });
 }
 
+/**
+ * The subject's row, locked until the transaction ends (FOR NO KEY UPDATE), or null when there is
+ * none. Recording a consent and recording or lifting an objection take this lock first, so for one
+ * subject they run one after the other: a consent and an objection to the same direct marketing
+ * recorded at once cannot both stand, whichever comes first.
+ */
+export async function lockSubject(manager: EntityManager, id: string): Promise<DataSubjectRow | null> {
+  return manager
+    .getRepository(DataSubjectRow)
+    .createQueryBuilder("subject")
+    .where("subject.id = :id", { id })
+    .setLock("for_no_key_update")
+    .getOne();
+}
+
 export interface SubjectPage {
   readonly rows: DataSubjectRow[];
   readonly hasNextPage: boolean;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LegalBasisCode, RetentionAction, RetentionTrigger } from "../domain/policy-terms";
 import { compileDocument } from "./compile-document";
+import { isDirectMarketing, MARKETING_PURPOSE_ROOT } from "./direct-marketing";
 import { isKnownTimeZone } from "./engine/request-deadlines";
 import { isUnder, parentKeyOf } from "./keys";
 
@@ -75,14 +76,13 @@ const organisationSchema = z.strictObject({
 export type Organisation = z.infer<typeof organisationSchema>;
 
 /** The invariant the Clubmium notice promises: personal content is never used for advertising. */
-export const MARKETING_PURPOSE_ROOT = "marketing";
 export const PERSONAL_CONTENT_ROOT = "user.content";
 
 /** A grant on `user.content`, beneath it, or on an ancestor such as `user` (which covers it) all reach personal content. */
 export function marketingContentViolation(purposeKey: string, categoryKey: string): string | undefined {
   const reachesContent = isUnder(categoryKey, PERSONAL_CONTENT_ROOT) || isUnder(PERSONAL_CONTENT_ROOT, categoryKey);
-  return isUnder(purposeKey, MARKETING_PURPOSE_ROOT) && reachesContent
-    ? `${purposeKey} may not be granted ${categoryKey}: no marketing purpose may read personal content (${PERSONAL_CONTENT_ROOT}: messages, chat, files)`
+  return isDirectMarketing(purposeKey) && reachesContent
+    ? `${purposeKey} may not be granted ${categoryKey}: no ${MARKETING_PURPOSE_ROOT} purpose may read personal content (${PERSONAL_CONTENT_ROOT}: messages, chat, files)`
     : undefined;
 }
 

@@ -106,6 +106,12 @@ export class CreateSubjectInput extends UpdateSubjectInput {
 
 export const CONSENT_METHODS = ["API", "REGISTRATION_FORM", "WEB_FORM", "EMAIL", "PHONE"] as const;
 
+/**
+ * The withdrawal method the server records when an objection to direct marketing withdraws the
+ * consents it concerns (GDPR Art. 21(3)). Not one of CONSENT_METHODS: no client may claim it.
+ */
+export const WITHDRAWN_BY_OBJECTION = "OBJECTION";
+
 @InputType({ description: "How a consent is being given. The server records the time and the policy version." })
 export class ConsentEvidenceInput {
   @PersonalInputField("user.device.ip_address", { description: "IP address (v4 or v6) consent is given from." })

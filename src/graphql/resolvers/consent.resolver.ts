@@ -4,10 +4,12 @@ import { Capability } from "../../domain/capabilities";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { LegalBasisCode } from "../../domain/policy-terms";
 import { recordConsent, withdrawConsents } from "../../persistence/consent-repository";
-import { findSubjectsByIds } from "../../persistence/subject-repository";
+import { objectionsOf } from "../../persistence/objection-repository";
+import { lockSubject } from "../../persistence/subject-repository";
 import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
+import { refuseConsentUnderObjection } from "../consent-conditions";
 import { recorderOf } from "../roles";
 import type { RequestContext } from "../context";
 import { guardConsent } from "../guarded-types";
@@ -23,7 +25,7 @@ export class ConsentResolver {
   @RequiresCapability(Capability.RECORD_CONSENT)
   @Mutation(() => Consent, {
     description:
-      "Records the subject's consent to a consent-based purpose (and its sub-purposes), with its receipt: the server's time, who recorded it, the request, the policy and notice versions, and the categories the purpose grants now (its scope). Giving consent that is already active under the same scope returns it unchanged. Needs RECORD_CONSENT.",
+      "Records the subject's consent to a consent-based purpose (and its sub-purposes), with its receipt: the server's time, who recorded it, the request, the policy and notice versions, and the categories the purpose grants now (its scope). Giving consent that is already active under the same scope returns it unchanged. Refused while the subject's objection to the purpose (or a purpose above it) stands (CONFLICT, reason OBJECTED); then nothing is written. Needs RECORD_CONSENT.",
   })
   async giveConsent(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
@@ -38,7 +40,8 @@ export class ConsentResolver {
     purposeArgument(access, purpose, [LegalBasisCode.CONSENT], "consent to it would have no effect");
     const receipt = consentReceipt(context, purpose);
     const row = await auditedWrite(context, "giveConsent", async (manager, log) => {
-      if ((await findSubjectsByIds(manager, [id])).length === 0) throw notFound(`No subject with id ${subjectId}`);
+      if (!(await lockSubject(manager, id))) throw notFound(`No subject with id ${subjectId}`);
+      refuseConsentUnderObjection(access, purpose, await objectionsOf(manager, id));
       const recorded = await recordConsent(manager, {
         ...receipt,
         subjectId: id,
@@ -78,7 +81,7 @@ export class ConsentResolver {
     const latest = await auditedWrite(context, "withdrawConsent", async (manager, log) => {
       const withdrawn = await withdrawConsents(manager, {
         subjectId: id,
-        purposeKey: purpose,
+        purposeKeys: [purpose],
         method: how,
         at: access.now,
         recorder: recorderOf(context),

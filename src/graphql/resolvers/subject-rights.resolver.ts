@@ -1,10 +1,12 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { Capability } from "../../domain/capabilities";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
-import { LegalBasisCode, SubjectStatus } from "../../domain/policy-terms";
+import { RightToObject, SubjectStatus } from "../../domain/policy-terms";
+import { withdrawConsents } from "../../persistence/consent-repository";
 import { liftObjection, recordObjection } from "../../persistence/objection-repository";
-import { findSubjectsByIds, setSubjectStatus } from "../../persistence/subject-repository";
-import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
+import { lockSubject, setSubjectStatus } from "../../persistence/subject-repository";
+import { consentsEndedByObjection, rightToObject } from "../../policy/engine/objections";
+import { accessOf, knownPurposeArgument, subjectIdArgument } from "../arguments";
 import { auditedWrite } from "../audited-write";
 import { recorderOf } from "../roles";
 import type { RequestContext } from "../context";
@@ -12,10 +14,10 @@ import { guardChangedSubject, guardObjection } from "../guarded-types";
 import { badUserInput, notFound } from "../../errors";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
+import { WITHDRAWN_BY_OBJECTION } from "../inputs/subject.inputs";
 import { Objection } from "../types/audit.types";
 import { DataSubject } from "../types/subject.types";
 
-const OBJECTIONABLE = [LegalBasisCode.LEGITIMATE_INTERESTS, LegalBasisCode.PUBLIC_TASK];
 const ASSESSMENT_MAX = 5_000;
 
 /** The subject's rights that change what may be processed: objection (Art. 21) and restriction (Art. 18). */
@@ -25,7 +27,7 @@ export class SubjectRightsResolver {
   @RequiresCapability(Capability.RECORD_OBJECTION)
   @Mutation(() => Objection, {
     description:
-      "Records the subject's objection to a purpose based on legitimate interests or a public task (GDPR Art. 21); that purpose, and its sub-purposes, stop reading the subject's data from the next request. Needs RECORD_OBJECTION.",
+      "Records the subject's objection to a purpose (GDPR Art. 21): one based on legitimate interests or a public task (Art. 21(1)), or any direct-marketing purpose, under `marketing`, whatever its basis (Art. 21(2); see `Purpose.rightToObject`). That purpose, and its sub-purposes, stop reading the subject's data from the next request. An objection to direct marketing also withdraws, in the same transaction, the subject's active consents to the purpose and its sub-purposes (withdrawal method OBJECTION), and while it stands `giveConsent` to them is refused (CONFLICT, reason OBJECTED). Objecting again while the objection stands returns it unchanged. Needs RECORD_OBJECTION.",
   })
   async objectToPurpose(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
@@ -34,11 +36,25 @@ export class SubjectRightsResolver {
   ): Promise<Objection> {
     const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
-    purposeArgument(access, purposeKey, OBJECTIONABLE, "an objection (Art. 21) applies only to legitimate interests or a public task");
+    const purpose = knownPurposeArgument(access, purposeKey);
+    if (rightToObject(purpose) === RightToObject.NONE) {
+      throw badUserInput(
+        `Invalid input: purpose ${purposeKey} relies on ${purpose.legalBasis} and is not direct marketing; an objection (Art. 21) applies only to legitimate interests, a public task or direct marketing`,
+        { fields: ["purpose"] },
+      );
+    }
     const row = await auditedWrite(context, "objectToPurpose", async (manager, log) => {
-      if ((await findSubjectsByIds(manager, [id])).length === 0) throw notFound(`No subject with id ${subjectId}`);
-      const recorded = await recordObjection(manager, id, purposeKey, access.now, recorderOf(context));
-      if (recorded.created) log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
+      if (!(await lockSubject(manager, id))) throw notFound(`No subject with id ${subjectId}`);
+      const recorder = recorderOf(context);
+      const recorded = await recordObjection(manager, id, purposeKey, access.now, recorder);
+      const withdrawn = await withdrawConsents(manager, {
+        subjectId: id,
+        purposeKeys: consentsEndedByObjection(access.policy, purposeKey),
+        method: WITHDRAWN_BY_OBJECTION,
+        at: access.now,
+        recorder,
+      });
+      if (recorded.created || withdrawn.length > 0) log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
       return recorded.objection;
     });
     access.catchUpTo(row.objectedAt);

@@ -56,7 +56,7 @@ export class AccessEvent {
 
 @PersonalDataType(
   "Objection",
-  "A subject's objection to a purpose based on legitimate interests or a public task (GDPR Art. 21). That a person objected is personal data: every field but the identifiers is guarded.",
+  "A subject's objection to a purpose (GDPR Art. 21): one based on legitimate interests or a public task, or direct marketing whatever its basis. That a person objected is personal data: every field but the identifiers is guarded.",
 )
 export class Objection {
   @NotPersonal()

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { LocalDateResolver } from "graphql-scalars";
-import { LegalBasisCode, RetentionAction, RetentionTrigger } from "../../domain/policy-terms";
+import { LegalBasisCode, RetentionAction, RetentionTrigger, RightToObject } from "../../domain/policy-terms";
 
 registerEnumType(LegalBasisCode, {
   name: "LegalBasisCode",
@@ -12,6 +12,25 @@ registerEnumType(LegalBasisCode, {
     VITAL_INTERESTS: { description: "Art. 6(1)(d): needed to protect someone's vital interests." },
     PUBLIC_TASK: { description: "Art. 6(1)(e): needed for a task in the public interest or official authority." },
     LEGITIMATE_INTERESTS: { description: "Art. 6(1)(f): needed for legitimate interests the subject may object to (Art. 21)." },
+  },
+});
+
+registerEnumType(RightToObject, {
+  name: "RightToObject",
+  description: "What the subject's objection (GDPR Art. 21, `objectToPurpose`) does to a purpose.",
+  valuesConfig: {
+    NONE: {
+      description:
+        "No right to object: a contract, a legal obligation, vital interests, or a consent outside direct marketing (withdraw the consent instead).",
+    },
+    LIFTABLE: {
+      description:
+        "Art. 21(1), legitimate interests or a public task: the objection stops the purpose until lifted on compelling legitimate grounds (`liftObjection` with an assessment).",
+    },
+    ABSOLUTE: {
+      description:
+        "Art. 21(2)–(3), direct marketing (a purpose under `marketing`), whatever its basis: the objection stops it, withdraws the consents to it, and only the subject can lift it, by their own OBJECTION request.",
+    },
   },
 });
 
@@ -111,6 +130,9 @@ export class Purpose {
 
   @Field({ description: "Whether the purpose may read data of a subject whose processing is restricted (GDPR Art. 18)." })
   allowedUnderRestriction!: boolean;
+
+  @Field(() => RightToObject, { description: "What the subject's objection to this purpose does (GDPR Art. 21)." })
+  rightToObject!: RightToObject;
 
   @Field(() => [String], {
     description: "Keys of the categories this purpose grants itself. A grant covers the category's sub-categories.",

@@ -101,6 +101,11 @@ export class CompiledPolicy {
     return this.grantLists.get(purposeKey) ?? [];
   }
 
+  /** The purpose itself and every declared purpose beneath it (those it covers, as a consent or an objection does). */
+  purposeAndDescendants(purposeKey: string): readonly string[] {
+    return [...this.purposes.keys()].filter((key) => isUnder(key, purposeKey));
+  }
+
   /** The purpose itself, then each declared ancestor, nearest first. */
   lineageOf(purposeKey: string): readonly string[] {
     return this.lineages.get(purposeKey) ?? [];

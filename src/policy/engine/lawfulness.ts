@@ -1,5 +1,8 @@
 import { LegalBasisCode, RetentionTrigger, SubjectStatus } from "../../domain/policy-terms";
 import type { CompiledPolicy, PurposeRule, RetentionRule } from "./compiled-policy";
+import { stoppingObjection, type ObjectionFact } from "./objections";
+
+export type { ObjectionFact } from "./objections";
 
 /** Why a read of a subject's data under a purpose was refused at read time (docs/DESIGN.md §4, rules 3–5, and §8). */
 export type DenialReason =
@@ -21,12 +24,6 @@ export interface ConsentFact {
   readonly withdrawnAt: Date | null;
   /** The categories the purpose granted when the consent was given: all the consent covers. */
   readonly scope: readonly string[];
-}
-
-export interface ObjectionFact {
-  readonly purposeKey: string;
-  readonly objectedAt: Date;
-  readonly liftedAt: Date | null;
 }
 
 /** What the engine needs to know about one subject; loaded once per request and subject. */
@@ -57,7 +54,13 @@ const DAY_MS = 86_400_000;
 
 /**
  * Whether purpose `purposeKey` may process this subject's data at `now`: restriction (rule 4), then
- * the purpose's legal basis (rule 3), then retention (rule 5). Pure; an unknown purpose is refused.
+ * an open objection to it (rule 3; see `stoppingObjection`), then the purpose's legal basis (rule 3),
+ * then retention (rule 5). Pure; an unknown purpose is refused.
+ *
+ * The objection is checked before and apart from the legal basis: an objection to direct marketing
+ * stops it whatever its basis (Art. 21(2)–(3)). Recording such an objection withdraws the consents it
+ * concerns, so under consent this is defence in depth: a consent recorded around the objection still
+ * releases nothing while the objection stands.
  */
 export function lawfulness(policy: CompiledPolicy, purposeKey: string, subject: SubjectFacts, now: Date): Lawfulness {
   const purpose = policy.purpose(purposeKey);
@@ -65,6 +68,7 @@ export function lawfulness(policy: CompiledPolicy, purposeKey: string, subject: 
   const lineage = new Set(policy.lineageOf(purposeKey));
 
   if (subject.status === SubjectStatus.RESTRICTED && !purpose.allowedUnderRestriction) return deny("RESTRICTED");
+  if (stoppingObjection(policy, purposeKey, subject.objections, now)) return deny("OBJECTED");
   const basis = legalBasisHolds(purpose, lineage, subject, now);
   if (!basis.lawful) return basis;
   return retentionExpired(purpose, lineage, subject, now) ? deny("RETENTION_EXPIRED") : basis;
@@ -90,8 +94,8 @@ function legalBasisHolds(purpose: PurposeRule, lineage: ReadonlySet<string>, sub
     }
     case LegalBasisCode.CONTRACT:
       return serviceActive(subject, now) ? LAWFUL : deny("CONTRACT_INACTIVE");
+    // Legitimate interests and a public task hold unless the subject objected, checked above.
     case LegalBasisCode.LEGITIMATE_INTERESTS:
-      return subject.objections.some((o) => lineage.has(o.purposeKey) && isOpen(o.objectedAt, o.liftedAt, now)) ? deny("OBJECTED") : LAWFUL;
     case LegalBasisCode.LEGAL_OBLIGATION:
     case LegalBasisCode.PUBLIC_TASK:
     case LegalBasisCode.VITAL_INTERESTS:
