@@ -130,6 +130,19 @@ processors:`,
     expect(problems).toMatch(/purposes\.2\.legitimateInterestAssessment.*must carry its assessment/);
   });
 
+  it("refuses an age of digital consent outside GDPR Art. 8(1)'s 13–16, or none at all", () => {
+    const line = "  ageOfDigitalConsent: 13\n";
+    expect(clubmium).toContain(line);
+    expect(problemsOf(clubmium.replace(line, "  ageOfDigitalConsent: 12\n"))).toEqual([
+      expect.stringMatching(/^organisation\.ageOfDigitalConsent \(line \d+\): GDPR Art\. 8\(1\) allows no age below 13$/),
+    ]);
+    expect(problemsOf(clubmium.replace(line, "  ageOfDigitalConsent: 17\n"))).toEqual([
+      expect.stringMatching(/^organisation\.ageOfDigitalConsent \(line \d+\): GDPR Art\. 8\(1\) allows no age above 16$/),
+    ]);
+    expect(problemsOf(clubmium.replace(line, "")).join("\n")).toMatch(/^organisation\.ageOfDigitalConsent/);
+    expect(parsePolicy("policy.yaml", clubmium.replace(line, "  ageOfDigitalConsent: 16\n")).organisation.ageOfDigitalConsent).toBe(16);
+  });
+
   it("reports a YAML syntax error with its line", () => {
     expect(problemsOf("organisation: [\n")[0]).toMatch(/^line \d+: /);
   });

@@ -368,7 +368,7 @@ function sourcesSection(): JsonObject {
       fields: SUBJECT_FIELD_NAMES.filter((field) => SUBJECT_FIELDS[field].provenance === provenance),
     })),
     records:
-      "Your consents, objections and requests came from you; the application named in each record (recordedBy, openedBy) recorded them, and the one named in each restriction (clientName) recorded it. A consent's evidence (IP address, browser, operating system, device) was observed when you gave it.",
+      "Your consents, objections and requests came from you; the application named in each record (recordedBy, openedBy) recorded them, and the one named in each restriction (clientName) recorded it. A consent's evidence (IP address, browser, operating system, device) was observed when you gave it; its parental-consent reference, where it has one, came with the consent of the holder of parental responsibility given for you (GDPR Art. 8(1)).",
   };
 }
 

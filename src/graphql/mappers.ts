@@ -99,6 +99,7 @@ export function evidenceValues(row: ConsentRow): { [K in keyof ConsentEvidence]:
     browser: row.evidenceBrowser,
     operatingSystem: row.evidenceOperatingSystem,
     device: row.evidenceDevice,
+    parentalConsentReference: row.evidenceParentalConsentReference,
     method: row.evidenceMethod,
     policyVersion: row.policyVersion,
   };

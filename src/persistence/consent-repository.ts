@@ -7,6 +7,8 @@ export interface EvidenceGiven {
   browser?: string | null;
   operatingSystem?: string | null;
   device?: string | null;
+  /** The holder of parental responsibility's consent, for a subject below the age of digital consent (GDPR Art. 8(1)). */
+  parentalConsentReference?: string | null;
   method: string;
 }
 
@@ -54,6 +56,7 @@ export async function recordConsent(manager: EntityManager, consent: NewConsent)
       evidenceBrowser: consent.evidence.browser ?? null,
       evidenceOperatingSystem: consent.evidence.operatingSystem ?? null,
       evidenceDevice: consent.evidence.device ?? null,
+      evidenceParentalConsentReference: consent.evidence.parentalConsentReference ?? null,
       evidenceMethod: consent.evidence.method,
       policyVersion: consent.policyVersion,
       recordedAt: consent.recordedAt,

@@ -64,7 +64,13 @@ const organisationSchema = z.strictObject({
   address: text.optional(),
   /** The version of the privacy notice this policy encodes; every consent records the version it was given under. */
   noticeVersion: text,
-  /** The controller's time zone: the calendar that request deadlines (GDPR Art. 12(3)) are counted on. */
+  /**
+   * The age below which a consent needs the holder of parental responsibility (GDPR Art. 8(1)): the
+   * Member State's age, which may not be lower than 13 nor above 16. Required: it differs from state
+   * to state, so the file must say which law it follows.
+   */
+  ageOfDigitalConsent: z.number().int().min(13, "GDPR Art. 8(1) allows no age below 13").max(16, "GDPR Art. 8(1) allows no age above 16"),
+  /** The controller's time zone: the calendar that request deadlines (GDPR Art. 12(3)) and subjects' ages (Art. 8) are counted on. */
   timeZone: text.refine(isKnownTimeZone, "must be an IANA time zone, e.g. Europe/Riga").default("UTC"),
   /** Where a person may lodge a complaint (GDPR Art. 13(2)(d), 15(1)(f)). */
   supervisoryAuthority: supervisoryAuthoritySchema.optional(),

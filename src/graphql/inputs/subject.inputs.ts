@@ -13,6 +13,7 @@ import {
 } from "class-validator";
 import { Field, InputType } from "type-graphql";
 import { Capability } from "../../domain/capabilities";
+import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { PersonalInputField, RequiresCapability } from "../personal-data";
 import { IsPastDate } from "./validators";
 
@@ -20,6 +21,12 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const NAME_MAX = 200;
 const ADDRESS_MAX = 500;
 const AGENT_MAX = 200;
+const REFERENCE_MAX = 200;
+const NOT_BLANK = /\S/;
+
+const PARENTAL_CONSENT_REFERENCE =
+  "For a subject below the policy's age of digital consent (GDPR Art. 8(1); query `ageOfDigitalConsent`): the reference of the consent given or authorised by the holder of parental responsibility, e.g. the case number of its verification (1–" +
+  `${REFERENCE_MAX} characters). Required then; a consent for such a subject without it is refused (BAD_USER_INPUT, reason PARENTAL_CONSENT_REQUIRED).`;
 
 @InputType({
   description:
@@ -52,6 +59,12 @@ export class RegistrationRecordInput {
   @IsOptional()
   @MaxLength(AGENT_MAX)
   device?: string | null;
+
+  @PersonalInputField(FACT_CATEGORIES.privacyPreferences, { description: PARENTAL_CONSENT_REFERENCE })
+  @IsOptional()
+  @Matches(NOT_BLANK, { message: "must not be blank" })
+  @MaxLength(REFERENCE_MAX)
+  parentalConsentReference?: string | null;
 }
 
 @InputType({ description: "Changes to a data subject. An omitted field is left as it is; null clears it." })
@@ -133,6 +146,12 @@ export class ConsentEvidenceInput {
   @IsOptional()
   @MaxLength(AGENT_MAX)
   device?: string | null;
+
+  @PersonalInputField(FACT_CATEGORIES.privacyPreferences, { description: PARENTAL_CONSENT_REFERENCE })
+  @IsOptional()
+  @Matches(NOT_BLANK, { message: "must not be blank" })
+  @MaxLength(REFERENCE_MAX)
+  parentalConsentReference?: string | null;
 
   @Field(() => String, { nullable: true, description: `How consent is collected: one of ${CONSENT_METHODS.join(", ")}; API when omitted.` })
   @IsOptional()

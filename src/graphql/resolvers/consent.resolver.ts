@@ -9,7 +9,7 @@ import { lockSubject } from "../../persistence/subject-repository";
 import { accessOf, purposeArgument, subjectIdArgument } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
-import { refuseConsentUnderObjection } from "../consent-conditions";
+import { refuseConsentUnderObjection, requireParentalConsentIfChild } from "../consent-conditions";
 import { recorderOf } from "../roles";
 import type { RequestContext } from "../context";
 import { guardConsent } from "../guarded-types";
@@ -25,7 +25,7 @@ export class ConsentResolver {
   @RequiresCapability(Capability.RECORD_CONSENT)
   @Mutation(() => Consent, {
     description:
-      "Records the subject's consent to a consent-based purpose (and its sub-purposes), with its receipt: the server's time, who recorded it, the request, the policy and notice versions, and the categories the purpose grants now (its scope). Giving consent that is already active under the same scope returns it unchanged. Refused while the subject's objection to the purpose (or a purpose above it) stands (CONFLICT, reason OBJECTED); then nothing is written. Needs RECORD_CONSENT.",
+      "Records the subject's consent to a consent-based purpose (and its sub-purposes), with its receipt: the server's time, who recorded it, the request, the policy and notice versions, and the categories the purpose grants now (its scope). Giving consent that is already active under the same scope returns it unchanged. Refused while the subject's objection to the purpose (or a purpose above it) stands (CONFLICT, reason OBJECTED), and for a subject below the age of digital consent without `evidence.parentalConsentReference` (BAD_USER_INPUT, reason PARENTAL_CONSENT_REQUIRED); then nothing is written. Needs RECORD_CONSENT.",
   })
   async giveConsent(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
@@ -40,8 +40,10 @@ export class ConsentResolver {
     purposeArgument(access, purpose, [LegalBasisCode.CONSENT], "consent to it would have no effect");
     const receipt = consentReceipt(context, purpose);
     const row = await auditedWrite(context, "giveConsent", async (manager, log) => {
-      if (!(await lockSubject(manager, id))) throw notFound(`No subject with id ${subjectId}`);
+      const subject = await lockSubject(manager, id);
+      if (!subject) throw notFound(`No subject with id ${subjectId}`);
       refuseConsentUnderObjection(access, purpose, await objectionsOf(manager, id));
+      requireParentalConsentIfChild(access, subject.dateOfBirth, evidence?.parentalConsentReference, "evidence.parentalConsentReference");
       const recorded = await recordConsent(manager, {
         ...receipt,
         subjectId: id,

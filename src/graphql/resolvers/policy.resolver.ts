@@ -12,6 +12,14 @@ export class PolicyResolver {
     return app.policy.version;
   }
 
+  @Query(() => Int, {
+    description:
+      "The age of digital consent the policy names (GDPR Art. 8(1)): a consent for a subject younger than this, by date of birth on the controller's calendar, is recorded only with a parental-consent reference.",
+  })
+  ageOfDigitalConsent(@Ctx() { app }: RequestContext): number {
+    return app.policy.compiled.ageOfDigitalConsent;
+  }
+
   @Query(() => [DataCategory], { description: "Every data category, ordered by key." })
   dataCategories(@Ctx() { app }: RequestContext): DataCategory[] {
     return app.policy.snapshot.categories.map((row) => Object.assign(new DataCategory(), row));

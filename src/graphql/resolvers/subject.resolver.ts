@@ -7,6 +7,7 @@ import { endServiceOf, insertSubject, pageOfSubjects, updateSubjectFields } from
 import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, pageSizeArgumentOrDefault, subjectIdArgument } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
+import { requireParentalConsentIfChild } from "../consent-conditions";
 import type { RequestContext } from "../context";
 import { guardChangedSubject, guardSubject, guardSubjects, subjectById } from "../guarded-types";
 import { badUserInput, notFound } from "../../errors";
@@ -62,7 +63,7 @@ export class SubjectResolver {
   @RequiresCapability(Capability.MANAGE_SUBJECTS)
   @Mutation(() => DataSubject, {
     description:
-      "Records a new data subject; the service relationship starts active now. With a registration record, the advertising consent given at registration is recorded too, in the same transaction (needs RECORD_CONSENT as well). Needs MANAGE_SUBJECTS. The fields returned are guarded like any read.",
+      "Records a new data subject; the service relationship starts active now. With a registration record, the advertising consent given at registration is recorded too, in the same transaction (needs RECORD_CONSENT as well); for a subject below the age of digital consent it needs `registration.parentalConsentReference` (BAD_USER_INPUT, reason PARENTAL_CONSENT_REQUIRED, nothing written). Needs MANAGE_SUBJECTS. The fields returned are guarded like any read.",
   })
   async createSubject(
     @Arg("input", () => CreateSubjectInput, { description: "The subject's personal data." }) input: CreateSubjectInput,
@@ -71,7 +72,7 @@ export class SubjectResolver {
   ): Promise<DataSubject> {
     const access = accessOf(context);
     const { registration, ...fields } = input;
-    const registrationConsent = registration ? registrationConsentOf(context, registration) : null;
+    const registrationConsent = registration ? registrationConsentOf(context, registration, fields.dateOfBirth) : null;
     const row = await auditedWrite(context, "createSubject", async (manager, log) => {
       const record = registration && registrationConsent ? { ...registration, consentedAt: registrationConsent.givenAt } : null;
       const created = await insertSubject(manager, fields, record, access.now);
@@ -131,9 +132,14 @@ export class SubjectResolver {
 /**
  * The advertising consent a registration record is the evidence of (the notice: advertising "only
  * with consent given at registration"). Refused when the policy collects no consent at
- * registration, or when the record claims a consent given in the future.
+ * registration, when the record claims a consent given in the future, and for a subject below the
+ * age of digital consent without a parental-consent reference. (A new subject has no objection.)
  */
-function registrationConsentOf(context: RequestContext, registration: RegistrationRecordInput): Omit<NewConsent, "subjectId"> {
+function registrationConsentOf(
+  context: RequestContext,
+  registration: RegistrationRecordInput,
+  dateOfBirth: string | null | undefined,
+): Omit<NewConsent, "subjectId"> {
   const access = accessOf(context);
   const purpose = access.policy.registrationConsentPurpose();
   if (!purpose) {
@@ -145,6 +151,7 @@ function registrationConsentOf(context: RequestContext, registration: Registrati
   if (givenAt.getTime() > access.now.getTime()) {
     throw badUserInput("Invalid input: input.registration.consentedAt lies in the future", { fields: ["input.registration.consentedAt"] });
   }
+  requireParentalConsentIfChild(access, dateOfBirth, registration.parentalConsentReference, "input.registration.parentalConsentReference");
   return {
     ...consentReceipt(context, purpose.key),
     evidence: {
@@ -152,6 +159,7 @@ function registrationConsentOf(context: RequestContext, registration: Registrati
       browser: registration.browser,
       operatingSystem: registration.operatingSystem,
       device: registration.device,
+      parentalConsentReference: registration.parentalConsentReference,
       method: "REGISTRATION_FORM",
     },
     givenAt,

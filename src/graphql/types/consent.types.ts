@@ -19,6 +19,12 @@ export class ConsentEvidence {
   @PersonalField("user.device.device_info", { description: "Device the consent was given with." })
   device!: string | null;
 
+  @PersonalField(PREFERENCES, {
+    description:
+      "For a subject below the age of digital consent (GDPR Art. 8(1)): the reference of the consent given or authorised by the holder of parental responsibility; null when none was recorded.",
+  })
+  parentalConsentReference!: string | null;
+
   @NotPersonal()
   @Field({ description: "How consent was collected, e.g. `API` or `REGISTRATION_FORM`." })
   method!: string;

@@ -78,6 +78,13 @@ export class ConsentRow {
   @Column({ type: "text", name: "evidence_device", nullable: true })
   evidenceDevice!: string | null;
 
+  /**
+   * For a subject below the age of digital consent (GDPR Art. 8(1)): the reference of the consent
+   * given or authorised by the holder of parental responsibility, e.g. the verification's case number.
+   */
+  @Column({ type: "text", name: "evidence_parental_consent_reference", nullable: true })
+  evidenceParentalConsentReference!: string | null;
+
   /** How consent was collected, e.g. API or REGISTRATION_FORM. */
   @Column({ type: "text", name: "evidence_method" })
   evidenceMethod!: string;

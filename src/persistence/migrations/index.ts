@@ -3,6 +3,7 @@ import { AuditAppendOnly1795606900000 } from "./1795606900000-AuditAppendOnly";
 import { PolicyChangeNotify1795607900000 } from "./1795607900000-PolicyChangeNotify";
 import { WritesUnderTheLaw1795629786052 } from "./1795629786052-WritesUnderTheLaw";
 import { SubjectRequests1795700000000 } from "./1795700000000-SubjectRequests";
+import { ObjectionAndConsentAge1795800000000 } from "./1795800000000-ObjectionAndConsentAge";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   PolicyChangeNotify1795607900000,
   WritesUnderTheLaw1795629786052,
   SubjectRequests1795700000000,
+  ObjectionAndConsentAge1795800000000,
 ];

@@ -2,6 +2,9 @@ import type { LegalBasisCode, RetentionAction, RetentionTrigger } from "../../do
 import { isUnder } from "../keys";
 import type { Organisation } from "../policy-document";
 
+/** GDPR Art. 8(1): the age of digital consent where Member State law sets none. */
+export const AGE_OF_DIGITAL_CONSENT_UNSTATED = 16;
+
 export interface CategoryRule {
   readonly key: string;
   readonly parentKey: string | null;
@@ -84,6 +87,16 @@ export class CompiledPolicy {
   /** Every category the purpose may read now, sub-categories included, sorted: what a consent given now covers. */
   readableCategories(purposeKey: string): readonly string[] {
     return this.readableLists.get(purposeKey) ?? [];
+  }
+
+  /**
+   * The age of digital consent (GDPR Art. 8(1)). A policy version stored before the policy file named
+   * it has none: then Art. 8(1)'s own age, 16, which applies where Member State law sets none, so a
+   * stale policy errs towards protecting children.
+   */
+  get ageOfDigitalConsent(): number {
+    const stored: Partial<Organisation> | null = this.organisation;
+    return stored?.ageOfDigitalConsent ?? AGE_OF_DIGITAL_CONSENT_UNSTATED;
   }
 
   /** The calendar the controller counts deadlines on (UTC when the policy names none). */
