@@ -66,3 +66,59 @@ export function transitionRefusal(request: RequestFacts, transition: RequestTran
       return undefined;
   }
 }
+
+/** Why something is not done on behalf of a request (an export, lifting an objection). */
+export type RequestActRefusalReason = "WRONG_KIND" | "REQUEST_CLOSED" | "IDENTITY_NOT_VERIFIED";
+
+export interface RequestActRefusal {
+  readonly reason: RequestActRefusalReason;
+  /** WRONG_KIND names a request that is not the caller's to use this way (their input); the others are the request's state. */
+  readonly code: "BAD_USER_INPUT" | "CONFLICT";
+  readonly message: string;
+}
+
+/** What is done on a request's behalf, in the words of the refusal messages. */
+export interface RequestAct {
+  /** E.g. "this export". */
+  readonly act: string;
+  /** Why the person must be known first, e.g. "the export discloses all their data". */
+  readonly whyVerified: string;
+}
+
+/**
+ * Why `act` may not be done on behalf of `request`, which it needs to be of `kind`, or undefined when
+ * it may. Rules, in order:
+ *  1. the request is of that kind: it answers that request and nothing else;
+ *  2. it is open: a completed request was answered, a refused one is not to be answered;
+ *  3. the person's identity is verified: acting for someone else would be a breach (Art. 12(6),
+ *     recital 64).
+ * Pure.
+ */
+export function requestActRefusal(
+  request: Pick<RequestFacts, "kind" | "status">,
+  kind: SubjectRequestKind,
+  { act, whyVerified }: RequestAct,
+): RequestActRefusal | undefined {
+  if (request.kind !== kind) {
+    return {
+      reason: "WRONG_KIND",
+      code: "BAD_USER_INPUT",
+      message: `${act} answers a ${kind} request, and this request is ${request.kind}`,
+    };
+  }
+  if (!isOpen(request)) {
+    return {
+      reason: "REQUEST_CLOSED",
+      code: "CONFLICT",
+      message: `the request is ${request.status.toLowerCase()}: a closed request is not answered again (open a new one)`,
+    };
+  }
+  if (request.status !== SubjectRequestStatus.IDENTITY_VERIFIED) {
+    return {
+      reason: "IDENTITY_NOT_VERIFIED",
+      code: "CONFLICT",
+      message: `verify the person's identity first (verifySubjectIdentity): ${whyVerified} (GDPR Art. 12(6))`,
+    };
+  }
+  return undefined;
+}
