@@ -17,6 +17,7 @@ const PERSONALIZE = "personalize";
 const ANALYTICS = "analytics.reporting";
 const SERVICE = "essential.service";
 const SUPPORT = "essential.service.operations.support";
+const RIGHTS = "essential.data_subject_rights";
 
 function policyWithNewsletter(): string {
   const source = readFileSync(POLICY_FILE, "utf8");
@@ -208,3 +209,141 @@ describe("objecting to direct marketing", () => {
     });
   });
 });
+
+describe("lifting an objection to direct marketing (Art. 21(3): absolute)", () => {
+  const LIFT = `mutation ($id: ID!, $p: String!, $assessment: String, $request: ID) {
+    liftObjection(subjectId: $id, purpose: $p, assessment: $assessment, subjectRequestId: $request) {
+      id active liftedAt liftAssessment liftedByRequestId
+    }
+  }`;
+  const lift = (id: string, purpose: string, lifting: { assessment?: string; request?: string }) =>
+    run<{ liftObjection: Record<string, unknown> }>(LIFT, SUPPORT, { id, p: purpose, ...lifting });
+
+  async function openRequest(subjectId: string, kind: string, verified: boolean): Promise<string> {
+    const opened = await run<{ openSubjectRequest: { id: string } }>(
+      `mutation ($subjectId: ID!, $kind: SubjectRequestKind!, $receivedAt: DateTime!) {
+        openSubjectRequest(subjectId: $subjectId, kind: $kind, receivedAt: $receivedAt, channel: WEB_FORM) { id }
+      }`,
+      RIGHTS,
+      { subjectId, kind, receivedAt: clock.toISOString() },
+    );
+    expect(opened.errors).toBeUndefined();
+    const requestId = opened.data!.openSubjectRequest.id;
+    if (verified) {
+      const verification = await run(
+        `mutation ($id: ID!) { verifySubjectIdentity(requestId: $id, method: "signed-in account") { id } }`,
+        RIGHTS,
+        {
+          id: requestId,
+        },
+      );
+      expect(verification.errors).toBeUndefined();
+    }
+    return requestId;
+  }
+
+  async function objectedSubject(): Promise<string> {
+    const id = await registeredSubject();
+    tick();
+    expect((await run(OBJECT, SUPPORT, { id, p: ADVERTISING })).errors).toBeUndefined();
+    return id;
+  }
+
+  const standing = async (subjectId: string) => {
+    const [objection] = await purposeql.services.dataSource.getRepository(ObjectionRow).findBy({ subjectId, purposeKey: ADVERTISING });
+    return { liftedAt: objection?.liftedAt ?? null, lifts: (await eventsOf(subjectId, "liftObjection")).length };
+  };
+
+  it("no assessment can lift it, and nothing is not enough: BAD_USER_INPUT, reason ABSOLUTE_OBJECTION", async () => {
+    const id = await objectedSubject();
+    const byGrounds = await lift(id, ADVERTISING, { assessment: "Compelling legitimate grounds: a campaign already paid for." });
+    expect(refusalOf(byGrounds)).toEqual({ code: "BAD_USER_INPUT", reason: "ABSOLUTE_OBJECTION", fields: ["assessment"] });
+    expect(byGrounds.errors?.[0]?.message).toMatch(/absolute \(GDPR Art\. 21\(3\)\)/);
+    const byNothing = await lift(id, ADVERTISING, {});
+    expect(refusalOf(byNothing)).toEqual({ code: "BAD_USER_INPUT", reason: "ABSOLUTE_OBJECTION", fields: ["subjectRequestId"] });
+    expect(await standing(id)).toEqual({ liftedAt: null, lifts: 0 });
+  });
+
+  it("only the subject's own OBJECTION request, open and with the identity verified, lifts it", async () => {
+    const id = await objectedSubject();
+    const other = await registeredSubject();
+    const refusals = [
+      [await openRequest(other, "OBJECTION", true), { code: "NOT_FOUND", reason: undefined, fields: undefined }],
+      ["00000000-0000-4000-8000-000000000000", { code: "NOT_FOUND", reason: undefined, fields: undefined }],
+      [await openRequest(id, "ACCESS", true), { code: "BAD_USER_INPUT", reason: "WRONG_KIND", fields: ["subjectRequestId"] }],
+      [await openRequest(id, "OBJECTION", false), { code: "CONFLICT", reason: "IDENTITY_NOT_VERIFIED", fields: undefined }],
+    ] as const;
+    const refused = await openRequest(id, "OBJECTION", true);
+    expect(
+      (await run(`mutation ($id: ID!) { refuseSubjectRequest(requestId: $id, reason: "Not the person") { id } }`, RIGHTS, { id: refused }))
+        .errors,
+    ).toBeUndefined();
+    for (const [request, expected] of [
+      ...refusals,
+      [refused, { code: "CONFLICT", reason: "REQUEST_CLOSED", fields: undefined }] as const,
+    ]) {
+      const response = await lift(id, ADVERTISING, { request });
+      expect({ request, refusal: refusalOf(response) }).toEqual({ request, refusal: expected });
+    }
+    expect(await standing(id)).toEqual({ liftedAt: null, lifts: 0 });
+
+    const own = await openRequest(id, "OBJECTION", true);
+    const liftedAt = tick();
+    const lifted = await lift(id, ADVERTISING, { request: own });
+    expect(lifted.errors).toBeUndefined();
+    expect(lifted.data?.liftObjection).toMatchObject({
+      active: false,
+      liftedAt: liftedAt.toISOString(),
+      liftAssessment: null,
+      liftedByRequestId: own,
+    });
+    const row = await purposeql.services.dataSource.getRepository(ObjectionRow).findOneByOrFail({ subjectId: id, purposeKey: ADVERTISING });
+    expect({ liftedByRequestId: row.liftedByRequestId, liftAssessment: row.liftAssessment, liftedBy: row.liftedBy }).toEqual({
+      liftedByRequestId: own,
+      liftAssessment: null,
+      liftedBy: "development",
+    });
+    expect(await eventsOf(id, "liftObjection")).toEqual([{ written: ["user.privacy_preferences"] }]);
+
+    // The subject may consent again, and advertising reads again under that consent.
+    expect((await give(id, ADVERTISING)).errors).toBeUndefined();
+    expect((await run(`query ($id: ID!) { subject(id: $id) { email } }`, ADVERTISING, { id })).data).toEqual({
+      subject: { email: "objecting@example.lv" },
+    });
+  });
+
+  it("the database refuses an objection lifted both on grounds and by request", async () => {
+    const id = await objectedSubject();
+    const request = await openRequest(id, "OBJECTION", true);
+    await expect(
+      purposeql.services.dataSource.query(
+        `UPDATE objection SET lifted_at = now(), lift_assessment = 'grounds', lifted_by_request_id = $2 WHERE subject_id = $1`,
+        [id, request],
+      ),
+    ).rejects.toThrow(/objection_lifted_one_way/);
+  });
+
+  it("a legitimate-interests objection is still lifted on an assessment, never by a request", async () => {
+    const id = await registeredSubject();
+    tick();
+    await run(OBJECT, SUPPORT, { id, p: ANALYTICS });
+    const request = await openRequest(id, "OBJECTION", true);
+    expect(refusalOf(await lift(id, ANALYTICS, { request }))).toEqual({
+      code: "BAD_USER_INPUT",
+      reason: undefined,
+      fields: ["subjectRequestId"],
+    });
+    expect(refusalOf(await lift(id, ANALYTICS, {}))).toEqual({ code: "BAD_USER_INPUT", reason: undefined, fields: ["assessment"] });
+    const lifted = await lift(id, ANALYTICS, { assessment: "Fraud investigation: compelling legitimate grounds." });
+    expect(lifted.data?.liftObjection).toMatchObject({
+      active: false,
+      liftAssessment: "Fraud investigation: compelling legitimate grounds.",
+      liftedByRequestId: null,
+    });
+  });
+});
+
+function refusalOf(response: GraphQLResponse<unknown>): { code: unknown; reason: unknown; fields: unknown } {
+  const extensions = response.errors?.[0]?.extensions;
+  return { code: extensions?.code, reason: extensions?.reason, fields: extensions?.fields };
+}

@@ -89,6 +89,7 @@ export function objectionValues(row: ObjectionRow, now: Date): { [K in keyof Obj
     objectedAt: row.objectedAt,
     liftedAt: row.liftedAt,
     liftAssessment: row.liftAssessment,
+    liftedByRequestId: row.liftedByRequestId,
     active: row.objectedAt <= now && (row.liftedAt === null || row.liftedAt > now),
   };
 }

@@ -44,19 +44,29 @@ export async function recordObjection(
 export interface ObjectionLift {
   readonly subjectId: string;
   readonly purposeKey: string;
-  /** The compelling legitimate grounds that override the subject's interests (GDPR Art. 21(1)). */
-  readonly assessment: string;
+  /** The compelling legitimate grounds that override the subject's interests (GDPR Art. 21(1)); null for a lift by request. */
+  readonly assessment: string | null;
+  /** The subject's own OBJECTION request that lifts an objection to direct marketing (Art. 21(3)); null for a lift on grounds. */
+  readonly subjectRequestId: string | null;
   readonly at: Date;
   readonly recorder: Recorder;
 }
 
-/** Lifts the subject's open objection to the purpose, storing the assessment that justifies it; null when none is open. */
+/** Lifts the subject's open objection to the purpose, storing what justifies it (assessment or request); null when none is open. */
 export async function liftObjection(manager: EntityManager, lift: ObjectionLift): Promise<ObjectionRow | null> {
   const updated = await manager
     .createQueryBuilder()
     .update(ObjectionRow)
-    .set({ liftedAt: lift.at, liftedBy: lift.recorder.clientName, liftAssessment: lift.assessment })
-    .where("subject_id = :subjectId AND purpose_key = :purposeKey AND lifted_at IS NULL", lift)
+    .set({
+      liftedAt: lift.at,
+      liftedBy: lift.recorder.clientName,
+      liftAssessment: lift.assessment,
+      liftedByRequestId: lift.subjectRequestId,
+    })
+    .where("subject_id = :subjectId AND purpose_key = :purposeKey AND lifted_at IS NULL", {
+      subjectId: lift.subjectId,
+      purposeKey: lift.purposeKey,
+    })
     .returning(["id"])
     .execute();
   const id = returnedIds(updated.raw)[0];

@@ -1,17 +1,21 @@
+import type { GraphQLError } from "graphql";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import type { EntityManager } from "typeorm";
 import { Capability } from "../../domain/capabilities";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { RightToObject, SubjectStatus } from "../../domain/policy-terms";
 import { withdrawConsents } from "../../persistence/consent-repository";
 import { liftObjection, recordObjection } from "../../persistence/objection-repository";
 import { lockSubject, setSubjectStatus } from "../../persistence/subject-repository";
-import { consentsEndedByObjection, rightToObject } from "../../policy/engine/objections";
-import { accessOf, knownPurposeArgument, subjectIdArgument } from "../arguments";
+import { lockSubjectRequest } from "../../persistence/subject-request-repository";
+import type { PurposeRule } from "../../policy/engine/compiled-policy";
+import { absoluteObjectionLiftRefusal, consentsEndedByObjection, rightToObject } from "../../policy/engine/objections";
+import { accessOf, knownPurposeArgument, requestIdArgument, subjectIdArgument } from "../arguments";
 import { auditedWrite } from "../audited-write";
 import { recorderOf } from "../roles";
 import type { RequestContext } from "../context";
 import { guardChangedSubject, guardObjection } from "../guarded-types";
-import { badUserInput, notFound } from "../../errors";
+import { apiError, badUserInput, notFound } from "../../errors";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
 import { WITHDRAWN_BY_OBJECTION } from "../inputs/subject.inputs";
@@ -66,29 +70,32 @@ export class SubjectRightsResolver {
   @RequiresCapability(Capability.RECORD_OBJECTION)
   @Mutation(() => Objection, {
     description:
-      "Lifts the subject's objection to a purpose, on the strength of compelling legitimate grounds that override the subject's interests (GDPR Art. 21(1)); the assessment is stored with the objection. Needs RECORD_OBJECTION.",
+      "Lifts the subject's open objection to a purpose. An objection to a legitimate-interests or public-task purpose is lifted on compelling legitimate grounds that override the subject's interests (GDPR Art. 21(1)): `assessment` is required and stored with the objection. An objection to direct marketing is absolute (Art. 21(3)): no assessment can lift it (BAD_USER_INPUT, reason ABSOLUTE_OBJECTION); only the subject can, through their own OBJECTION request, open and with the identity verified, given as `subjectRequestId` and stored with the objection. Needs RECORD_OBJECTION.",
   })
   async liftObjection(
     @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
     @Arg("purpose", { description: "Key of the purpose the objection is to." }) purposeKey: string,
-    @Arg("assessment", { description: `The compelling legitimate grounds, as assessed (1–${ASSESSMENT_MAX} characters).` })
-    assessment: string,
+    @Arg("assessment", () => String, {
+      nullable: true,
+      description: `For a legitimate-interests or public-task purpose: the compelling legitimate grounds, as assessed (1–${ASSESSMENT_MAX} characters). Refused for direct marketing.`,
+    })
+    assessment: string | null | undefined,
+    @Arg("subjectRequestId", () => ID, {
+      nullable: true,
+      description:
+        "For direct marketing: the subject's own OBJECTION request asking to lift it (open, identity verified). Refused for other purposes.",
+    })
+    subjectRequestId: string | null | undefined,
     @Ctx() context: RequestContext,
   ): Promise<Objection> {
     const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
-    const grounds = assessment.trim();
-    if (grounds.length === 0 || grounds.length > ASSESSMENT_MAX) {
-      throw badUserInput(`Invalid input: assessment must state the grounds in 1–${ASSESSMENT_MAX} characters`, { fields: ["assessment"] });
-    }
+    // An omitted argument arrives as undefined: it is given no more than a null one is.
+    const lift = liftJustification(knownPurposeArgument(access, purposeKey), assessment ?? null, subjectRequestId ?? null);
     const row = await auditedWrite(context, "liftObjection", async (manager, log) => {
-      const lifted = await liftObjection(manager, {
-        subjectId: id,
-        purposeKey,
-        assessment: grounds,
-        at: access.now,
-        recorder: recorderOf(context),
-      });
+      if (!(await lockSubject(manager, id))) throw notFound(`No subject with id ${subjectId}`);
+      if (lift.subjectRequestId !== null) await requireLiftingRequest(manager, id, lift.subjectRequestId);
+      const lifted = await liftObjection(manager, { subjectId: id, purposeKey, ...lift, at: access.now, recorder: recorderOf(context) });
       if (!lifted) throw notFound(`Subject ${subjectId} has no open objection to ${purposeKey}`);
       log.wrote(id, [FACT_CATEGORIES.privacyPreferences]);
       return lifted;
@@ -133,5 +140,54 @@ export class SubjectRightsResolver {
       return write.row;
     });
     return guardChangedSubject(access, row);
+  }
+}
+
+/**
+ * What may lift an objection to `purpose`: the assessed compelling grounds (Art. 21(1)), or, for
+ * direct marketing, only the subject's own request (Art. 21(3)). Checked before anything is read.
+ */
+function liftJustification(
+  purpose: PurposeRule,
+  assessment: string | null,
+  subjectRequestId: string | null,
+): { assessment: string | null; subjectRequestId: string | null } {
+  if (rightToObject(purpose) === RightToObject.ABSOLUTE) {
+    const absolute = (field: string, what: string): GraphQLError =>
+      badUserInput(
+        `Invalid input: ${what}: an objection to direct marketing (${purpose.key}) is absolute (GDPR Art. 21(3)); no compelling grounds can lift it, only the subject, through their own OBJECTION request given as subjectRequestId`,
+        { fields: [field], reason: "ABSOLUTE_OBJECTION" },
+      );
+    if (assessment !== null) throw absolute("assessment", "assessment is refused");
+    if (subjectRequestId === null) throw absolute("subjectRequestId", "subjectRequestId is required");
+    return { assessment: null, subjectRequestId: requestIdArgument(subjectRequestId, "subjectRequestId") };
+  }
+  if (subjectRequestId !== null) {
+    throw badUserInput(
+      `Invalid input: subjectRequestId is for direct marketing only; an objection to ${purpose.key} is lifted on compelling legitimate grounds, given as assessment (GDPR Art. 21(1))`,
+      { fields: ["subjectRequestId"] },
+    );
+  }
+  const grounds = (assessment ?? "").trim();
+  if (grounds.length === 0 || grounds.length > ASSESSMENT_MAX) {
+    throw badUserInput(`Invalid input: assessment must state the grounds in 1–${ASSESSMENT_MAX} characters`, { fields: ["assessment"] });
+  }
+  return { assessment: grounds, subjectRequestId: null };
+}
+
+/**
+ * The request that lifts an objection to direct marketing: this subject's own (else NOT_FOUND, as
+ * another subject's request is none of this call's business), locked so that it cannot close
+ * meanwhile, and an open OBJECTION request with the identity verified (`absoluteObjectionLiftRefusal`).
+ */
+async function requireLiftingRequest(manager: EntityManager, subjectId: string, requestId: string): Promise<void> {
+  const request = await lockSubjectRequest(manager, requestId);
+  if (request?.subjectId !== subjectId) throw notFound(`Subject ${subjectId} has no subject request with id ${requestId}`);
+  const refusal = absoluteObjectionLiftRefusal(request);
+  if (refusal) {
+    throw apiError(refusal.code, `Request ${requestId} cannot lift the objection: ${refusal.message}.`, {
+      reason: refusal.reason,
+      ...(refusal.code === "BAD_USER_INPUT" ? { fields: ["subjectRequestId"] } : {}),
+    });
   }
 }

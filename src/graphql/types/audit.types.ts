@@ -86,6 +86,12 @@ export class Objection {
   })
   liftAssessment!: string | null;
 
+  @PersonalField(FACT_CATEGORIES.privacyPreferences, {
+    description: "The subject's own OBJECTION request that lifted an objection to direct marketing (GDPR Art. 21(3)); null otherwise.",
+    type: () => ID,
+  })
+  liftedByRequestId!: string | null;
+
   @PersonalField(FACT_CATEGORIES.privacyPreferences, { description: "Whether the objection stands.", type: () => Boolean })
   active!: boolean | null;
 }

@@ -1,9 +1,15 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
 import { DataSubjectRow } from "./data-subject.entity";
 import { PurposeRow } from "./purpose.entity";
+import { SubjectRequestRow } from "./subject-request.entity";
 
-/** An objection (GDPR Art. 21) of one subject to one legitimate-interests purpose. */
+/**
+ * An objection (GDPR Art. 21) of one subject to one purpose: based on legitimate interests or a
+ * public task, or direct marketing. Lifted either on assessed compelling grounds (Art. 21(1)) or, for
+ * direct marketing, only by the subject's own request (Art. 21(3)): never both.
+ */
 @Entity({ name: "objection" })
+@Check("objection_lifted_one_way", `lift_assessment IS NULL OR lifted_by_request_id IS NULL`)
 @Index("objection_one_open_per_purpose", ["subjectId", "purposeKey"], { unique: true, where: "lifted_at IS NULL" })
 export class ObjectionRow {
   @PrimaryGeneratedColumn("uuid")
@@ -44,4 +50,12 @@ export class ObjectionRow {
   /** The compelling legitimate grounds that override the objection (GDPR Art. 21(1)), as assessed when it was lifted. */
   @Column({ type: "text", name: "lift_assessment", nullable: true })
   liftAssessment!: string | null;
+
+  /** The subject's own OBJECTION request that lifted an objection to direct marketing (GDPR Art. 21(3)). */
+  @Column({ type: "uuid", name: "lifted_by_request_id", nullable: true })
+  liftedByRequestId!: string | null;
+
+  @ManyToOne(() => SubjectRequestRow)
+  @JoinColumn({ name: "lifted_by_request_id" })
+  liftedByRequest?: SubjectRequestRow;
 }

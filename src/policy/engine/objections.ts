@@ -1,6 +1,7 @@
-import { LegalBasisCode, RightToObject } from "../../domain/policy-terms";
+import { LegalBasisCode, RightToObject, SubjectRequestKind } from "../../domain/policy-terms";
 import { isDirectMarketing } from "../direct-marketing";
 import type { CompiledPolicy, PurposeRule } from "./compiled-policy";
+import { requestActRefusal, type RequestActRefusal, type RequestFacts } from "./subject-request-rules";
 
 /**
  * The right to object (GDPR Art. 21), as rules over the compiled policy. Pure.
@@ -70,4 +71,17 @@ export function stoppingObjection<T extends ObjectionFact>(
   now: Date,
 ): T | undefined {
   return objections.find((objection) => isOpenObjection(objection, now) && objectionCovers(policy, purposeKey, objection.purposeKey));
+}
+
+/**
+ * Why the subject's request may not lift their objection to direct marketing, or undefined when it
+ * may. An absolute objection (Art. 21(3)) yields to no compelling grounds; only the subject can lift
+ * it, so the lift acts on their own OBJECTION request, open, with their identity verified
+ * (`requestActRefusal`). That the request is this subject's is the caller's to check, by id.
+ */
+export function absoluteObjectionLiftRefusal(request: Pick<RequestFacts, "kind" | "status">): RequestActRefusal | undefined {
+  return requestActRefusal(request, SubjectRequestKind.OBJECTION, {
+    act: "lifting an objection to direct marketing",
+    whyVerified: "only the person themself may lift it",
+  });
 }
