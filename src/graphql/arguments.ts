@@ -2,6 +2,7 @@ import { forbidden, badUserInput } from "../errors";
 import { allowedPurposes, allowedPurposesSentence } from "../auth/authenticate";
 import type { LegalBasisCode } from "../domain/policy-terms";
 import type { RequestAccess } from "../enforcement/request-access";
+import type { RequestCursor } from "../persistence/subject-request-repository";
 import type { PurposeRule } from "../policy/engine/compiled-policy";
 import type { RequestContext } from "./context";
 
@@ -38,18 +39,42 @@ export function pageSizeArgumentOrDefault(first: unknown): number {
   return typeof first === "number" && first > 0 ? Math.min(first, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
 }
 
-const CURSOR_PREFIX = "subject:";
+/**
+ * Cursors are opaque: a list's name and a position in it, base64url. A cursor of another list, or
+ * one the API never issued, is the caller's error, never a query.
+ */
+function encodeOpaqueCursor(list: string, position: string): string {
+  return Buffer.from(`${list}:${position}`).toString("base64url");
+}
+
+/** The position's parts, as `position` captures them; BAD_USER_INPUT when the cursor is not `list`'s. */
+function decodeOpaqueCursor(list: string, cursor: string, position: RegExp): string[] {
+  const decoded = Buffer.from(cursor, "base64url").toString("utf8");
+  const match = decoded.startsWith(`${list}:`) ? position.exec(decoded.slice(list.length + 1)) : null;
+  if (!match) throw badUserInput("Invalid input: after is not a cursor this API issued", { fields: ["after"] });
+  return match.slice(1);
+}
 
 export function encodeCursor(seq: string): string {
-  return Buffer.from(`${CURSOR_PREFIX}${seq}`).toString("base64url");
+  return encodeOpaqueCursor("subject", seq);
 }
 
 export function decodeCursor(cursor: string | null | undefined): string | null {
   if (cursor === null || cursor === undefined) return null;
-  const decoded = Buffer.from(cursor, "base64url").toString("utf8");
-  const seq = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : "";
-  if (!/^\d{1,18}$/.test(seq)) throw badUserInput("Invalid input: after is not a cursor this API issued", { fields: ["after"] });
+  const [seq = ""] = decodeOpaqueCursor("subject", cursor, /^(\d{1,18})$/);
   return seq;
+}
+
+export function encodeRequestCursor(position: RequestCursor): string {
+  return encodeOpaqueCursor("request", `${position.deadline.toISOString()}|${position.id}`);
+}
+
+export function decodeRequestCursor(cursor: string | null | undefined): RequestCursor | null {
+  if (cursor === null || cursor === undefined) return null;
+  const [instant = "", id = ""] = decodeOpaqueCursor("request", cursor, /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/);
+  const deadline = new Date(instant);
+  if (Number.isNaN(deadline.getTime())) throw badUserInput("Invalid input: after is not a cursor this API issued", { fields: ["after"] });
+  return { deadline, id };
 }
 
 /**

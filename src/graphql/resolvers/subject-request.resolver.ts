@@ -9,7 +9,7 @@ import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { SubjectRequestChannel, SubjectRequestKind, SubjectRequestStatus } from "../../domain/policy-terms";
 import { badUserInput, apiError, notFound } from "../../errors";
 import { extendedDeadline, firstDeadline, MAX_EXTENSION_MONTHS } from "../../policy/engine/request-deadlines";
-import { transitionRefusal, type RequestTransition } from "../../policy/engine/subject-request-rules";
+import { deadlineOf, transitionRefusal, type RequestTransition } from "../../policy/engine/subject-request-rules";
 import { accessEventsOfSubject } from "../../persistence/access-event-repository";
 import type { SubjectRequestRow } from "../../persistence/entities";
 import {
@@ -17,12 +17,13 @@ import {
   lockSubjectRequest,
   pageOfSubjectRequests,
   updateSubjectRequest,
-  type RequestCursor,
   type SubjectRequestChange,
 } from "../../persistence/subject-request-repository";
 import { findSubjectsByIds, updateSubjectFields } from "../../persistence/subject-repository";
 import {
   accessOf,
+  decodeRequestCursor,
+  encodeRequestCursor,
   pageSizeArgument,
   pageSizeArgumentOrDefault,
   requestIdArgument,
@@ -45,7 +46,6 @@ const TEXT_MAX = 2_000;
  * out years 0–99, which the database stores but drivers read back a century or two later.
  */
 const GDPR_APPLIES_FROM = new Date("2018-05-25T00:00:00.000Z");
-const CURSOR_PREFIX = "request:";
 
 /**
  * Data-subject requests (GDPR Art. 12–22): opened, the person's identity verified, extended once,
@@ -85,13 +85,16 @@ export class SubjectRequestResolver {
       statuses: status ?? null,
       dueBefore: dueBefore ?? null,
       first: pageSizeArgument(first),
-      after: decodeRequestCursor(after ?? null),
+      after: decodeRequestCursor(after),
     };
     const page = await context.app.dataSource.transaction("REPEATABLE READ", (manager) =>
       pageOfSubjectRequests(manager, query, access.lawfulSubjects),
     );
     const edges = await Promise.all(
-      page.rows.map(async (row) => ({ cursor: encodeRequestCursor(row), node: await guardRequest(access, row) })),
+      page.rows.map(async (row) => ({
+        cursor: encodeRequestCursor({ deadline: deadlineOf(row), id: row.id }),
+        node: await guardRequest(access, row),
+      })),
     );
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: page.totalCount };
   }
@@ -308,19 +311,4 @@ function requiredText(value: string, field: string): string {
     throw badUserInput(`Invalid input: ${field} must not contain control characters`, { fields: [field] });
   }
   return text;
-}
-
-function encodeRequestCursor(row: SubjectRequestRow): string {
-  return Buffer.from(`${CURSOR_PREFIX}${(row.extendedDueAt ?? row.dueAt).toISOString()}|${row.id}`).toString("base64url");
-}
-
-function decodeRequestCursor(cursor: string | null): RequestCursor | null {
-  if (cursor === null) return null;
-  const decoded = Buffer.from(cursor, "base64url").toString("utf8");
-  const match = /^request:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/.exec(decoded);
-  const deadline = match?.[1] === undefined ? null : new Date(match[1]);
-  if (!match?.[2] || !deadline || Number.isNaN(deadline.getTime())) {
-    throw badUserInput("Invalid input: after is not a cursor this API issued", { fields: ["after"] });
-  }
-  return { deadline, id: match[2] };
 }
