@@ -117,3 +117,20 @@ export function accessOf(context: RequestContext): DeclaredAccess {
 function hasDeclaredPurpose(access: RequestAccess): access is DeclaredAccess {
   return access.purposeKey !== null;
 }
+
+/**
+ * Free text a person is told or an auditor reads (a reason, a method, an assessment): trimmed, 1 to
+ * `max` characters, and no control characters — PostgreSQL text cannot hold NUL, and no such text
+ * needs one.
+ */
+export function statedText(value: string | null | undefined, field: string, max: number): string {
+  const text = (value ?? "").trim();
+  if (text.length === 0 || text.length > max) {
+    throw badUserInput(`Invalid input: ${field} must be 1–${max} characters`, { fields: [field] });
+  }
+  // eslint-disable-next-line no-control-regex -- matching control characters is this check's purpose
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
+    throw badUserInput(`Invalid input: ${field} must not contain control characters`, { fields: [field] });
+  }
+  return text;
+}

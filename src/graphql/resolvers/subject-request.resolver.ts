@@ -27,6 +27,7 @@ import {
   pageSizeArgument,
   pageSizeArgumentOrDefault,
   requestIdArgument,
+  statedText,
   subjectIdArgument,
   type DeclaredAccess,
 } from "../arguments";
@@ -155,7 +156,7 @@ export class SubjectRequestResolver {
     @Ctx() context: RequestContext,
   ): Promise<SubjectRequest> {
     const access = accessOf(context);
-    const how = requiredText(method, "method");
+    const how = statedText(method, "method", TEXT_MAX);
     const row = await changeRequest(context, "verifySubjectIdentity", requestId, "VERIFY_IDENTITY", () => ({
       status: SubjectRequestStatus.IDENTITY_VERIFIED,
       identityVerifiedAt: access.now,
@@ -182,7 +183,7 @@ export class SubjectRequestResolver {
     @Ctx() context: RequestContext,
   ): Promise<SubjectRequest> {
     const access = accessOf(context);
-    const why = requiredText(reason, "reason");
+    const why = statedText(reason, "reason", TEXT_MAX);
     if (!Number.isInteger(months) || months < 1 || months > MAX_EXTENSION_MONTHS) {
       throw badUserInput(`Invalid input: months must be 1 to ${MAX_EXTENSION_MONTHS} (GDPR Art. 12(3))`, { fields: ["months"] });
     }
@@ -258,7 +259,7 @@ export class SubjectRequestResolver {
     @Ctx() context: RequestContext,
   ): Promise<SubjectRequest> {
     const access = accessOf(context);
-    const why = requiredText(reason, "reason");
+    const why = statedText(reason, "reason", TEXT_MAX);
     const row = await changeRequest(context, "refuseSubjectRequest", requestId, "REFUSE", () => ({
       status: SubjectRequestStatus.REFUSED,
       refusalReason: why,
@@ -298,17 +299,4 @@ async function changeRequest(
 
 async function guardRequest(access: DeclaredAccess, row: SubjectRequestRow): Promise<SubjectRequest> {
   return guardedObject(SubjectRequest, subjectRequestValues(row, access.now, access.policy.timeZone), await access.guardOf(row.subjectId));
-}
-
-function requiredText(value: string, field: string): string {
-  const text = value.trim();
-  if (text.length === 0 || text.length > TEXT_MAX) {
-    throw badUserInput(`Invalid input: ${field} must be 1–${TEXT_MAX} characters`, { fields: [field] });
-  }
-  // PostgreSQL text cannot hold NUL, and no reason told to a person needs a control character.
-  // eslint-disable-next-line no-control-regex -- matching control characters is this check's purpose
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
-    throw badUserInput(`Invalid input: ${field} must not contain control characters`, { fields: [field] });
-  }
-  return text;
 }

@@ -10,7 +10,7 @@ import { lockSubject, setSubjectStatus } from "../../persistence/subject-reposit
 import { lockSubjectRequest } from "../../persistence/subject-request-repository";
 import type { PurposeRule } from "../../policy/engine/compiled-policy";
 import { absoluteObjectionLiftRefusal, consentsEndedByObjection, rightToObject } from "../../policy/engine/objections";
-import { accessOf, knownPurposeArgument, requestIdArgument, subjectIdArgument } from "../arguments";
+import { accessOf, knownPurposeArgument, requestIdArgument, statedText, subjectIdArgument } from "../arguments";
 import { auditedWrite } from "../audited-write";
 import { recorderOf } from "../roles";
 import type { RequestContext } from "../context";
@@ -168,11 +168,7 @@ function liftJustification(
       { fields: ["subjectRequestId"] },
     );
   }
-  const grounds = (assessment ?? "").trim();
-  if (grounds.length === 0 || grounds.length > ASSESSMENT_MAX) {
-    throw badUserInput(`Invalid input: assessment must state the grounds in 1–${ASSESSMENT_MAX} characters`, { fields: ["assessment"] });
-  }
-  return { assessment: grounds, subjectRequestId: null };
+  return { assessment: statedText(assessment, "assessment", ASSESSMENT_MAX), subjectRequestId: null };
 }
 
 /**
