@@ -4,10 +4,13 @@ import { AccessDecision } from "../../domain/policy-terms";
 /**
  * One request's reads of one subject (operation `read`), or one change a mutation made to a subject
  * (its operation, e.g. `updateSubject`, and the categories written). Append-only: a trigger refuses
- * UPDATE, DELETE and TRUNCATE. Holds no personal values.
+ * UPDATE, DELETE and TRUNCATE. Holds no personal values. Tamper-evident: the database chains each
+ * event to the one before it (`chainPosition`, `previousHash`, `hash`; migration AuditHashChain,
+ * src/audit/audit-chain.ts), whatever an insert supplies for those columns.
  */
 @Entity({ name: "access_event" })
 @Index("access_event_subject_at", ["subjectId", "at"])
+@Index("access_event_chain_position", ["chainPosition"], { unique: true })
 export class AccessEventRow {
   @PrimaryGeneratedColumn("identity", { type: "bigint", generatedIdentity: "ALWAYS" })
   id!: string;
@@ -46,4 +49,16 @@ export class AccessEventRow {
 
   @Column({ type: "timestamptz", default: () => "now()" })
   at!: Date;
+
+  /** 1, 2, 3, … in the order events were committed, with no gap; set by the database. */
+  @Column({ type: "bigint", name: "chain_position" })
+  chainPosition!: string;
+
+  /** The hash of the event at the position before (32 zero bytes for the first); set by the database. */
+  @Column({ type: "bytea", name: "previous_hash" })
+  previousHash!: Uint8Array;
+
+  /** sha256(previousHash || the canonical encoding of this event's columns); set by the database. */
+  @Column({ type: "bytea" })
+  hash!: Uint8Array;
 }
