@@ -74,3 +74,59 @@ function decisionOf(event: AccessEventToWrite): AccessDecision {
   if (event.denied.length === 0) return AccessDecision.RELEASED;
   return event.released.length === 0 ? AccessDecision.DENIED : AccessDecision.PARTIAL;
 }
+
+/**
+ * An access event as the hash chain covers it, every column as the text the database's canonical
+ * encoding uses (ids and positions in decimal, `at` in microseconds since the epoch, hashes in hex),
+ * so the verifier depends on neither driver's parsing.
+ */
+export interface ChainedEvent {
+  readonly id: string;
+  readonly chainPosition: string;
+  readonly requestId: string;
+  readonly clientId: string;
+  readonly clientName: string;
+  readonly purposeKey: string;
+  readonly subjectId: string;
+  readonly operation: string;
+  readonly written: readonly string[];
+  readonly released: readonly string[];
+  readonly denied: readonly string[];
+  readonly decision: string;
+  readonly atMicros: string;
+  readonly previousHash: string;
+  readonly hash: string;
+}
+
+/**
+ * The events after (`position`, `id`) in chain order, at most `limit` of them. Ties of position (a
+ * forged event) are ordered by id — the column, not its text (qualified, as the output is named `id` too).
+ */
+export async function chainedEventsAfter(
+  manager: EntityManager,
+  after: { readonly position: string; readonly id: string },
+  limit: number,
+): Promise<ChainedEvent[]> {
+  return manager.query(
+    `SELECT id::text AS "id", chain_position::text AS "chainPosition", request_id::text AS "requestId", client_id::text AS "clientId",
+            client_name AS "clientName", purpose_key AS "purposeKey", subject_id::text AS "subjectId", operation,
+            written, released, denied, decision::text AS "decision",
+            ((extract(epoch FROM at) * 1000000)::bigint)::text AS "atMicros",
+            encode(previous_hash, 'hex') AS "previousHash", encode(hash, 'hex') AS "hash"
+       FROM access_event
+      WHERE (access_event.chain_position, access_event.id) > ($1::bigint, $2::bigint)
+      ORDER BY access_event.chain_position, access_event.id
+      LIMIT $3`,
+    [after.position, after.id, limit],
+  );
+}
+
+/** Where the chain ends, as the database last extended it: its position (0 when empty) and hash (hex). */
+export async function chainHead(manager: EntityManager): Promise<{ position: string; hash: string }> {
+  const rows: { position: string; hash: string }[] = await manager.query(
+    `SELECT position::text AS "position", encode(hash, 'hex') AS "hash" FROM access_event_chain_head`,
+  );
+  const head = rows[0];
+  if (rows.length !== 1 || !head) throw new Error(`access_event_chain_head holds ${rows.length} rows, not one`);
+  return head;
+}

@@ -1,0 +1,192 @@
+import { createHash } from "node:crypto";
+import type { DataSource } from "typeorm";
+import { chainedEventsAfter, chainHead, type ChainedEvent } from "../persistence/access-event-repository";
+
+/** The hash before the first event. */
+export const GENESIS_HASH = "00".repeat(32);
+
+/**
+ * The canonical encoding the database hashes (`access_event_canonical`, migration AuditHashChain),
+ * re-implemented here so that verification does not trust functions an owner of the database could
+ * replace: each value as a netstring, each array as its length then its items, in a fixed order.
+ */
+export function canonicalEncoding(event: ChainedEvent): string {
+  return [
+    netstring("purposeql-audit-v1"),
+    netstring(event.chainPosition),
+    netstring(event.id),
+    netstring(event.requestId),
+    netstring(event.clientId),
+    netstring(event.clientName),
+    netstring(event.purposeKey),
+    netstring(event.subjectId),
+    netstring(event.operation),
+    netstrings(event.written),
+    netstrings(event.released),
+    netstrings(event.denied),
+    netstring(event.decision),
+    netstring(event.atMicros),
+  ].join("");
+}
+
+/** sha256(previous hash || canonical encoding), in hex: what the event's `hash` must be. */
+export function eventHash(previousHash: string, event: ChainedEvent): string {
+  return createHash("sha256").update(Buffer.from(previousHash, "hex")).update(canonicalEncoding(event), "utf8").digest("hex");
+}
+
+// A column nulled behind the constraints' back cannot be hashed by the database (its insert would
+// fail); here it encodes as `~`, which no netstring is, so it never matches.
+function netstring(value: string | null): string {
+  return value === null ? "~" : `${Buffer.byteLength(value, "utf8")}:${value},`;
+}
+
+function netstrings(items: readonly (string | null)[] | null): string {
+  return items === null ? "~" : netstring(String(items.length)) + items.map(netstring).join("");
+}
+
+export type TamperKind = "edited" | "inserted" | "deleted";
+
+/** The first place the chain does not hold. */
+export interface Tamper {
+  readonly kind: TamperKind;
+  /** The event found edited or inserted, or the event right after the deleted ones (null when the tail was deleted). */
+  readonly eventId: string | null;
+  readonly position: string;
+  readonly detail: string;
+}
+
+export type ChainVerdict =
+  | { readonly intact: true; readonly events: number; readonly head: { readonly position: string; readonly hash: string } }
+  | { readonly intact: false; readonly eventsChecked: number; readonly tamper: Tamper };
+
+/**
+ * Recomputes the whole chain, in position order, in one snapshot (REPEATABLE READ, so events the
+ * server writes meanwhile are neither half-seen nor mistaken for tampering), `batchSize` events at a
+ * time. Reports the first event that was edited (its columns no longer give its hash), inserted (a
+ * position taken twice, or an event whose successor chains past it) or deleted (a gap in the
+ * positions, or a head beyond the last event).
+ *
+ * The limit of any unkeyed chain: someone able to rewrite every hash from a point on, and the head,
+ * leaves a chain that verifies. Record the head this reports somewhere the database's owner cannot
+ * write, and pass it back as `anchors`: an anchor no longer in the chain is tampering.
+ */
+export async function verifyAuditChain(
+  dataSource: DataSource,
+  options: { readonly batchSize?: number; readonly anchors?: readonly { position: string; hash: string }[] } = {},
+): Promise<ChainVerdict> {
+  const batchSize = options.batchSize ?? 5000;
+  const anchors = new Map((options.anchors ?? []).map((anchor) => [anchor.position, anchor.hash.toLowerCase()]));
+  return dataSource.transaction("REPEATABLE READ", async (manager) => {
+    const head = await chainHead(manager);
+    let expected = 1n;
+    let previous: { id: string; hash: string } | null = null;
+    let beforePrevious = GENESIS_HASH;
+    let checked = 0;
+    let firstPastHead: string | null = null;
+    const tampered = (tamper: Tamper): ChainVerdict => ({ intact: false, eventsChecked: checked, tamper });
+
+    for (let batch = await chainedEventsAfter(manager, { position: "0", id: "0" }, batchSize); batch.length > 0;) {
+      for (const event of batch) {
+        const position = BigInt(event.chainPosition);
+        const previousHash = previous?.hash ?? GENESIS_HASH;
+        if (position < expected) {
+          return tampered({
+            kind: "inserted",
+            eventId: event.id,
+            position: event.chainPosition,
+            detail: `a second event at position ${event.chainPosition}`,
+          });
+        }
+        if (position > expected) {
+          return tampered({
+            kind: "deleted",
+            eventId: event.id,
+            position: event.chainPosition,
+            detail: `the events at positions ${expected}–${position - 1n}, before this one, are missing`,
+          });
+        }
+        if (eventHash(event.previousHash, event) !== event.hash) {
+          return tampered({
+            kind: "edited",
+            eventId: event.id,
+            position: event.chainPosition,
+            detail: "its columns do not give its hash",
+          });
+        }
+        if (event.previousHash !== previousHash) {
+          // Chains past its predecessor to the one before: the predecessor was slipped in.
+          if (previous && event.previousHash === beforePrevious) {
+            return tampered({
+              kind: "inserted",
+              eventId: previous.id,
+              position: String(position - 1n),
+              detail: `event ${event.id}, next in the chain, does not chain from it but from the event before it`,
+            });
+          }
+          return tampered({
+            kind: "edited",
+            eventId: previous?.id ?? event.id,
+            position: String(previous ? position - 1n : position),
+            detail: previous
+              ? `its hash was rewritten: event ${event.id}, next in the chain, chains from a different hash`
+              : "the first event does not chain from the genesis hash",
+          });
+        }
+        const anchored = anchors.get(event.chainPosition);
+        if (anchored !== undefined && anchored !== event.hash) {
+          return tampered({
+            kind: "edited",
+            eventId: event.id,
+            position: event.chainPosition,
+            detail: `its hash is not the anchored ${anchored}: the chain was rewritten up to here`,
+          });
+        }
+        anchors.delete(event.chainPosition);
+        if (position === BigInt(head.position) + 1n) firstPastHead = event.id;
+        beforePrevious = previousHash;
+        previous = { id: event.id, hash: event.hash };
+        expected = position + 1n;
+        checked += 1;
+      }
+      const last = batch[batch.length - 1];
+      batch = last ? await chainedEventsAfter(manager, { position: last.chainPosition, id: last.id }, batchSize) : [];
+    }
+
+    const lastPosition = expected - 1n;
+    const headPosition = BigInt(head.position);
+    if (headPosition > lastPosition) {
+      return tampered({
+        kind: "deleted",
+        eventId: null,
+        position: String(lastPosition + 1n),
+        detail: `the chain head is at position ${head.position}, but the last event is at ${lastPosition}: the events after it are missing`,
+      });
+    }
+    if (headPosition < lastPosition) {
+      return tampered({
+        kind: "inserted",
+        eventId: firstPastHead,
+        position: String(headPosition + 1n),
+        detail: `the chain head is at position ${head.position}: this event and those after it were added past it`,
+      });
+    }
+    if (head.hash !== (previous?.hash ?? GENESIS_HASH)) {
+      return tampered({
+        kind: "edited",
+        eventId: previous?.id ?? null,
+        position: String(lastPosition),
+        detail: "its hash is not the one the chain head recorded",
+      });
+    }
+    const [missingAnchor] = anchors;
+    if (missingAnchor) {
+      return tampered({
+        kind: "deleted",
+        eventId: null,
+        position: missingAnchor[0],
+        detail: `the anchored event at position ${missingAnchor[0]} is no longer in the chain`,
+      });
+    }
+    return { intact: true, events: checked, head };
+  });
+}
