@@ -11,6 +11,7 @@ import { subjectValues } from "../src/graphql/mappers";
 import { buildPurposeQLSchema } from "../src/graphql/schema";
 import { DataSubject } from "../src/graphql/types/subject.types";
 import type { DataSubjectRow } from "../src/persistence/entities";
+import { noFacts } from "../src/persistence/subject-facts-repository";
 import { compileDocument } from "../src/policy/compile-document";
 import { CompiledPolicy } from "../src/policy/engine/compiled-policy";
 import { parsePolicy } from "../src/policy/policy-file";
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
       key: "bench.everything",
       parentKey: null,
       legalBasis: LegalBasisCode.LEGAL_OBLIGATION,
+      legalReference: "the benchmark's own",
+      answersRequests: true,
       allowedUnderRestriction: false,
       consentAtRegistration: false,
       retention: { trigger: RetentionTrigger.SERVICE_ENDED, days: null, action: RetentionAction.ARCHIVE },
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
   });
   const now = new Date();
   const rows = Array.from({ length: SUBJECTS }, (_, index) => row(index, now));
-  const noFacts = { consents: [], objections: [] };
+  const facts = noFacts();
   const unusedManager = {} as EntityManager;
 
   const schemaOver = (subjectType: GraphQLObjectType, load: () => unknown[]): GraphQLSchema =>
@@ -69,11 +72,11 @@ async function main(): Promise<void> {
     "no checks (plain objects)": schemaOver(plainType, () => rows.map((r) => Object.assign(new DataSubject(), subjectValues(r, now)))),
     "guarded, every field released": schemaOver(guardedType, () => {
       const access = new RequestAccess("bench.everything", policy, unusedManager, now);
-      return rows.map((r) => guardLoadedSubject(access, r, noFacts));
+      return rows.map((r) => guardLoadedSubject(access, r, facts));
     }),
     "guarded, every field denied (consent missing)": schemaOver(guardedType, () => {
       const access = new RequestAccess("marketing.advertising", policy, unusedManager, now);
-      return rows.map((r) => guardLoadedSubject(access, r, noFacts));
+      return rows.map((r) => guardLoadedSubject(access, r, facts));
     }),
   };
 

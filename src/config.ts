@@ -16,6 +16,10 @@ const EnvSchema = z.object({
   // Anything but development (unset included) runs with production defaults: `npm start` sets it.
   NODE_ENV: z.enum(["development", "production", "test"]).optional(),
   PURPOSEQL_INTROSPECTION: z.enum(["true", "false"], "must be true or false").optional(),
+  PURPOSEQL_RETENTION_INTERVAL: z
+    .string()
+    .regex(/^(|off|[1-9][0-9]*(s|m|h|d))$/, "must be a duration such as 30s, 15m, 6h or 1d, or off")
+    .optional(),
 });
 
 export type DatabaseTarget = { readonly kind: "postgres"; readonly url: string } | { readonly kind: "pglite"; readonly dataDir: string };
@@ -39,6 +43,8 @@ export interface Config {
   readonly introspection: boolean;
   /** Whether validation errors suggest names ("Did you mean …?"), which reveal the schema piece by piece: development only. */
   readonly fieldSuggestions: boolean;
+  /** How often the server runs the retention sweep, in milliseconds (PURPOSEQL_RETENTION_INTERVAL); null: never (run `npm run retention`). */
+  readonly retentionIntervalMs: number | null;
 }
 
 export const IN_MEMORY_DATA_DIR = "memory://";
@@ -67,7 +73,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exposeErrorDetail: development,
     introspection: values.PURPOSEQL_INTROSPECTION === undefined ? development : values.PURPOSEQL_INTROSPECTION === "true",
     fieldSuggestions: development,
+    retentionIntervalMs: durationMs(values.PURPOSEQL_RETENTION_INTERVAL),
   };
+}
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+function durationMs(value: string | undefined): number | null {
+  if (value === undefined || value === "" || value === "off") return null;
+  const unit = value.slice(-1) as keyof typeof UNIT_MS;
+  return Number(value.slice(0, -1)) * UNIT_MS[unit];
 }
 
 function resolveDataDir(dataDir: string): string {

@@ -22,6 +22,7 @@ const LAYERS: Record<string, number> = {
   audit: 3,
   enforcement: 3,
   exports: 3,
+  retention: 3,
   graphql: 4,
   server: 5,
   cli: 5,

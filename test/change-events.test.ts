@@ -79,7 +79,10 @@ describe("change events", () => {
     ]);
     expect(JSON.stringify(events)).not.toMatch(/example\.lv|Evidence Person|Legal claim/);
 
-    await purposeql.post(`query ($id: ID!) { subject(id: $id) { status } }`, { purpose: "essential.legal_obligation", variables: { id } });
+    await purposeql.post(`query ($id: ID!) { subject(id: $id) { status } }`, {
+      purpose: "essential.data_subject_rights",
+      variables: { id },
+    });
     const log = await purposeql.post<{ accessLog: { operation: string; written: string[]; released: string[] }[] }>(
       `query ($id: ID!) { accessLog(subjectId: $id) { operation written released } }`,
       { variables: { id } },

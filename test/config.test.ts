@@ -40,6 +40,18 @@ describe("configuration from the environment", () => {
     });
   });
 
+  it("runs the retention sweep on a schedule only when PURPOSEQL_RETENTION_INTERVAL says how often", () => {
+    expect(loadConfig({}).retentionIntervalMs).toBeNull();
+    expect(loadConfig({ PURPOSEQL_RETENTION_INTERVAL: "off" }).retentionIntervalMs).toBeNull();
+    expect(loadConfig({ PURPOSEQL_RETENTION_INTERVAL: "30s" }).retentionIntervalMs).toBe(30_000);
+    expect(loadConfig({ PURPOSEQL_RETENTION_INTERVAL: "15m" }).retentionIntervalMs).toBe(900_000);
+    expect(loadConfig({ PURPOSEQL_RETENTION_INTERVAL: "6h" }).retentionIntervalMs).toBe(21_600_000);
+    expect(loadConfig({ PURPOSEQL_RETENTION_INTERVAL: "1d" }).retentionIntervalMs).toBe(86_400_000);
+    for (const bad of ["0s", "10", "1w", "-5m", "soon"]) {
+      expect(() => loadConfig({ PURPOSEQL_RETENTION_INTERVAL: bad })).toThrow(/PURPOSEQL_RETENTION_INTERVAL: must be a duration/);
+    }
+  });
+
   it("creates the development client in production only with the key the operator chose", () => {
     expect(loadConfig({ PURPOSEQL_DEV_API_KEY: "a-chosen-key-0123456789" })).toMatchObject({
       mode: "production",

@@ -18,10 +18,13 @@ const ADVERTISING_SCOPE = clubmium.readableCategories("marketing.advertising");
 
 const subject = (facts: Partial<SubjectFacts> = {}): SubjectFacts => ({
   status: SubjectStatus.ACTIVE,
+  serviceActiveSince: daysAgo(400),
   serviceActiveUntil: null,
   collectedAt: daysAgo(400),
   consents: [],
   objections: [],
+  archivedCategories: [],
+  legalHolds: [],
   ...facts,
 });
 
@@ -53,6 +56,7 @@ describe("lawfulness (rules 3–5)", () => {
     expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [given] }), NOW)).toEqual({
       lawful: true,
       scope: new Set(ADVERTISING_SCOPE),
+      outsideScope: "CONSENT_SCOPE",
     });
     expect(lawfulness(clubmium, "marketing.advertising", subject(), NOW)).toEqual({ lawful: false, reason: "CONSENT_MISSING" });
     expect(lawfulness(clubmium, "marketing.advertising", subject({ consents: [{ ...given, withdrawnAt: daysAgo(1) }] }), NOW)).toEqual({
@@ -172,17 +176,54 @@ describe("lawfulness (rules 3–5)", () => {
   it("restriction blocks every purpose but those allowed under restriction", () => {
     const restricted = subject({ status: SubjectStatus.RESTRICTED });
     for (const purpose of clubmium.purposeKeys()) {
-      const allowedUnderRestriction = ["essential.legal_obligation", "essential.data_subject_rights"];
-      const expected = allowedUnderRestriction.includes(purpose) ? LAWFUL : { lawful: false, reason: "RESTRICTED" };
+      // Both run under restriction; the record-keeping one reads only the archive, which holds nothing of a live customer.
+      const expected =
+        purpose === "essential.data_subject_rights"
+          ? LAWFUL
+          : purpose === "essential.legal_obligation"
+            ? { lawful: false, reason: "NOT_ARCHIVED" }
+            : { lawful: false, reason: "RESTRICTED" };
       expect({ purpose, decision: lawfulness(clubmium, purpose, restricted, NOW) }).toEqual({ purpose, decision: expected });
     }
   });
 
-  it("retention: legitimate interests end with the service; the legal obligation keeps five years", () => {
-    const ended = (days: number) => subject({ serviceActiveUntil: daysAgo(days) });
+  it("retention: legitimate interests end with the service; the legal obligation keeps its archive five years", () => {
+    const ended = (days: number) => subject({ serviceActiveUntil: daysAgo(days), archivedCategories: ["user.name"] });
     expect(lawfulness(clubmium, "analytics.reporting", ended(1), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
-    expect(lawfulness(clubmium, "essential.legal_obligation", ended(1825), NOW)).toEqual(LAWFUL);
+    expect(lawfulness(clubmium, "essential.legal_obligation", ended(1825), NOW)).toEqual({
+      lawful: true,
+      scope: new Set(["user.name"]),
+      outsideScope: "NOT_ARCHIVED",
+    });
     expect(lawfulness(clubmium, "essential.legal_obligation", ended(1827), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
+  });
+
+  it("the record-keeping purpose reads what the archive keeps and what an open legal hold covers, nothing else", () => {
+    const hold = { reference: "Case 1", categories: ["user.contact"], openedAt: daysAgo(5), until: daysAgo(-5), releasedAt: null };
+    const live = subject();
+    expect(lawfulness(clubmium, "essential.legal_obligation", live, NOW)).toEqual({ lawful: false, reason: "NOT_ARCHIVED" });
+    const held = lawfulness(clubmium, "essential.legal_obligation", subject({ legalHolds: [hold] }), NOW);
+    expect(releaseOf(held, "user.contact.email")).toBeNull();
+    expect(releaseOf(held, "user.contact.address")).toBeNull();
+    expect(releaseOf(held, "user.name")).toBe("NOT_ARCHIVED");
+    // A released hold, or one past its end, covers nothing.
+    expect(
+      lawfulness(clubmium, "essential.legal_obligation", subject({ legalHolds: [{ ...hold, releasedAt: daysAgo(1) }] }), NOW).lawful,
+    ).toBe(false);
+    expect(lawfulness(clubmium, "essential.legal_obligation", subject({ legalHolds: [{ ...hold, until: daysAgo(1) }] }), NOW).lawful).toBe(
+      false,
+    );
+    // Erased releases nothing to any purpose; archived nothing live.
+    for (const purpose of clubmium.purposeKeys()) {
+      expect(lawfulness(clubmium, purpose, subject({ status: SubjectStatus.ERASED, legalHolds: [hold] }), NOW)).toEqual({
+        lawful: false,
+        reason: "ERASED",
+      });
+    }
+    expect(lawfulness(clubmium, "essential.service", subject({ status: SubjectStatus.ARCHIVED }), NOW)).toEqual({
+      lawful: false,
+      reason: "ARCHIVED",
+    });
   });
 
   it("retention counted from collection or from the last withdrawal", () => {
@@ -191,7 +232,7 @@ describe("lawfulness (rules 3–5)", () => {
       [],
       [
         {
-          ...rule("collected", LegalBasisCode.LEGAL_OBLIGATION, null),
+          ...rule("collected", LegalBasisCode.LEGITIMATE_INTERESTS, null),
           retention: { trigger: RetentionTrigger.COLLECTED, days: 30, action: RetentionAction.DELETE },
         },
         {
@@ -233,6 +274,8 @@ function rule(key: string, legalBasis: LegalBasisCode, parentKey: string | null)
     legalBasis,
     allowedUnderRestriction: false,
     consentAtRegistration: false,
+    legalReference: legalBasis === LegalBasisCode.LEGAL_OBLIGATION ? "a statute" : null,
+    answersRequests: false,
     retention: { trigger: RetentionTrigger.SERVICE_ENDED, days: null, action: RetentionAction.DELETE },
     grants: [],
   };
@@ -249,10 +292,22 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
   const objection = fc.record({ purposeKey, objectedAt: instant, liftedAt: fc.option(instant, { nil: null }) });
   const facts: fc.Arbitrary<SubjectFacts> = fc.record({
     status: fc.constantFrom(SubjectStatus.ACTIVE, SubjectStatus.RESTRICTED),
+    serviceActiveSince: fc.option(instant, { nil: null }),
     serviceActiveUntil: fc.option(instant, { nil: null }),
     collectedAt: instant,
     consents: fc.array(consent, { maxLength: 4 }),
     objections: fc.array(objection, { maxLength: 3 }),
+    archivedCategories: fc.subarray(categoryKeys),
+    legalHolds: fc.array(
+      fc.record({
+        reference: fc.constant("case"),
+        categories: fc.subarray(categoryKeys, { minLength: 1 }),
+        openedAt: instant,
+        until: instant,
+        releasedAt: fc.option(instant, { nil: null }),
+      }),
+      { maxLength: 2 },
+    ),
   });
   const lawful = (purpose: string, state: SubjectFacts): boolean => lawfulness(clubmium, purpose, state, NOW).lawful;
 
@@ -370,7 +425,14 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
       ],
       RESTRICTED: ["essential.service", subject({ status: SubjectStatus.RESTRICTED }), "user.name"],
       CONTRACT_INACTIVE: ["essential.service", subject({ serviceActiveUntil: daysAgo(1) }), "user.name"],
-      RETENTION_EXPIRED: ["essential.legal_obligation", subject({ serviceActiveUntil: daysAgo(1827) }), "user.name"],
+      RETENTION_EXPIRED: [
+        "essential.legal_obligation",
+        subject({ serviceActiveUntil: daysAgo(1827), archivedCategories: ["user.name"] }),
+        "user.name",
+      ],
+      ERASED: ["essential.service", subject({ status: SubjectStatus.ERASED }), "user.name"],
+      ARCHIVED: ["essential.service", subject({ status: SubjectStatus.ARCHIVED }), "user.name"],
+      NOT_ARCHIVED: ["essential.legal_obligation", subject({ archivedCategories: ["user.name"] }), "user.contact.email"],
     };
     expect(Object.keys(cases).sort()).toEqual([...DENIAL_REASONS].sort());
     for (const [reason, [purpose, state, category]] of Object.entries(cases)) {

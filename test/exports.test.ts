@@ -219,7 +219,7 @@ describe("the access export (GDPR Art. 15)", () => {
     });
     expect(values.find((value) => value.field === "email")).toMatchObject({ category: "user.contact.email", provenance: "PROVIDED" });
     expect(values.find((value) => value.field === "status")).toMatchObject({ category: "user.account.status", provenance: "RECORDED" });
-    expect(personalData.archivedValues).toEqual({ values: [], note: expect.stringContaining("no archive") });
+    expect(personalData.archivedValues).toEqual({ values: [], note: expect.stringContaining("legal duty") });
   });
 
   it("(b) lists the categories held, each with the fields that hold it", () => {
@@ -286,7 +286,11 @@ describe("the access export (GDPR Art. 15)", () => {
     });
     expect(purposes["essential.legal_obligation"]).toMatchObject({
       legalBasis: { code: "LEGAL_OBLIGATION", article: "Art. 6(1)(c)" },
-      retention: { days: 1826, action: "ARCHIVE", rule: "Archived 1826 days after your service ends." },
+      retention: {
+        days: 1826,
+        action: "ARCHIVE",
+        rule: "Kept in the archive, out of everyday use, until 1826 days after your service ends; then deleted.",
+      },
       processingEnds: { at: null, explanation: "No end date yet: while your service lasts, then 1826 days." },
     });
   });
@@ -512,7 +516,7 @@ describe("the export is refused", () => {
     return response;
   }
 
-  it("to a PARTNER and to a client without EXPORT (FORBIDDEN, before anything runs), and under a purpose that is not a legal obligation", async () => {
+  it("to a PARTNER and to a client without EXPORT (FORBIDDEN, before anything runs), and under a purpose that does not answer requests", async () => {
     const id = await requestOf(subjectId, SubjectRequestKind.ACCESS);
     const portabilityId = await requestOf(subjectId, SubjectRequestKind.PORTABILITY);
 
@@ -531,8 +535,11 @@ describe("the export is refused", () => {
     expect(advertising.errors?.[0]?.extensions).toMatchObject({
       code: "FORBIDDEN",
       purpose: ADVERTISING,
-      requiredLegalBasis: "LEGAL_OBLIGATION",
+      requiredPurpose: "answersRequests",
     });
+    // Nor is the record-keeping purpose, though it too rests on a legal obligation: it reads only the archive.
+    const records = await purposeql.execute(ACCESS_EXPORT, { purpose: "essential.legal_obligation", variables: { id } });
+    expect(records.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", requiredPurpose: "answersRequests" });
     expect((await eventsOf(subjectId)).filter((event) => event.operation.endsWith("Export"))).toEqual([]);
 
     const noPurpose = await refused(ACCESS_EXPORT, undefined, id, keys.exporter);
@@ -589,7 +596,7 @@ describe("the access export after the service ended", () => {
       },
     });
     // 1826 days later is 22:30 UTC on 29 February 2032: 1 March in Riga.
-    expect(purposes["essential.legal_obligation"]).toMatchObject({
+    expect(purposes[RIGHTS]).toMatchObject({
       processingNow: { lawful: true },
       processingEnds: {
         at: "2032-02-29T22:30:00.000Z",

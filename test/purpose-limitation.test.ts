@@ -6,8 +6,9 @@ import { ClientRole, LegalBasisCode } from "../src/domain/policy-terms";
 import { personalFieldsByType } from "../src/graphql/personal-data";
 import { insertClient } from "../src/persistence/client-repository";
 import { DataSubjectRow } from "../src/persistence/entities";
-import { loadConsentsAndObjections } from "../src/persistence/subject-facts-repository";
+import { loadSubjectFacts, subjectFactsOf } from "../src/persistence/subject-facts-repository";
 import { lawfulness } from "../src/policy/engine/lawfulness";
+import { sweepRetention } from "../src/retention/sweep";
 import { errorCodes, inProcessPurposeQLForThisFile, type GraphQLResponse } from "./support/harness";
 
 const purposeql = inProcessPurposeQLForThisFile();
@@ -74,9 +75,21 @@ function denialOf(response: GraphQLResponse<unknown>): { code: unknown; reason: 
   );
 }
 
+/** A legal hold on all of the subject's data, open for a year. */
+async function holdEverything(id: string): Promise<void> {
+  const held = await run(
+    `mutation ($id: ID!, $until: DateTime!) { openLegalHold(subjectId: $id, categories: ["user"], reference: "Test hold", until: $until) { id } }`,
+    LEGAL,
+    { id, until: new Date(Date.now() + 365 * 86_400_000).toISOString() },
+  );
+  expect(held.errors).toBeUndefined();
+}
+
 /** How a failing legal basis is produced for a subject, by the legal basis of the purpose that reads. */
 async function breakBasis(id: string, purpose: string): Promise<string> {
   const rule = purposeql.services.policy.compiled.purpose(purpose)!;
+  // A live customer with no hold: the record-keeping purpose finds nothing in the archive.
+  if (purposeql.services.policy.compiled.readsArchiveOnly(purpose)) return "NOT_ARCHIVED";
   switch (rule.legalBasis) {
     case LegalBasisCode.CONTRACT:
       await run(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, SERVICE, { id });
@@ -130,6 +143,8 @@ describe("(a) every category-tagged field, walked from the schema", () => {
     });
 
     for (const purpose of granting) {
+      // The record-keeping purpose reads a live customer's data only under a legal hold.
+      if (policy.readsArchiveOnly(purpose)) await holdEverything(id);
       const released = await readField(id, field, purpose);
       expect({ purpose, errors: released.errors, value: (released.data as { subject: Record<string, unknown> }).subject[field] }).toEqual({
         purpose,
@@ -208,10 +223,10 @@ describe("(b) a change of the subject's state takes effect on the very next requ
     for (const purpose of purposeql.services.policy.compiled.purposeKeys()) {
       const response = await readField(id, "country", purpose);
       if (!purposeql.services.policy.compiled.grants(purpose, "user.location.coarse")) continue;
-      const expected = [LEGAL, "essential.data_subject_rights"].includes(purpose) ? undefined : "RESTRICTED";
+      const expected = purpose === "essential.data_subject_rights" ? undefined : purpose === LEGAL ? "NOT_ARCHIVED" : "RESTRICTED";
       expect({ purpose, reason: denialOf(response)?.reason }).toEqual({ purpose, reason: expected });
     }
-    expect((await readField(id, "fullName", LEGAL)).data).toEqual({ subject: { id, fullName: "Test Person" } });
+    expect((await readField(id, "fullName", "essential.data_subject_rights")).data).toEqual({ subject: { id, fullName: "Test Person" } });
     await run(`mutation ($id: ID!) { liftRestriction(subjectId: $id) { id } }`, SERVICE, { id });
     expect((await readField(id, "fullName", SERVICE)).data).toEqual({ subject: { id, fullName: "Test Person" } });
   });
@@ -222,7 +237,11 @@ describe("(b) a change of the subject's state takes effect on the very next requ
     expect(denialOf(await readField(id, "email", SERVICE))?.reason).toBe("CONTRACT_INACTIVE");
     expect(denialOf(await readField(id, "email", "essential.service.operations.support"))?.reason).toBe("CONTRACT_INACTIVE");
     expect(denialOf(await readField(id, "country", ANALYTICS))?.reason).toBe("RETENTION_EXPIRED");
+    // The record-keeping purpose reads the address once the archive keeps it, not before.
+    expect(denialOf(await readField(id, "postalAddress", LEGAL))?.reason).toBe("NOT_ARCHIVED");
+    await sweepRetention(purposeql.services.dataSource, purposeql.services.policy.compiled, new Date(), { dryRun: false });
     expect((await readField(id, "postalAddress", LEGAL)).data).toEqual({ subject: { id, postalAddress: "Rīga" } });
+    expect(denialOf(await readField(id, "email", SERVICE))?.reason).toBe("ARCHIVED");
   });
 });
 
@@ -337,7 +356,32 @@ describe("lawful lists", () => {
       ancient: await newSubject(),
       advertisingObjected: await newSubject([ADVERTISING, "personalize"]),
       objectedBesideConsent: await newSubject([ADVERTISING]),
+      archived: await newSubject(),
+      archivedLongAgo: await newSubject(),
+      held: await newSubject(),
+      erased: await newSubject(),
+      neverStarted: await newSubject(),
     };
+    // The archive, holds and erasure, written as retention and erasure leave them.
+    const sql = (query: string, id: string) => purposeql.services.dataSource.query(query, [id]);
+    const archive = `INSERT INTO archived_value (subject_id, category, value, reason, decided_by, archived_at)
+      VALUES ($1, 'user.name', 'Test Person', 'LEGAL_OBLIGATION', '${LEGAL}', now())`;
+    await sql(
+      `UPDATE data_subject SET status = 'ARCHIVED', full_name = NULL, service_active_until = now() - interval '1 day' WHERE id = $1`,
+      ids.archived,
+    );
+    await sql(archive, ids.archived);
+    await sql(
+      `UPDATE data_subject SET status = 'ARCHIVED', service_active_until = now() - interval '6 years' WHERE id = $1`,
+      ids.archivedLongAgo,
+    );
+    await sql(archive, ids.archivedLongAgo);
+    await sql(
+      `INSERT INTO legal_hold (subject_id, categories, reference, opened_at, opened_by, until) VALUES ($1, '{user.contact}', 'Case', now() - interval '1 day', 'test', now() + interval '1 year')`,
+      ids.held,
+    );
+    await sql(`UPDATE data_subject SET status = 'ERASED', full_name = NULL, email = NULL WHERE id = $1`, ids.erased);
+    await sql(`UPDATE data_subject SET service_active_since = NULL WHERE id = $1`, ids.neverStarted);
     await run(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, SERVICE, { id: ids.ended });
     await run(`mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`, SERVICE, { id: ids.restricted });
     await run(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${ANALYTICS}") { id } }`, SERVICE, { id: ids.objected });
@@ -376,20 +420,12 @@ describe("lawful lists", () => {
       } while (after !== null);
 
       const now = new Date();
-      const facts = await loadConsentsAndObjections(
+      const facts = await loadSubjectFacts(
         purposeql.services.dataSource.manager,
         all.map((row) => row.id),
       );
       const lawful = all
-        .filter(
-          (row) =>
-            lawfulness(
-              policy,
-              purpose,
-              { status: row.status, serviceActiveUntil: row.serviceActiveUntil, collectedAt: row.createdAt, ...facts.get(row.id)! },
-              now,
-            ).lawful,
-        )
+        .filter((row) => lawfulness(policy, purpose, subjectFactsOf(row, facts.get(row.id)), now).lawful)
         .map((row) => row.id);
       expect(lawful.length).toBeGreaterThan(0);
       expect(lawful.length).toBeLessThan(all.length);

@@ -33,10 +33,14 @@ const consent: fc.Arbitrary<ConsentFact> = fc
 
 const facts: fc.Arbitrary<SubjectFacts> = fc.record({
   status: fc.constant(SubjectStatus.ACTIVE),
+  serviceActiveSince: fc.constant(at(6000)),
   serviceActiveUntil: fc.option(fc.integer({ min: -400, max: 4000 }).map(at)),
   collectedAt: fc.integer({ min: 0, max: 5000 }).map(at),
   consents: fc.array(consent, { maxLength: 3 }),
   objections: fc.constant([]),
+  // The record-keeping purpose reads the archive: it keeps the name.
+  archivedCategories: fc.constant(["user.name"]),
+  legalHolds: fc.constant([]),
 });
 
 describe("retentionEndsAt", () => {
@@ -59,10 +63,13 @@ describe("retentionEndsAt", () => {
     const ended = at(10);
     const subject: SubjectFacts = {
       status: SubjectStatus.ACTIVE,
+      serviceActiveSince: at(800),
       serviceActiveUntil: ended,
       collectedAt: at(400),
       consents: [],
       objections: [],
+      archivedCategories: [],
+      legalHolds: [],
     };
     expect(retentionEndsAt(clubmium, "essential.legal_obligation", subject, NOW)).toEqual(new Date(ended.getTime() + 1826 * DAY));
     expect(retentionEndsAt(clubmium, "essential.service", subject, NOW)).toEqual(ended);

@@ -6,7 +6,8 @@ const SERVICE = "essential.service";
 const SUPPORT = "essential.service.operations.support";
 const SUBJECT_FIELDS = "id fullName email postalAddress phone dateOfBirth country serviceActive serviceActiveUntil status";
 /** The registration record: not what providing the service reads, but what the legal obligation keeps. */
-const LEGAL_OBLIGATION = "essential.legal_obligation";
+const RIGHTS = "essential.data_subject_rights";
+const ADVERTISING = "marketing.advertising";
 const REGISTRATION_FIELDS = "consentedAt ipAddress browser operatingSystem device";
 
 const purposeql = inProcessPurposeQLForThisFile();
@@ -81,7 +82,7 @@ describe("subjects through GraphQL", () => {
 
     const registration = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { ${REGISTRATION_FIELDS} } }`, {
       variables: { id: created.id },
-      purpose: LEGAL_OBLIGATION,
+      purpose: ADVERTISING,
     });
     expect(registration).toEqual({
       data: {
@@ -110,13 +111,13 @@ describe("subjects through GraphQL", () => {
 
   it("ends the service relationship once and keeps the first end date", async () => {
     const created = await createSubject({ fullName: "Ilze Ozola" });
-    // Once the contract has ended, the contract purpose reads nothing more; the legal obligation still reads the relationship.
+    // Once the contract has ended, the contract purpose reads nothing more; answering the person's requests still reads the relationship.
     const end = () =>
       purposeql.execute<{ endService: SubjectData }>(
         `mutation ($id: ID!) { endService(subjectId: $id) { serviceActive serviceActiveUntil } }`,
         {
           variables: { id: created.id },
-          purpose: LEGAL_OBLIGATION,
+          purpose: RIGHTS,
         },
       );
     const first = await end();

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { DataSubjectRow } from "../src/persistence/entities";
 import { whereLawful } from "../src/persistence/lawful-subjects";
-import { loadConsentsAndObjections } from "../src/persistence/subject-facts-repository";
+import { loadSubjectFacts, subjectFactsOf } from "../src/persistence/subject-facts-repository";
 import { lawfulness } from "../src/policy/engine/lawfulness";
 import { inProcessPurposeQLForThisFile } from "./support/harness";
 
@@ -45,24 +45,21 @@ describe("the list filter and the engine agree on retention", () => {
             [new Date(cutoff - 400 * DAY), new Date(cutoff + offset * HOUR)],
           );
           ids.push(row.id);
+          // The record-keeping purpose reads only what the archive keeps.
+          await purposeql.services.dataSource.query(
+            `INSERT INTO archived_value (subject_id, category, value, reason, decided_by, archived_at) VALUES ($1, 'user.name', 'Time Person', 'LEGAL_OBLIGATION', $2, $3)`,
+            [row.id, LEGAL, new Date(cutoff + offset * HOUR)],
+          );
         }
         const listed = await purposeql.services.dataSource.transaction(async (manager) => {
           await manager.query(`SET LOCAL TIME ZONE '${timeZone}'`);
           const query = manager.getRepository(DataSubjectRow).createQueryBuilder("subject").where("subject.id = ANY(:ids)", { ids });
-          return (await whereLawful(query, "subject", purpose, policy.lineageOf(LEGAL), now).getMany()).map((row) => row.id).sort();
+          return (await whereLawful(query, "subject", policy, purpose, now).getMany()).map((row) => row.id).sort();
         });
         const rows = await purposeql.services.dataSource.getRepository(DataSubjectRow).findBy(ids.map((id) => ({ id })));
-        const facts = await loadConsentsAndObjections(purposeql.services.dataSource.manager, ids);
+        const facts = await loadSubjectFacts(purposeql.services.dataSource.manager, ids);
         const decided = rows
-          .filter(
-            (row) =>
-              lawfulness(
-                policy,
-                LEGAL,
-                { status: row.status, serviceActiveUntil: row.serviceActiveUntil, collectedAt: row.createdAt, ...facts.get(row.id)! },
-                now,
-              ).lawful,
-          )
+          .filter((row) => lawfulness(policy, LEGAL, subjectFactsOf(row, facts.get(row.id)), now).lawful)
           .map((row) => row.id)
           .sort();
         expect(listed).toEqual(decided);

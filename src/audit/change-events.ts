@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { insertChangeEvents, type ChangeEventToWrite } from "../persistence/access-event-repository";
+import { erasedAmong } from "../persistence/subject-repository";
+import { erasedSubjectWriteRefusal } from "../policy/erased-subjects";
 
 /** Who makes a change, for which purpose, in which request. */
 export interface ChangeAuthor {
@@ -9,6 +11,36 @@ export interface ChangeAuthor {
   readonly purposeKey: string;
   /** The request's time, from the server's clock: when the change is recorded as made. */
   readonly at: Date;
+}
+
+/** A write to a subject whose data was erased (`erasedSubjectWriteRefusal`): rolled back, nothing changed. */
+export class ErasedSubjectWriteError extends Error {
+  constructor(
+    readonly subjectId: string,
+    readonly refusal: string,
+  ) {
+    super(refusal);
+    this.name = "ErasedSubjectWriteError";
+  }
+}
+
+/**
+ * An erased subject accepts no write (docs/DESIGN.md §8). Checked once the work is done, from what
+ * it logged, so every mutation obeys the one rule; the subjects' rows are share-locked, so an
+ * erasure running meanwhile waits for this transaction or this one sees the erasure.
+ */
+async function refuseWritesToErasedSubjects(manager: EntityManager, operation: string, log: ChangeLog): Promise<void> {
+  const entries = log.entries();
+  if (entries.length === 0) return;
+  const erased = await erasedAmong(
+    manager,
+    entries.map(([subjectId]) => subjectId),
+  );
+  for (const [subjectId, written] of entries) {
+    if (!erased.has(subjectId)) continue;
+    const refusal = erasedSubjectWriteRefusal(operation, written);
+    if (refusal !== undefined) throw new ErasedSubjectWriteError(subjectId, refusal);
+  }
 }
 
 /** The change could not be audited, so it was rolled back: nothing changed. */
@@ -32,6 +64,11 @@ export class ChangeLog {
     for (const category of categories) written.add(category);
   }
 
+  /** Each subject written and the categories written to it. */
+  entries(): [string, string[]][] {
+    return [...this.bySubject].map(([subjectId, written]) => [subjectId, [...written]]);
+  }
+
   events(author: ChangeAuthor, operation: string): ChangeEventToWrite[] {
     return [...this.bySubject].map(([subjectId, written]) => ({ ...author, subjectId, operation, written: [...written] }));
   }
@@ -52,6 +89,7 @@ export async function writeWithChangeEvents<T>(
   return dataSource.transaction(async (manager) => {
     const log = new ChangeLog();
     const result = await work(manager, log);
+    await refuseWritesToErasedSubjects(manager, operation, log);
     try {
       await insertChangeEvents(manager, log.events(author, operation));
     } catch (error) {

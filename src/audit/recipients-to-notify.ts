@@ -30,6 +30,22 @@ export function recipientsToNotify(events: readonly AuditedEvent[], corrected: r
     if (event.decision !== AccessDecision.WRITTEN) continue;
     for (const category of event.written) lastWritten.set(category, Math.max(lastWritten.get(category) ?? 0, event.at.getTime()));
   }
+  return recipientsSince(events, corrected, lastWritten);
+}
+
+/**
+ * The recipients to tell of an erasure (GDPR Art. 19): every client that ever received one of the
+ * erased categories, whatever value it received — every copy of it must go. Pure; ordered by client name.
+ */
+export function recipientsOfErasure(events: readonly AuditedEvent[], erased: readonly string[]): Recipient[] {
+  return recipientsSince(events, erased, new Map());
+}
+
+function recipientsSince(
+  events: readonly AuditedEvent[],
+  corrected: readonly string[],
+  lastWritten: ReadonlyMap<string, number>,
+): Recipient[] {
   const byClient = new Map<string, { categories: Set<string>; last: number }>();
   for (const event of events) {
     // Only reads go to a recipient: an export is the person's own copy.

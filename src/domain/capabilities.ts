@@ -13,6 +13,7 @@ export enum Capability {
   MANAGE_SUBJECTS = "MANAGE_SUBJECTS",
   HANDLE_REQUESTS = "HANDLE_REQUESTS",
   EXPORT = "EXPORT",
+  ERASE = "ERASE",
 }
 
 export const ALL_CAPABILITIES: readonly Capability[] = Object.values(Capability);
@@ -23,10 +24,11 @@ export const CAPABILITY_DESCRIPTIONS: Readonly<Record<Capability, string>> = {
   RECORD_OBJECTION: "Record an objection (GDPR Art. 21), and lift one on the strength of a documented assessment.",
   RESTRICT: "Restrict a subject's processing (GDPR Art. 18).",
   LIFT_RESTRICTION: "Lift a restriction of processing (GDPR Art. 18(3)).",
-  MANAGE_SUBJECTS: "Create subjects, rectify their data (GDPR Art. 16) and end their service relationship.",
+  MANAGE_SUBJECTS: "Create subjects, rectify their data (GDPR Art. 16), and start or end their service relationship.",
   HANDLE_REQUESTS:
     "Open a data subject's request (GDPR Art. 15–22), verify the person's identity, extend, complete or refuse it (Art. 12).",
   EXPORT: "Produce the copy of a person's data owed on a verified access or portability request (GDPR Art. 15, 20).",
+  ERASE: "Erase a person's data on a verified erasure request (GDPR Art. 17), and open or release a legal hold that stops deletion.",
 };
 
 export function isCapability(value: string): value is Capability {

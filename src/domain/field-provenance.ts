@@ -94,6 +94,27 @@ export type SubjectFieldName = keyof typeof SUBJECT_FIELDS;
 export const SUBJECT_FIELD_NAMES = Object.keys(SUBJECT_FIELDS) as SubjectFieldName[];
 
 /**
+ * The subject's values about the person — those provided or observed, each in one category — which
+ * retention deletes, anonymises or archives, and erasure erases (docs/DESIGN.md §8). What the record
+ * itself records (status, service dates, record times) stays with the record's id as its bookkeeping.
+ */
+export const RETAINED_FIELDS = {
+  fullName: SUBJECT_FIELDS.fullName.category,
+  email: SUBJECT_FIELDS.email.category,
+  postalAddress: SUBJECT_FIELDS.postalAddress.category,
+  phone: SUBJECT_FIELDS.phone.category,
+  dateOfBirth: SUBJECT_FIELDS.dateOfBirth.category,
+  country: SUBJECT_FIELDS.country.category,
+  consentedAt: SUBJECT_FIELDS.consentedAt.category,
+  ipAddress: SUBJECT_FIELDS.ipAddress.category,
+  browser: SUBJECT_FIELDS.browser.category,
+  operatingSystem: SUBJECT_FIELDS.operatingSystem.category,
+  device: SUBJECT_FIELDS.device.category,
+} as const satisfies Partial<Record<SubjectFieldName, string>>;
+
+export type RetainedFieldName = keyof typeof RETAINED_FIELDS;
+
+/**
  * Stored columns of the subject's row that are not values about the person, and why. The subject's
  * id is in every export, as the key the rest refers to, but not among the values.
  */

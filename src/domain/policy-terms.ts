@@ -28,7 +28,18 @@ export enum SubjectStatus {
   ACTIVE = "ACTIVE",
   /** Processing restricted (GDPR Art. 18): only purposes allowed under restriction may read. */
   RESTRICTED = "RESTRICTED",
+  /** Nothing of the person is left but the record's id and bookkeeping: every value was deleted or anonymised. */
   ERASED = "ERASED",
+  /** Nothing is live; the archive still keeps values a legal duty or a legal hold requires (GDPR Art. 17(3)(b), (e)). */
+  ARCHIVED = "ARCHIVED",
+}
+
+/** Why a value was moved out of live processing into the archive instead of being deleted. */
+export enum ArchiveReason {
+  /** A legal-obligation purpose must keep it (GDPR Art. 17(3)(b)), until its own retention runs out. */
+  LEGAL_OBLIGATION = "LEGAL_OBLIGATION",
+  /** An open legal hold covers it (GDPR Art. 17(3)(e)), until the hold ends or is released. */
+  LEGAL_HOLD = "LEGAL_HOLD",
 }
 
 export enum ClientRole {

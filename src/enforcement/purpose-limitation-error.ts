@@ -1,10 +1,14 @@
 import { GraphQLError } from "graphql";
 import type { DenialReason } from "../policy/engine/lawfulness";
 
-/** Read-time reasons: the engine's six, plus the guard's own defence-in-depth cases. */
+/** Read-time reasons: the engine's, plus the guard's own defence-in-depth cases. */
 export type ReadDenialReason = DenialReason | "NOT_GRANTED" | "NO_PURPOSE" | "CHECK_FAILED";
 
 const EXPLANATIONS: Record<ReadDenialReason, string> = {
+  ERASED: "the subject's data was erased",
+  ARCHIVED: "the subject's data has left live processing and is kept only in the archive for a legal duty",
+  NOT_ARCHIVED:
+    "this purpose keeps records for a legal duty and reads only what the archive keeps or a legal hold covers, which this is not",
   CONSENT_MISSING: "the subject has not consented to this purpose",
   CONSENT_WITHDRAWN: "the subject withdrew consent to this purpose",
   CONSENT_SCOPE: "the subject's consent was given before this purpose was granted this category, and does not cover it",

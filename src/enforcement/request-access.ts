@@ -5,7 +5,8 @@ import { AccessRecorder } from "../audit/access-recorder";
 import type { DataSubjectRow } from "../persistence/entities";
 import { whereLawful } from "../persistence/lawful-subjects";
 import { findSubjectsByIds, type SubjectFilter } from "../persistence/subject-repository";
-import { loadConsentsAndObjections, type ConsentsAndObjections } from "../persistence/subject-facts-repository";
+import { archiveViewOf } from "../persistence/archived-values";
+import { loadSubjectFacts, noFacts, subjectFactsOf, type LoadedFacts } from "../persistence/subject-facts-repository";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
 import { lawfulness, releaseOf, type Lawfulness } from "../policy/engine/lawfulness";
 import type { FieldGuard } from "./field-guard";
@@ -22,7 +23,9 @@ type Decision = Lawfulness | { readonly lawful: false; readonly reason: ReadDeni
 export class RequestAccess {
   readonly recorder = new AccessRecorder();
   private readonly rows: DataLoader<string, DataSubjectRow | null>;
-  private readonly facts: DataLoader<string, ConsentsAndObjections>;
+  private readonly facts: DataLoader<string, LoadedFacts>;
+  /** Whether the purpose keeps records for a legal duty: it reads the archive, not live data. */
+  private readonly readsArchive: boolean;
   private readonly decisions = new Map<string, Decision>();
   private readonly denials = new Map<string, GraphQLError>();
   private current: Date;
@@ -38,9 +41,10 @@ export class RequestAccess {
       const found = new Map((await findSubjectsByIds(manager, ids)).map((row) => [row.id, row]));
       return ids.map((id) => found.get(id) ?? null);
     });
+    this.readsArchive = purposeKey !== null && policy.readsArchiveOnly(purposeKey);
     this.facts = new DataLoader(async (ids) => {
-      const loaded = await loadConsentsAndObjections(manager, ids);
-      return ids.map((id) => loaded.get(id) ?? { consents: [], objections: [] });
+      const loaded = await loadSubjectFacts(manager, ids, { archive: this.readsArchive });
+      return ids.map((id) => loaded.get(id) ?? noFacts());
     });
   }
 
@@ -80,11 +84,20 @@ export class RequestAccess {
     return subject ? this.guardWith(subject, await this.facts.load(subject.id)) : this.denyingGuard(subjectId);
   }
 
+  /**
+   * The subject's values as this request's purpose may see them: the row itself, or for a purpose
+   * that reads the archive, the row with the archived values in place of the live ones.
+   */
+  async subjectView(row: DataSubjectRow): Promise<DataSubjectRow> {
+    if (!this.readsArchive) return row;
+    return archiveViewOf(row, (await this.facts.load(row.id)).archivedValues);
+  }
+
   /** Keeps, in SQL, only the subjects this request's purpose may lawfully process now (the twin of `lawfulness`). */
   readonly lawfulSubjects: SubjectFilter = (query, alias) => {
     const purpose = this.purposeKey === null ? undefined : this.policy.purpose(this.purposeKey);
     if (!purpose) throw new Error("lawfulSubjects needs a declared, known purpose");
-    return whereLawful(query, alias, purpose, this.policy.lineageOf(purpose.key), this.now);
+    return whereLawful(query, alias, this.policy, purpose, this.now);
   };
 
   /** After a write: the next read of this subject loads it, and decides, afresh. */
@@ -95,7 +108,7 @@ export class RequestAccess {
   }
 
   /** The guard of a subject whose row and facts are at hand; the decision is made once per request. */
-  guardWith(row: DataSubjectRow, facts: ConsentsAndObjections): FieldGuard {
+  guardWith(row: DataSubjectRow, facts: LoadedFacts): FieldGuard {
     let decision = this.decisions.get(row.id);
     if (!decision) {
       decision = this.decide(row, facts);
@@ -105,15 +118,10 @@ export class RequestAccess {
     return { read: (_field, category, value) => this.read(row.id, settled, category, value) };
   }
 
-  private decide(row: DataSubjectRow, facts: ConsentsAndObjections): Decision {
+  private decide(row: DataSubjectRow, facts: LoadedFacts): Decision {
     if (this.purposeKey === null) return { lawful: false, reason: "NO_PURPOSE" };
     try {
-      return lawfulness(
-        this.policy,
-        this.purposeKey,
-        { status: row.status, serviceActiveUntil: row.serviceActiveUntil, collectedAt: row.createdAt, ...facts },
-        this.now,
-      );
+      return lawfulness(this.policy, this.purposeKey, subjectFactsOf(row, facts), this.now);
     } catch {
       return { lawful: false, reason: "CHECK_FAILED" };
     }

@@ -75,8 +75,14 @@ export function buildAccessExport(input: AccessExportInput): AccessExport {
       note: "Every value we hold about you, whatever any purpose may read: your right of access is not limited to what one purpose uses. An empty value means we hold none.",
       values: storedValues(record.subject).map((value) => ({ ...value })),
       archivedValues: {
-        values: [],
-        note: "We keep no archive yet: no value of yours has been archived. When records that must be kept are archived rather than deleted, they will be listed here.",
+        values: record.archived.map((archived) => ({
+          category: archived.category,
+          value: archived.value,
+          reason: archived.reason,
+          keptFor: archived.decidedBy,
+          archivedAt: archived.archivedAt.toISOString(),
+        })),
+        note: "Values that left everyday use but that a legal duty or a legal hold requires us to keep (GDPR Art. 17(3)(b), (e)): out of everyday use, read only for that duty, and deleted when it ends. Empty when we archive nothing of yours.",
       },
     },
     categories: categoriesSection(input, held),
@@ -242,6 +248,9 @@ function purposeSection(
 
 /** Why a purpose does not process the person's data now, in their words (the engine's reasons). */
 const PERSON_REASONS: Readonly<Record<DenialReason, string>> = {
+  ERASED: "Your data was erased: it processes none of it.",
+  ARCHIVED: "Your data is no longer processed: what the law requires us to keep is archived, out of everyday use.",
+  NOT_ARCHIVED: "It only keeps records the law requires once your data leaves everyday use, and holds none of yours now.",
   CONSENT_MISSING: "It processes your data only with your consent, which you have not given.",
   CONSENT_WITHDRAWN: "You withdrew your consent: it no longer processes your data.",
   CONSENT_SCOPE: "Your consent does not cover everything it may now read: it reads only what you consented to.",
@@ -263,8 +272,13 @@ const ACTION_WORDS: Readonly<Record<RetentionAction, string>> = {
   ARCHIVE: "archived",
 };
 
-/** The retention rule in words: "Deleted when your service ends", "Archived 1826 days after your service ends". */
+/** The retention rule in words: "Deleted when your service ends", "Kept in the archive, out of everyday use, until 1826 days after your service ends; then deleted." */
 function retentionRuleText(rule: RetentionRule): string {
+  // A record-keeping purpose keeps what leaves everyday use in the archive, for as long as the law requires.
+  if (rule.action === RetentionAction.ARCHIVE && rule.days !== null) {
+    const from = rule.days === 0 ? `until ${TRIGGER_WORDS[rule.trigger]}` : `until ${rule.days} days after ${TRIGGER_WORDS[rule.trigger]}`;
+    return `Kept in the archive, out of everyday use, ${from}; then deleted.`;
+  }
   const action = ACTION_WORDS[rule.action];
   const capitalised = `${action.charAt(0).toUpperCase()}${action.slice(1)}`;
   if (rule.days === null) return `Kept without a time limit while ${TRIGGER_WORDS[rule.trigger]} has not happened; then ${action}.`;

@@ -45,7 +45,7 @@ export function storedValues(subject: DataSubjectRow): HeldValue[] {
 
 /**
  * The categories the controller holds a value of for this subject: the row's non-null fields, a
- * consent receipt's evidence, and the privacy choices (consents, objections, requests) and account
+ * consent receipt's evidence, the archived values, and the privacy choices (consents, objections, requests) and account
  * status (restriction history) its records hold. Sorted.
  */
 export function categoriesHeld(record: SubjectRecord): string[] {
@@ -54,6 +54,8 @@ export function categoriesHeld(record: SubjectRecord): string[] {
     held.add(FACT_CATEGORIES.privacyPreferences);
   }
   if (record.restrictionEvents.length > 0) held.add(FACT_CATEGORIES.accountStatus);
+  // What the archive keeps is held too (GDPR Art. 15 knows no exception for archives).
+  for (const archived of record.archived) held.add(archived.category);
   for (const consent of record.consents) {
     const evidence = {
       ipAddress: consent.evidenceIpAddress,
@@ -72,9 +74,12 @@ export function categoriesHeld(record: SubjectRecord): string[] {
 export function subjectFactsOf(record: SubjectRecord): SubjectFacts {
   return {
     status: record.subject.status,
+    serviceActiveSince: record.subject.serviceActiveSince,
     serviceActiveUntil: record.subject.serviceActiveUntil,
     collectedAt: record.subject.createdAt,
     consents: record.consents,
     objections: record.objections,
+    archivedCategories: record.archived.map((value) => value.category),
+    legalHolds: record.legalHolds,
   };
 }

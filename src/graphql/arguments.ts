@@ -18,6 +18,11 @@ export function requestIdArgument(value: string, argument = "requestId"): string
   return idArgument(value, argument, "a subject request id");
 }
 
+/** As `subjectIdArgument`, for a legal hold's id. */
+export function legalHoldIdArgument(value: string, argument = "id"): string {
+  return idArgument(value, argument, "a legal hold id");
+}
+
 function idArgument(value: string, argument: string, what: string): string {
   if (!UUID.test(value)) throw badUserInput(`Invalid input: ${argument} is not ${what}`, { fields: [argument] });
   return value.toLowerCase();

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
 import type { EntityManager } from "typeorm";
-import { ChangeNotAuditedError, writeWithChangeEvents, type ChangeLog } from "../audit/change-events";
+import { ChangeNotAuditedError, ErasedSubjectWriteError, writeWithChangeEvents, type ChangeLog } from "../audit/change-events";
 import { writesOf } from "../enforcement/operation-analysis";
 import { accessOf } from "./arguments";
 import type { RequestContext } from "./context";
@@ -27,6 +27,11 @@ export async function auditedWrite<T>(
   try {
     return await writeWithChangeEvents(context.app.dataSource, author, operation, work);
   } catch (error) {
+    if (error instanceof ErasedSubjectWriteError) {
+      throw apiError("CONFLICT", `Subject ${error.subjectId} cannot be changed: ${error.refusal}. Nothing was changed.`, {
+        reason: "SUBJECT_ERASED",
+      });
+    }
     if (!(error instanceof ChangeNotAuditedError)) throw error;
     context.app.logger.error(
       { requestId: context.requestId, operation, error: error.message },

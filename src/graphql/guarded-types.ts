@@ -2,7 +2,7 @@ import type { FieldGuard } from "../enforcement/field-guard";
 import { attachGuard } from "../enforcement/field-guard";
 import type { RequestAccess } from "../enforcement/request-access";
 import type { ConsentRow, DataSubjectRow, ObjectionRow } from "../persistence/entities";
-import type { ConsentsAndObjections } from "../persistence/subject-facts-repository";
+import type { LoadedFacts } from "../persistence/subject-facts-repository";
 import { consentValues, evidenceValues, objectionValues, subjectValues } from "./mappers";
 import { personalFieldsOfClass } from "./personal-data";
 import { Objection } from "./types/audit.types";
@@ -34,11 +34,12 @@ export async function subjectById(access: RequestAccess, id: string): Promise<Da
 }
 
 export async function guardSubject(access: RequestAccess, row: DataSubjectRow): Promise<DataSubject> {
-  return guardedObject(DataSubject, subjectValues(row, access.now), await access.guardOfRow(row));
+  const guard = await access.guardOfRow(row);
+  return guardedObject(DataSubject, subjectValues(await access.subjectView(row), access.now), guard);
 }
 
 /** A subject whose facts are loaded already (the field-guard benchmark). */
-export function guardLoadedSubject(access: RequestAccess, row: DataSubjectRow, facts: ConsentsAndObjections): DataSubject {
+export function guardLoadedSubject(access: RequestAccess, row: DataSubjectRow, facts: LoadedFacts): DataSubject {
   return guardedObject(DataSubject, subjectValues(row, access.now), access.guardWith(row, facts));
 }
 

@@ -9,6 +9,7 @@ import { applyCategoryDirectives, assertMutationsAuthorised, assertPersonalField
 import { AdminResolver } from "./resolvers/admin.resolver";
 import { ClientAdminResolver } from "./resolvers/client-admin.resolver";
 import { ConsentResolver } from "./resolvers/consent.resolver";
+import { ErasureResolver } from "./resolvers/erasure.resolver";
 import { ExportResolver } from "./resolvers/export.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
 import { SubjectRequestResolver } from "./resolvers/subject-request.resolver";
@@ -18,6 +19,7 @@ import { SubjectResolver } from "./resolvers/subject.resolver";
 const RESOLVERS = [
   PolicyResolver,
   SubjectResolver,
+  ErasureResolver,
   ConsentResolver,
   SubjectRightsResolver,
   SubjectRequestResolver,

@@ -1,6 +1,6 @@
 import type { SelectQueryBuilder } from "typeorm";
 import { LegalBasisCode, RetentionTrigger, SubjectStatus } from "../domain/policy-terms";
-import type { PurposeRule } from "../policy/engine/compiled-policy";
+import { isArchivePurpose, type CompiledPolicy, type PurposeRule } from "../policy/engine/compiled-policy";
 import { retentionCutoff } from "../policy/engine/lawfulness";
 import { objectionApplies } from "../policy/engine/objections";
 import type { DataSubjectRow } from "./entities";
@@ -12,10 +12,11 @@ import type { DataSubjectRow } from "./entities";
 export function whereLawful(
   query: SelectQueryBuilder<DataSubjectRow>,
   alias: string,
+  policy: CompiledPolicy,
   purpose: PurposeRule,
-  lineage: readonly string[],
   now: Date,
 ): SelectQueryBuilder<DataSubjectRow> {
+  const lineage = policy.lineageOf(purpose.key);
   const s = alias;
   const activeConsent = `EXISTS (SELECT 1 FROM consent c WHERE c.subject_id = ${s}.id AND c.purpose_key = ANY(:lineage)
       AND c.given_at <= :now AND (c.withdrawn_at IS NULL OR c.withdrawn_at > :now))`;
@@ -23,43 +24,57 @@ export function whereLawful(
       AND c.withdrawn_at IS NOT NULL AND c.withdrawn_at <= :now)`;
   const openObjection = `EXISTS (SELECT 1 FROM objection o WHERE o.subject_id = ${s}.id AND o.purpose_key = ANY(:lineage)
       AND o.objected_at <= :now AND (o.lifted_at IS NULL OR o.lifted_at > :now))`;
-  const serviceActive = `(${s}.service_active_until IS NULL OR ${s}.service_active_until > :now)`;
+  const serviceActive = `(${s}.service_active_since IS NOT NULL AND (${s}.service_active_until IS NULL OR ${s}.service_active_until > :now))`;
+  const readsArchive = isArchivePurpose(purpose);
 
-  const conditions: string[] = [];
+  const conditions: string[] = [`${s}.status <> '${SubjectStatus.ERASED}'`];
+  if (!readsArchive) conditions.push(`${s}.status <> '${SubjectStatus.ARCHIVED}'`);
   if (!purpose.allowedUnderRestriction) conditions.push(`${s}.status <> '${SubjectStatus.RESTRICTED}'`);
-  // As the engine: an open objection stops the purpose whatever its basis, where an objection applies.
-  if (objectionApplies(purpose)) conditions.push(`NOT ${openObjection}`);
-
-  switch (purpose.legalBasis) {
-    case LegalBasisCode.CONSENT:
-      conditions.push(activeConsent);
-      break;
-    case LegalBasisCode.CONTRACT:
-      conditions.push(serviceActive);
-      break;
-    case LegalBasisCode.LEGITIMATE_INTERESTS:
-    case LegalBasisCode.LEGAL_OBLIGATION:
-    case LegalBasisCode.PUBLIC_TASK:
-    case LegalBasisCode.VITAL_INTERESTS:
-      break;
-  }
-
   // The engine says from which instant on data is still kept; SQL only compares instants with it.
   const cutoff = retentionCutoff(purpose.retention, now);
+  let retained = "TRUE";
   if (cutoff !== null) {
     switch (purpose.retention.trigger) {
       case RetentionTrigger.SERVICE_ENDED:
-        conditions.push(`(${serviceActive} OR ${s}.service_active_until > :cutoff)`);
+        // As the engine: the trigger happened once a service that is not active has an end (never started: not yet).
+        retained = `(${serviceActive} OR ${s}.service_active_until IS NULL OR ${s}.service_active_until > :cutoff)`;
         break;
       case RetentionTrigger.COLLECTED:
-        conditions.push(`${s}.created_at > :cutoff`);
+        retained = `${s}.created_at > :cutoff`;
         break;
       case RetentionTrigger.CONSENT_WITHDRAWN:
-        conditions.push(`(${activeConsent} OR NOT ${withdrawnConsent} OR (SELECT max(c.withdrawn_at) FROM consent c
-          WHERE c.subject_id = ${s}.id AND c.purpose_key = ANY(:lineage) AND c.withdrawn_at <= :now) > :cutoff)`);
+        retained = `(${activeConsent} OR NOT ${withdrawnConsent} OR (SELECT max(c.withdrawn_at) FROM consent c
+          WHERE c.subject_id = ${s}.id AND c.purpose_key = ANY(:lineage) AND c.withdrawn_at <= :now) > :cutoff)`;
         break;
     }
   }
 
-  return query.andWhere(conditions.length === 0 ? "TRUE" : conditions.join(" AND "), { lineage: [...lineage], now, cutoff });
+  if (readsArchive) {
+    // As the engine's archiveLawfulness: a granted category the archive keeps while the retention lasts, or one an open hold covers.
+    const archived = `EXISTS (SELECT 1 FROM archived_value av WHERE av.subject_id = ${s}.id AND av.category = ANY(:granted))`;
+    const held = `EXISTS (SELECT 1 FROM legal_hold h WHERE h.subject_id = ${s}.id AND h.opened_at <= :now AND h.until > :now
+      AND (h.released_at IS NULL OR h.released_at > :now)
+      AND EXISTS (SELECT 1 FROM unnest(h.categories) held, unnest(CAST(:granted AS text[])) granted
+                  WHERE granted = held OR left(granted, length(held) + 1) = held || '.'))`;
+    conditions.push(`((${archived} AND ${retained}) OR ${held})`);
+  } else {
+    if (objectionApplies(purpose)) conditions.push(`NOT ${openObjection}`);
+    switch (purpose.legalBasis) {
+      case LegalBasisCode.CONSENT:
+        conditions.push(activeConsent);
+        break;
+      case LegalBasisCode.CONTRACT:
+        conditions.push(serviceActive);
+        break;
+      case LegalBasisCode.LEGITIMATE_INTERESTS:
+      case LegalBasisCode.LEGAL_OBLIGATION:
+      case LegalBasisCode.PUBLIC_TASK:
+      case LegalBasisCode.VITAL_INTERESTS:
+        break;
+    }
+    conditions.push(retained);
+  }
+
+  const granted = policy.readableCategories(purpose.key);
+  return query.andWhere(conditions.join(" AND "), { lineage: [...lineage], now, cutoff, granted: [...granted] });
 }

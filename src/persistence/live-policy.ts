@@ -12,6 +12,8 @@ export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
       legalBasis: purpose.legalBasis,
       allowedUnderRestriction: purpose.allowedUnderRestriction,
       consentAtRegistration: purpose.consentAtRegistration,
+      legalReference: purpose.legalReference,
+      answersRequests: purpose.answersRequests,
       retention: { trigger: purpose.retentionTrigger, days: purpose.retentionDays, action: purpose.retentionAction },
       grants: purpose.grants.map((category) => category.key),
     })),

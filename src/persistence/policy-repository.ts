@@ -76,6 +76,8 @@ async function writePurposes(manager: EntityManager, document: PolicyDocument): 
         legitimateInterestAssessment: purpose.legitimateInterestAssessment ?? null,
         allowedUnderRestriction: purpose.allowedUnderRestriction,
         consentAtRegistration: purpose.consentAtRegistration,
+        legalReference: purpose.legalReference ?? null,
+        answersRequests: purpose.answersRequests,
         retentionTrigger: purpose.retention.trigger,
         retentionDays: purpose.retention.days,
         retentionAction: purpose.retention.action,

@@ -1,31 +1,78 @@
 import { In, type EntityManager } from "typeorm";
-import type { ConsentFact, ObjectionFact } from "../policy/engine/lawfulness";
-import { ConsentRow, ObjectionRow } from "./entities";
+import type { ConsentFact, LegalHoldFact, ObjectionFact, SubjectFacts } from "../policy/engine/lawfulness";
+import { ArchivedValueRow, ConsentRow, LegalHoldRow, ObjectionRow, type DataSubjectRow } from "./entities";
 
-export interface ConsentsAndObjections {
+/** The facts about a subject kept outside its row. */
+export interface LoadedFacts {
   readonly consents: ConsentFact[];
   readonly objections: ObjectionFact[];
+  readonly archivedCategories: string[];
+  /** The archived values by category, in the archive's text form (persistence/archived-values.ts). */
+  readonly archivedValues: Map<string, string>;
+  readonly legalHolds: LegalHoldFact[];
 }
 
-/** Consents and objections of many subjects: two statements, whatever the number of subjects. */
-export async function loadConsentsAndObjections(
+/** Which of the facts outside the row a decision needs: the archive and legal holds only for a purpose that reads the archive. */
+export interface FactsNeeded {
+  readonly archive: boolean;
+}
+
+export const EVERY_FACT: FactsNeeded = { archive: true };
+
+export const noFacts = (): LoadedFacts => ({
+  consents: [],
+  objections: [],
+  archivedCategories: [],
+  archivedValues: new Map(),
+  legalHolds: [],
+});
+
+/**
+ * Consents and objections of many subjects — and, when `needed.archive`, the categories the archive
+ * keeps and the legal holds — a fixed number of statements whatever the number of subjects. Facts
+ * not needed are left empty: only a purpose that reads the archive looks at them (`lawfulness`).
+ */
+export async function loadSubjectFacts(
   manager: EntityManager,
   subjectIds: readonly string[],
-): Promise<Map<string, ConsentsAndObjections>> {
+  needed: FactsNeeded = EVERY_FACT,
+): Promise<Map<string, LoadedFacts>> {
   const ids = [...new Set(subjectIds)];
-  const result = new Map<string, ConsentsAndObjections>(ids.map((id) => [id, { consents: [], objections: [] }]));
+  const result = new Map<string, LoadedFacts>(ids.map((id) => [id, noFacts()]));
   if (ids.length === 0) return result;
-  const [consents, objections] = [
-    await manager.getRepository(ConsentRow).find({
-      select: { subjectId: true, purposeKey: true, givenAt: true, withdrawnAt: true, scope: true },
-      where: { subjectId: In(ids) },
-    }),
-    await manager.getRepository(ObjectionRow).find({
-      select: { subjectId: true, purposeKey: true, objectedAt: true, liftedAt: true },
-      where: { subjectId: In(ids) },
-    }),
-  ];
+  const consents = await manager.getRepository(ConsentRow).find({
+    select: { subjectId: true, purposeKey: true, givenAt: true, withdrawnAt: true, scope: true },
+    where: { subjectId: In(ids) },
+  });
+  const objections = await manager.getRepository(ObjectionRow).find({
+    select: { subjectId: true, purposeKey: true, objectedAt: true, liftedAt: true },
+    where: { subjectId: In(ids) },
+  });
   for (const consent of consents) result.get(consent.subjectId)?.consents.push(consent);
   for (const objection of objections) result.get(objection.subjectId)?.objections.push(objection);
+  if (!needed.archive) return result;
+  const archived = await manager
+    .getRepository(ArchivedValueRow)
+    .find({ select: { subjectId: true, category: true, value: true }, where: { subjectId: In(ids) } });
+  const holds = await manager.getRepository(LegalHoldRow).find({ where: { subjectId: In(ids) } });
+  for (const value of archived) {
+    result.get(value.subjectId)?.archivedCategories.push(value.category);
+    result.get(value.subjectId)?.archivedValues.set(value.category, value.value);
+  }
+  for (const hold of holds) result.get(hold.subjectId)?.legalHolds.push(hold);
   return result;
+}
+
+/** What the policy engine needs to decide on a subject: its row and the facts kept outside it. */
+export function subjectFactsOf(row: DataSubjectRow, loaded: LoadedFacts = noFacts()): SubjectFacts {
+  return {
+    status: row.status,
+    serviceActiveSince: row.serviceActiveSince,
+    serviceActiveUntil: row.serviceActiveUntil,
+    collectedAt: row.createdAt,
+    consents: loaded.consents,
+    objections: loaded.objections,
+    archivedCategories: loaded.archivedCategories,
+    legalHolds: loaded.legalHolds,
+  };
 }

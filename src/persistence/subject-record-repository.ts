@@ -1,6 +1,15 @@
 import { In, type DataSource, type EntityManager } from "typeorm";
 import { AccessDecision } from "../domain/policy-terms";
-import { AccessEventRow, ClientRow, ConsentRow, DataSubjectRow, ObjectionRow, SubjectRequestRow } from "./entities";
+import {
+  AccessEventRow,
+  ArchivedValueRow,
+  ClientRow,
+  LegalHoldRow,
+  ConsentRow,
+  DataSubjectRow,
+  ObjectionRow,
+  SubjectRequestRow,
+} from "./entities";
 
 /** The change events that restrict a subject's processing and lift the restriction (GDPR Art. 18). */
 export const RESTRICTION_OPERATIONS = ["restrictProcessing", "liftRestriction"] as const;
@@ -39,6 +48,9 @@ export interface SubjectRecord {
   readonly accesses: readonly EventSummary[];
   /** Change events, per client and purpose. */
   readonly changes: readonly EventSummary[];
+  /** What the archive keeps of the subject (GDPR Art. 15 covers it too). */
+  readonly archived: readonly ArchivedValueRow[];
+  readonly legalHolds: readonly LegalHoldRow[];
   /** Every client, revoked ones too (they may have received data), with the purposes it may declare. */
   readonly clients: readonly ClientRow[];
 }
@@ -76,6 +88,8 @@ async function loadSubjectRecord(manager: EntityManager, subjectId: string): Pro
       where: { subjectId, operation: In([...RESTRICTION_OPERATIONS]) },
       order: { at: "ASC", id: "ASC" },
     }),
+    archived: await manager.getRepository(ArchivedValueRow).find({ where: { subjectId }, order: { category: "ASC" } }),
+    legalHolds: await manager.getRepository(LegalHoldRow).find({ where: { subjectId }, order: { openedAt: "ASC", id: "ASC" } }),
     accesses: await summariseEvents(manager, subjectId, "released"),
     changes: await summariseEvents(manager, subjectId, "written"),
     clients: await manager.getRepository(ClientRow).find({ relations: { purposes: true }, order: { name: "ASC" } }),

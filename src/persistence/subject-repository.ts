@@ -1,5 +1,5 @@
 import { In, type EntityManager, type SelectQueryBuilder } from "typeorm";
-import type { SubjectStatus } from "../domain/policy-terms";
+import { SubjectStatus } from "../domain/policy-terms";
 import { DataSubjectRow } from "./entities";
 
 /** The personal fields a caller may write; the registration record is written once, at creation. */
@@ -25,6 +25,7 @@ export async function insertSubject(
   fields: SubjectFields,
   registration: RegistrationRecord | null,
   now: Date,
+  startService = true,
 ): Promise<DataSubjectRow> {
   const repository = manager.getRepository(DataSubjectRow);
   const row = repository.create({
@@ -34,7 +35,7 @@ export async function insertSubject(
     browser: registration?.browser ?? null,
     operatingSystem: registration?.operatingSystem ?? null,
     device: registration?.device ?? null,
-    serviceActiveSince: now,
+    serviceActiveSince: startService ? now : null,
     serviceActiveUntil: null,
   });
   const saved = await repository.save(row);
@@ -59,6 +60,27 @@ export async function updateSubjectFields(manager: EntityManager, id: string, fi
 /** Ends the service relationship; keeps the first end date when it had already ended (then `changed` is false). */
 export async function endServiceOf(manager: EntityManager, id: string, now: Date): Promise<SubjectWrite | null> {
   return updateWhere(manager, id, { serviceActiveUntil: now }, "service_active_until IS NULL");
+}
+
+/** Which of these subjects were erased or archived; their rows are share-locked until the transaction ends. */
+export async function erasedAmong(manager: EntityManager, ids: readonly string[]): Promise<Set<string>> {
+  const rows: { id: string }[] = await manager.query(`SELECT id FROM data_subject WHERE id = ANY($1) AND status IN ($2, $3) FOR SHARE`, [
+    [...ids],
+    SubjectStatus.ERASED,
+    SubjectStatus.ARCHIVED,
+  ]);
+  return new Set(rows.map((row) => row.id));
+}
+
+/** Starts the service relationship now: for someone who never was a customer, or again after it ended; `changed` is false while it runs. */
+export async function startServiceOf(manager: EntityManager, id: string, now: Date): Promise<SubjectWrite | null> {
+  return updateWhere(
+    manager,
+    id,
+    { serviceActiveSince: now, serviceActiveUntil: null },
+    "(service_active_since IS NULL OR (service_active_until IS NOT NULL AND service_active_until <= :now))",
+    { now },
+  );
 }
 
 export async function findSubjectsByIds(manager: EntityManager, ids: readonly string[]): Promise<DataSubjectRow[]> {
@@ -107,13 +129,22 @@ export async function pageOfSubjects(
 
 /** Sets the subject's processing status (restriction, GDPR Art. 18); `changed` is false when it had that status already. */
 export async function setSubjectStatus(manager: EntityManager, id: string, status: SubjectStatus): Promise<SubjectWrite | null> {
-  return updateWhere(manager, id, { status }, "status <> :status", { status });
+  // Only retention and erasure move a subject to or between ERASED and ARCHIVED; restriction never revives one.
+  return updateWhere(manager, id, { status }, "status <> :status AND status NOT IN (:...gone)", {
+    status,
+    gone: [SubjectStatus.ERASED, SubjectStatus.ARCHIVED],
+  });
+}
+
+/** Whether the subject's data was erased or archived: nothing is written to it any more (`erasedSubjectWriteRefusal`). */
+export function isErased(row: Pick<DataSubjectRow, "status">): boolean {
+  return row.status === SubjectStatus.ERASED || row.status === SubjectStatus.ARCHIVED;
 }
 
 async function updateWhere(
   manager: EntityManager,
   id: string,
-  changes: Partial<Pick<DataSubjectRow, "status" | "serviceActiveUntil">>,
+  changes: Partial<Pick<DataSubjectRow, "status" | "serviceActiveSince" | "serviceActiveUntil">>,
   condition: string,
   parameters: Record<string, unknown> = {},
 ): Promise<SubjectWrite | null> {

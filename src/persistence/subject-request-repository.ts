@@ -55,6 +55,7 @@ export type SubjectRequestChange = Partial<
     | "closedAt"
     | "closedBy"
     | "refusalReason"
+    | "erasureReceipt"
   >
 >;
 

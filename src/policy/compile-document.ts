@@ -14,6 +14,8 @@ export function compileDocument(document: PolicyDocument, version = 0): Compiled
       legalBasis: purpose.legalBasis,
       allowedUnderRestriction: purpose.allowedUnderRestriction,
       consentAtRegistration: purpose.consentAtRegistration,
+      legalReference: purpose.legalReference ?? null,
+      answersRequests: purpose.answersRequests,
       retention: purpose.retention,
       grants: purpose.grants,
     })),

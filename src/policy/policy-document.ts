@@ -32,6 +32,10 @@ const purposeSchema = z.strictObject({
   legitimateInterestAssessment: text.optional(),
   allowedUnderRestriction: z.boolean().default(false),
   consentAtRegistration: z.boolean().default(false),
+  /** The law a legal-obligation purpose complies with (GDPR Art. 6(3)): required for that basis. */
+  legalReference: text.optional(),
+  /** A legal-obligation purpose that answers data subjects' requests: it reads live data, not only the archive. */
+  answersRequests: z.boolean().default(false),
   grants: z.array(keySchema),
   retention: retentionSchema,
 });
@@ -131,6 +135,28 @@ export const policyDocumentSchema = z
     policy.purposes.forEach((purpose, index) => {
       if (purpose.legalBasis === LegalBasisCode.LEGITIMATE_INTERESTS && !purpose.legitimateInterestAssessment) {
         problem(["purposes", index, "legitimateInterestAssessment"], "a legitimate-interests purpose must carry its assessment");
+      }
+      if (purpose.legalBasis === LegalBasisCode.LEGAL_OBLIGATION && !purpose.legalReference) {
+        problem(["purposes", index, "legalReference"], "a legal-obligation purpose must cite the law it complies with (GDPR Art. 6(3))");
+      }
+      if (purpose.legalBasis !== LegalBasisCode.LEGAL_OBLIGATION && purpose.legalReference) {
+        problem(["purposes", index, "legalReference"], "only a legal-obligation purpose cites a legal reference");
+      }
+      if (purpose.answersRequests && purpose.legalBasis !== LegalBasisCode.LEGAL_OBLIGATION) {
+        problem(
+          ["purposes", index, "answersRequests"],
+          "answering data subjects' requests is a legal obligation (GDPR Art. 12): only a LEGAL_OBLIGATION purpose answers them",
+        );
+      }
+      // Archiving is keeping records the law requires; a purpose that serves the person deletes or anonymises.
+      if (
+        purpose.retention.action === RetentionAction.ARCHIVE &&
+        (purpose.legalBasis !== LegalBasisCode.LEGAL_OBLIGATION || purpose.answersRequests)
+      ) {
+        problem(
+          ["purposes", index, "retention", "action"],
+          "only a legal-obligation purpose that keeps records archives; this purpose must DELETE or ANONYMISE",
+        );
       }
       if (purpose.consentAtRegistration && purpose.legalBasis !== LegalBasisCode.CONSENT) {
         problem(["purposes", index, "consentAtRegistration"], "only a consent-based purpose can collect consent at registration");

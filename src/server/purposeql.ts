@@ -11,6 +11,7 @@ import { listenForPolicyChanges } from "../persistence/policy-listener";
 import { ensureDevClient, seedIfEmpty, type DevClient } from "./bootstrap";
 import { createGraphQLServer } from "./graphql-server";
 import { createHttpApp } from "./http-app";
+import { scheduleRetention } from "./retention-schedule";
 import { answerClientErrorInJson, answerWhileStarting } from "./http-failures";
 
 export interface PurposeQL {
@@ -44,12 +45,14 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
     await apollo.start();
     // PGlite belongs to this one process, which reloads its own changes; PostgreSQL may serve several instances.
     const listener = config.database.kind === "postgres" ? await listenForPolicyChanges(config.database.url, policy, logger) : null;
+    const retention = scheduleRetention(services, config.retentionIntervalMs);
     return {
       services,
       apollo,
       devClient,
       seededVersion,
       close: async () => {
+        await retention.stop();
         await listener?.close();
         policy.close();
         await apollo.stop();

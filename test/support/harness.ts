@@ -38,6 +38,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     createDevClient: true,
     devApiKey: DEV_KEY,
     logLevel: "silent",
+    retentionIntervalMs: null,
     exposeErrorDetail: false,
     introspection: false,
     fieldSuggestions: false,

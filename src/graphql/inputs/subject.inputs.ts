@@ -1,4 +1,5 @@
 import {
+  IsBoolean,
   IsIn,
   IsIP,
   IsISO31661Alpha2,
@@ -104,8 +105,17 @@ export class UpdateSubjectInput {
   country?: string | null;
 }
 
-@InputType({ description: "A new data subject. The service relationship starts active." })
+@InputType({ description: "A new data subject. The service relationship starts now unless `startService` is false." })
 export class CreateSubjectInput extends UpdateSubjectInput {
+  @PersonalInputField(FACT_CATEGORIES.serviceRelationship, {
+    description:
+      "Whether the service relationship (the contract) starts now; true when omitted. False for someone who only sent a question: contract purposes read nothing of them until `startService`.",
+    type: () => Boolean,
+  })
+  @IsOptional()
+  @IsBoolean()
+  startService?: boolean | null;
+
   @RequiresCapability(Capability.RECORD_CONSENT)
   @Field(() => RegistrationRecordInput, {
     nullable: true,

@@ -1,8 +1,8 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import { Capability } from "../../domain/capabilities";
-import { LegalBasisCode, SubjectRequestKind } from "../../domain/policy-terms";
-import { apiError, forbidden, notFound } from "../../errors";
+import { SubjectRequestKind } from "../../domain/policy-terms";
+import { apiError, notFound } from "../../errors";
 import { ACCESS_EXPORT_OPERATION, buildAccessExport } from "../../exports/access-export";
 import type { JsonObject } from "../../exports/json";
 import { buildPortabilityExport, PORTABILITY_EXPORT_OPERATION, PortabilityFormat, portabilityFile } from "../../exports/portability-export";
@@ -13,6 +13,7 @@ import type { CompiledPolicy } from "../../policy/engine/compiled-policy";
 import { exportRefusal } from "../../policy/engine/export-rules";
 import { accessOf, requestIdArgument, type DeclaredAccess } from "../arguments";
 import type { RequestContext } from "../context";
+import { requireRequestAnsweringPurpose } from "../request-answering";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
 import { PortabilityExport } from "../types/export.types";
@@ -80,20 +81,12 @@ interface ExportCase {
 
 /**
  * The request and its subject's record, once every rule allows the export: the declared purpose
- * answers a legal obligation; the request exists, is of `kind`, open and verified
+ * answers data subjects' requests; the request exists, is of `kind`, open and verified
  * (`exportRefusal`); its subject exists. Any refusal comes before anything is recorded as released.
  */
 async function exportCase(context: RequestContext, requestId: string, kind: SubjectRequestKind): Promise<ExportCase> {
   const access = accessOf(context);
-  const purpose = access.policy.purpose(access.purposeKey);
-  if (purpose?.legalBasis !== LegalBasisCode.LEGAL_OBLIGATION) {
-    // The export answers the controller's legal obligation to the person (Art. 12, 15, 20): declaring
-    // advertising, say, would audit a complete copy of someone's data as released for advertising.
-    throw forbidden(
-      `An export answers the controller's legal obligation to the person (GDPR Art. 6(1)(c), 12, 15, 20): declare a purpose whose legal basis is LEGAL_OBLIGATION, such as essential.data_subject_rights; ${access.purposeKey} relies on ${purpose?.legalBasis ?? "nothing"}.`,
-      { purpose: access.purposeKey, requiredLegalBasis: LegalBasisCode.LEGAL_OBLIGATION },
-    );
-  }
+  requireRequestAnsweringPurpose(access, "An export");
   const id = requestIdArgument(requestId);
   // The policy in force as stored and as compiled, read together so they are one version.
   const { snapshot: policy, compiled } = context.app.policy;

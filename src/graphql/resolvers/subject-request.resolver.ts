@@ -221,6 +221,11 @@ export class SubjectRequestResolver {
       "COMPLETE",
       () => ({ status: SubjectRequestStatus.COMPLETED, closedAt: access.now, closedBy: context.client.name }),
       async (manager, request, log) => {
+        if (request.kind === SubjectRequestKind.ERASURE) {
+          throw apiError("CONFLICT", `Request ${requestId} is an ERASURE request: it is answered, and completed, by eraseSubject`, {
+            reason: "ANSWERED_BY_ERASURE",
+          });
+        }
         const isRectification = request.kind === SubjectRequestKind.RECTIFICATION;
         if (isRectification !== Boolean(rectification)) {
           throw badUserInput(

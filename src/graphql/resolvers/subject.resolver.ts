@@ -3,7 +3,14 @@ import { Arg, Ctx, ID, Info, Int, Mutation, Query, Resolver } from "type-graphql
 import { Capability } from "../../domain/capabilities";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { recordConsent, type NewConsent } from "../../persistence/consent-repository";
-import { endServiceOf, insertSubject, pageOfSubjects, updateSubjectFields } from "../../persistence/subject-repository";
+import {
+  endServiceOf,
+  insertSubject,
+  isErased,
+  pageOfSubjects,
+  startServiceOf,
+  updateSubjectFields,
+} from "../../persistence/subject-repository";
 import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, pageSizeArgumentOrDefault, subjectIdArgument } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
@@ -63,7 +70,7 @@ export class SubjectResolver {
   @RequiresCapability(Capability.MANAGE_SUBJECTS)
   @Mutation(() => DataSubject, {
     description:
-      "Records a new data subject; the service relationship starts active now. With a registration record, the advertising consent given at registration is recorded too, in the same transaction (needs RECORD_CONSENT as well); for a subject below the age of digital consent it needs `registration.parentalConsentReference` (BAD_USER_INPUT, reason PARENTAL_CONSENT_REQUIRED, nothing written). Needs MANAGE_SUBJECTS. The fields returned are guarded like any read.",
+      "Records a new data subject; the service relationship starts now, unless `input.startService` is false (someone who only sent a question: contract purposes then read nothing of them until `startService`). With a registration record, the advertising consent given at registration is recorded too, in the same transaction (needs RECORD_CONSENT as well); for a subject below the age of digital consent it needs `registration.parentalConsentReference` (BAD_USER_INPUT, reason PARENTAL_CONSENT_REQUIRED, nothing written). Needs MANAGE_SUBJECTS. The fields returned are guarded like any read.",
   })
   async createSubject(
     @Arg("input", () => CreateSubjectInput, { description: "The subject's personal data." }) input: CreateSubjectInput,
@@ -71,11 +78,11 @@ export class SubjectResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<DataSubject> {
     const access = accessOf(context);
-    const { registration, ...fields } = input;
+    const { registration, startService, ...fields } = input;
     const registrationConsent = registration ? registrationConsentOf(context, registration, fields.dateOfBirth) : null;
     const row = await auditedWrite(context, "createSubject", async (manager, log) => {
       const record = registration && registrationConsent ? { ...registration, consentedAt: registrationConsent.givenAt } : null;
-      const created = await insertSubject(manager, fields, record, access.now);
+      const created = await insertSubject(manager, fields, record, access.now, startService !== false);
       log.wrote(created.id, [FACT_CATEGORIES.accountStatus, FACT_CATEGORIES.serviceRelationship, ...categoriesWrittenBy(info, { input })]);
       if (registrationConsent) {
         await recordConsent(manager, { ...registrationConsent, subjectId: created.id });
@@ -102,6 +109,27 @@ export class SubjectResolver {
       const write = await updateSubjectFields(manager, subjectId, { ...input });
       if (!write) throw notFound(`No subject with id ${id}`);
       if (write.changed) log.wrote(subjectId, categoriesWrittenBy(info, { input }));
+      return write.row;
+    });
+    return guardChangedSubject(access, row);
+  }
+
+  @TouchesPersonalData()
+  @RequiresCapability(Capability.MANAGE_SUBJECTS)
+  @Mutation(() => DataSubject, {
+    description:
+      "Starts the subject's service relationship now: for someone recorded without one (`startService: false`), or again after it ended. Starting one that runs changes nothing. Needs MANAGE_SUBJECTS.",
+  })
+  async startService(
+    @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
+    @Ctx() context: RequestContext,
+  ): Promise<DataSubject> {
+    const access = accessOf(context);
+    const id = subjectIdArgument(subjectId, "subjectId");
+    const row = await auditedWrite(context, "startService", async (manager, log) => {
+      const write = await startServiceOf(manager, id, access.now);
+      if (!write) throw notFound(`No subject with id ${subjectId}`);
+      if (write.changed || isErased(write.row)) log.wrote(id, [FACT_CATEGORIES.serviceRelationship]);
       return write.row;
     });
     return guardChangedSubject(access, row);

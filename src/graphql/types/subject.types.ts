@@ -10,7 +10,11 @@ registerEnumType(SubjectStatus, {
   valuesConfig: {
     ACTIVE: { description: "Processing as the policy allows." },
     RESTRICTED: { description: "Processing restricted (GDPR Art. 18): only purposes allowed under restriction may read." },
-    ERASED: { description: "Personal data erased; only the record that it existed remains." },
+    ERASED: { description: "Personal data erased; only the record that it existed remains, and the minimal proof of its consents." },
+    ARCHIVED: {
+      description:
+        "Nothing is processed any more; the archive keeps what a legal duty or a legal hold requires (GDPR Art. 17(3)(b), (e)), for the record-keeping purpose alone.",
+    },
   },
 });
 

@@ -17,7 +17,8 @@ export class ConsentRow {
   @Column({ type: "uuid", name: "subject_id" })
   subjectId!: string;
 
-  @ManyToOne(() => DataSubjectRow, { onDelete: "CASCADE" })
+  // RESTRICT: the proof of a consent outlives any attempt to delete its subject's record (GDPR Art. 7(1)).
+  @ManyToOne(() => DataSubjectRow, { onDelete: "RESTRICT" })
   @JoinColumn({ name: "subject_id" })
   subject?: DataSubjectRow;
 

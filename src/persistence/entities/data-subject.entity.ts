@@ -49,8 +49,9 @@ export class DataSubjectRow {
   @Column({ type: "enum", enum: SubjectStatus, enumName: "subject_status", default: SubjectStatus.ACTIVE })
   status!: SubjectStatus;
 
-  @Column({ type: "timestamptz", name: "service_active_since" })
-  serviceActiveSince!: Date;
+  /** When the service relationship began; null for someone who never became a customer (only an inquiry). */
+  @Column({ type: "timestamptz", name: "service_active_since", nullable: true })
+  serviceActiveSince!: Date | null;
 
   @Column({ type: "timestamptz", name: "service_active_until", nullable: true })
   serviceActiveUntil!: Date | null;

@@ -1,8 +1,11 @@
 import { AccessEventRow } from "./access-event.entity";
+import { AnonymousStatisticRow } from "./anonymous-statistic.entity";
+import { ArchivedValueRow } from "./archived-value.entity";
 import { ClientRow } from "./client.entity";
 import { ConsentRow } from "./consent.entity";
 import { DataCategoryRow } from "./data-category.entity";
 import { DataSubjectRow } from "./data-subject.entity";
+import { LegalHoldRow } from "./legal-hold.entity";
 import { ObjectionRow } from "./objection.entity";
 import { PolicyVersionRow } from "./policy-version.entity";
 import { ProcessorRow } from "./processor.entity";
@@ -11,10 +14,13 @@ import { SubjectRequestRow } from "./subject-request.entity";
 
 export {
   AccessEventRow,
+  AnonymousStatisticRow,
+  ArchivedValueRow,
   ClientRow,
   ConsentRow,
   DataCategoryRow,
   DataSubjectRow,
+  LegalHoldRow,
   ObjectionRow,
   PolicyVersionRow,
   ProcessorRow,
@@ -24,10 +30,13 @@ export {
 
 export const entities = [
   AccessEventRow,
+  AnonymousStatisticRow,
+  ArchivedValueRow,
   ClientRow,
   ConsentRow,
   DataCategoryRow,
   DataSubjectRow,
+  LegalHoldRow,
   ObjectionRow,
   PolicyVersionRow,
   ProcessorRow,

@@ -18,7 +18,7 @@ export class ObjectionRow {
   @Column({ type: "uuid", name: "subject_id" })
   subjectId!: string;
 
-  @ManyToOne(() => DataSubjectRow, { onDelete: "CASCADE" })
+  @ManyToOne(() => DataSubjectRow, { onDelete: "RESTRICT" })
   @JoinColumn({ name: "subject_id" })
   subject?: DataSubjectRow;
 

@@ -34,6 +34,14 @@ export class PurposeRow {
   @Column({ type: "boolean", name: "consent_at_registration", default: false })
   consentAtRegistration!: boolean;
 
+  /** The law a legal-obligation purpose complies with (GDPR Art. 6(3)). */
+  @Column({ type: "text", name: "legal_reference", nullable: true })
+  legalReference!: string | null;
+
+  /** A legal-obligation purpose that answers data subjects' requests, and so reads live data rather than the archive. */
+  @Column({ type: "boolean", name: "answers_requests", default: false })
+  answersRequests!: boolean;
+
   @Column({ type: "enum", enum: RetentionTrigger, enumName: "retention_trigger", name: "retention_trigger" })
   retentionTrigger!: RetentionTrigger;
 

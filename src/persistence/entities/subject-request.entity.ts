@@ -1,3 +1,4 @@
+import type { ErasureReceipt } from "../../domain/erasure-receipt";
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
 import { SubjectRequestChannel, SubjectRequestKind, SubjectRequestStatus } from "../../domain/policy-terms";
 import { DataSubjectRow } from "./data-subject.entity";
@@ -20,7 +21,7 @@ export class SubjectRequestRow {
   @Column({ type: "uuid", name: "subject_id" })
   subjectId!: string;
 
-  @ManyToOne(() => DataSubjectRow, { onDelete: "CASCADE" })
+  @ManyToOne(() => DataSubjectRow, { onDelete: "RESTRICT" })
   @JoinColumn({ name: "subject_id" })
   subject?: DataSubjectRow;
 
@@ -81,4 +82,11 @@ export class SubjectRequestRow {
   /** Why the controller does not act on the request (Art. 12(4)); required when refused. */
   @Column({ type: "text", name: "refusal_reason", nullable: true })
   refusalReason!: string | null;
+
+  /**
+   * An erasure's receipt (GDPR Art. 17, 19): what was erased, what was kept, why and until when, and
+   * whom to tell — categories, reasons and dates, never a value. Repeating the erasure returns it.
+   */
+  @Column({ type: "jsonb", name: "erasure_receipt", nullable: true })
+  erasureReceipt!: ErasureReceipt | null;
 }

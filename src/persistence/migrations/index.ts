@@ -4,6 +4,7 @@ import { PolicyChangeNotify1795607900000 } from "./1795607900000-PolicyChangeNot
 import { WritesUnderTheLaw1795629786052 } from "./1795629786052-WritesUnderTheLaw";
 import { SubjectRequests1795700000000 } from "./1795700000000-SubjectRequests";
 import { ObjectionAndConsentAge1795800000000 } from "./1795800000000-ObjectionAndConsentAge";
+import { RetentionAndErasure1795900000000 } from "./1795900000000-RetentionAndErasure";
 import { AuditHashChain1796000000000 } from "./1796000000000-AuditHashChain";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
@@ -14,5 +15,6 @@ export const migrations = [
   WritesUnderTheLaw1795629786052,
   SubjectRequests1795700000000,
   ObjectionAndConsentAge1795800000000,
+  RetentionAndErasure1795900000000,
   AuditHashChain1796000000000,
 ];

@@ -1,4 +1,4 @@
-import type { LegalBasisCode, RetentionAction, RetentionTrigger } from "../../domain/policy-terms";
+import { LegalBasisCode, type RetentionAction, type RetentionTrigger } from "../../domain/policy-terms";
 import { isUnder } from "../keys";
 import type { Organisation } from "../policy-document";
 
@@ -25,8 +25,24 @@ export interface PurposeRule {
   /** Whether the registration form collects consent to this purpose (at most one purpose does). */
   readonly consentAtRegistration: boolean;
   readonly retention: RetentionRule;
+  /**
+   * The law a legal-obligation purpose complies with (GDPR Art. 6(1)(c), 6(3)), e.g. the Accounting
+   * Law's section on keeping source documents; null for other bases.
+   */
+  readonly legalReference: string | null;
+  /**
+   * A legal-obligation purpose that answers data subjects' requests (GDPR Art. 12–22): it reads live
+   * data, since a person's request is about what is processed now. Every other legal-obligation
+   * purpose keeps records the law requires and reads only the archive (see `readsArchiveOnly`).
+   */
+  readonly answersRequests: boolean;
   /** Category keys the purpose grants itself. */
   readonly grants: readonly string[];
+}
+
+/** A legal-obligation purpose that keeps records rather than answering the person's requests. */
+export function isArchivePurpose(purpose: PurposeRule): boolean {
+  return purpose.legalBasis === LegalBasisCode.LEGAL_OBLIGATION && !purpose.answersRequests;
 }
 
 /**
@@ -122,6 +138,35 @@ export class CompiledPolicy {
   /** The purpose itself, then each declared ancestor, nearest first. */
   lineageOf(purposeKey: string): readonly string[] {
     return this.lineages.get(purposeKey) ?? [];
+  }
+
+  /**
+   * Whether the purpose keeps records the law requires rather than serving the person: a
+   * legal-obligation purpose that does not answer requests. It reads only what has left live
+   * processing for that duty — the archive — and what a legal hold covers (docs/DESIGN.md §8).
+   */
+  readsArchiveOnly(purposeKey: string): boolean {
+    const purpose = this.purposes.get(purposeKey);
+    return purpose !== undefined && isArchivePurpose(purpose);
+  }
+
+  /** The purposes that keep records for a legal duty and grant `categoryKey`. */
+  archivePurposesGranting(categoryKey: string): readonly PurposeRule[] {
+    return [...this.purposes.values()].filter((purpose) => isArchivePurpose(purpose) && this.grants(purpose.key, categoryKey));
+  }
+
+  /**
+   * The purposes that serve the person and grant `categoryKey`: those that hold live data, and so
+   * decide how long it lives. Not the record-keeping ones (they keep the archive), nor one that
+   * answers requests (it answers about what the others hold, and keeps nothing alive itself).
+   */
+  livePurposesGranting(categoryKey: string): readonly PurposeRule[] {
+    return this.servingPurposes().filter((purpose) => this.grants(purpose.key, categoryKey));
+  }
+
+  /** Every purpose that serves the person (see `livePurposesGranting`). */
+  servingPurposes(): readonly PurposeRule[] {
+    return [...this.purposes.values()].filter((purpose) => !isArchivePurpose(purpose) && !purpose.answersRequests);
   }
 
   hasCategory(key: string): boolean {

@@ -1,14 +1,27 @@
 import { LegalBasisCode, RetentionTrigger, SubjectStatus } from "../../domain/policy-terms";
-import type { CompiledPolicy, PurposeRule, RetentionRule } from "./compiled-policy";
+import { isArchivePurpose, type CompiledPolicy, type PurposeRule, type RetentionRule } from "./compiled-policy";
+import { isUnder } from "../keys";
 import { stoppingObjection, type ObjectionFact } from "./objections";
 
 export type { ObjectionFact } from "./objections";
 
 /** Why a read of a subject's data under a purpose was refused at read time (docs/DESIGN.md §4, rules 3–5, and §8). */
 export type DenialReason =
-  "CONSENT_MISSING" | "CONSENT_WITHDRAWN" | "CONSENT_SCOPE" | "OBJECTED" | "RESTRICTED" | "CONTRACT_INACTIVE" | "RETENTION_EXPIRED";
+  | "ERASED"
+  | "ARCHIVED"
+  | "NOT_ARCHIVED"
+  | "CONSENT_MISSING"
+  | "CONSENT_WITHDRAWN"
+  | "CONSENT_SCOPE"
+  | "OBJECTED"
+  | "RESTRICTED"
+  | "CONTRACT_INACTIVE"
+  | "RETENTION_EXPIRED";
 
 export const DENIAL_REASONS: readonly DenialReason[] = [
+  "ERASED",
+  "ARCHIVED",
+  "NOT_ARCHIVED",
   "CONSENT_MISSING",
   "CONSENT_WITHDRAWN",
   "CONSENT_SCOPE",
@@ -26,14 +39,32 @@ export interface ConsentFact {
   readonly scope: readonly string[];
 }
 
+/** A legal hold (GDPR Art. 17(3)(e)) on some of a subject's categories. */
+export interface LegalHoldFact {
+  /** The case or proceedings the hold is for, e.g. a court file number. */
+  readonly reference: string;
+  readonly categories: readonly string[];
+  readonly openedAt: Date;
+  readonly until: Date;
+  readonly releasedAt: Date | null;
+}
+
 /** What the engine needs to know about one subject; loaded once per request and subject. */
 export interface SubjectFacts {
   readonly status: SubjectStatus;
+  /** When the service relationship began; null for someone who never became a customer (an inquiry). */
+  readonly serviceActiveSince: Date | null;
   readonly serviceActiveUntil: Date | null;
   /** When the subject's data was collected (the record's creation). */
   readonly collectedAt: Date;
   readonly consents: readonly ConsentFact[];
   readonly objections: readonly ObjectionFact[];
+  /**
+   * Categories whose values the archive keeps for the subject. Only a purpose that reads the archive
+   * looks at them and at `legalHolds`; a request under any other purpose may leave both empty.
+   */
+  readonly archivedCategories: readonly string[];
+  readonly legalHolds: readonly LegalHoldFact[];
 }
 
 /** Every category the purpose grants: the scope of a purpose that does not rest on consent. */
@@ -42,10 +73,13 @@ export const EVERY_GRANTED_CATEGORY = "EVERY_GRANTED_CATEGORY";
 /**
  * The decision for one subject. When lawful, `scope` says which categories it covers: under consent,
  * only those the subject's active consents covered when given (a later, wider grant is not consented
- * to); otherwise every category the purpose grants. Read a category's outcome with `releaseOf`.
+ * to), and a category outside it is CONSENT_SCOPE; for a purpose that reads the archive, only what
+ * the archive keeps or a legal hold covers, and a category outside it is NOT_ARCHIVED; otherwise
+ * every category the purpose grants. Read a category's outcome with `releaseOf`.
  */
 export type Lawfulness =
-  | { readonly lawful: true; readonly scope: ReadonlySet<string> | typeof EVERY_GRANTED_CATEGORY }
+  | { readonly lawful: true; readonly scope: typeof EVERY_GRANTED_CATEGORY }
+  | { readonly lawful: true; readonly scope: ReadonlySet<string>; readonly outsideScope: "CONSENT_SCOPE" | "NOT_ARCHIVED" }
   | { readonly lawful: false; readonly reason: DenialReason };
 
 const LAWFUL: Lawfulness = { lawful: true, scope: EVERY_GRANTED_CATEGORY };
@@ -53,9 +87,11 @@ const deny = (reason: DenialReason): Lawfulness => ({ lawful: false, reason });
 const DAY_MS = 86_400_000;
 
 /**
- * Whether purpose `purposeKey` may process this subject's data at `now`: restriction (rule 4), then
- * an open objection to it (rule 3; see `stoppingObjection`), then the purpose's legal basis (rule 3),
- * then retention (rule 5). Pure; an unknown purpose is refused.
+ * Whether purpose `purposeKey` may process this subject's data at `now`: an erased subject releases
+ * nothing, and an archived one nothing live; then restriction (rule 4); a purpose that keeps records
+ * for a legal duty then reads only the archive and what a legal hold covers (`archiveLawfulness`);
+ * any other purpose then faces an open objection to it (rule 3; see `stoppingObjection`), its legal
+ * basis (rule 3), then retention (rule 5). Pure; an unknown purpose is refused.
  *
  * The objection is checked before and apart from the legal basis: an objection to direct marketing
  * stops it whatever its basis (Art. 21(2)–(3)). Recording such an objection withdraws the consents it
@@ -66,8 +102,12 @@ export function lawfulness(policy: CompiledPolicy, purposeKey: string, subject: 
   const purpose = policy.purpose(purposeKey);
   if (!purpose) throw new Error(`Unknown purpose ${purposeKey}`);
   const lineage = new Set(policy.lineageOf(purposeKey));
+  const readsArchive = isArchivePurpose(purpose);
 
+  if (subject.status === SubjectStatus.ERASED) return deny("ERASED");
+  if (subject.status === SubjectStatus.ARCHIVED && !readsArchive) return deny("ARCHIVED");
   if (subject.status === SubjectStatus.RESTRICTED && !purpose.allowedUnderRestriction) return deny("RESTRICTED");
+  if (readsArchive) return archiveLawfulness(policy, purpose, lineage, subject, now);
   if (stoppingObjection(policy, purposeKey, subject.objections, now)) return deny("OBJECTED");
   const basis = legalBasisHolds(purpose, lineage, subject, now);
   if (!basis.lawful) return basis;
@@ -81,14 +121,63 @@ export function lawfulness(policy: CompiledPolicy, purposeKey: string, subject: 
  */
 export function releaseOf(decided: Lawfulness, category: string): DenialReason | null {
   if (!decided.lawful) return decided.reason;
-  return decided.scope === EVERY_GRANTED_CATEGORY || decided.scope.has(category) ? null : "CONSENT_SCOPE";
+  if (decided.scope === EVERY_GRANTED_CATEGORY) return null;
+  return decided.scope.has(category) ? null : decided.outsideScope;
+}
+
+/**
+ * What a purpose that keeps records for a legal duty may read of this subject: the categories the
+ * archive keeps, while the purpose's own retention lasts, and those an open legal hold covers. For
+ * a live customer with neither, nothing (NOT_ARCHIVED); once the retention ran out and no hold
+ * stands, RETENTION_EXPIRED — even before the sweep has removed the archived values.
+ */
+function archiveLawfulness(
+  policy: CompiledPolicy,
+  purpose: PurposeRule,
+  lineage: ReadonlySet<string>,
+  subject: SubjectFacts,
+  now: Date,
+): Lawfulness {
+  const expired = retentionExpired(purpose, lineage, subject, now);
+  const archived = new Set(expired ? [] : subject.archivedCategories);
+  const held = heldCategories(subject.legalHolds, now);
+  const scope = policy.categories
+    .map((category) => category.key)
+    .filter((key) => policy.grants(purpose.key, key) && (archived.has(key) || held.some((hold) => isUnder(key, hold))));
+  if (scope.length === 0) return deny(expired && subject.archivedCategories.length > 0 ? "RETENTION_EXPIRED" : "NOT_ARCHIVED");
+  return { lawful: true, scope: new Set(scope), outsideScope: "NOT_ARCHIVED" };
+}
+
+/** The category keys (a key covers its sub-categories) of the legal holds open at `now`: from `openedAt` until `until` or the release. */
+export function heldCategories(holds: readonly LegalHoldFact[], now: Date): string[] {
+  return [
+    ...new Set(
+      holds.filter((hold) => isOpen(hold.openedAt, earliest(hold.until, hold.releasedAt), now)).flatMap((hold) => hold.categories),
+    ),
+  ];
+}
+
+function earliest(a: Date, b: Date | null): Date {
+  return b !== null && b < a ? b : a;
+}
+
+/**
+ * Whether the purpose's legal basis holds for the subject at `now` (rule 3's basis alone: not
+ * restriction, objection or retention, which stop use rather than storage). Retention uses it to
+ * tell a purpose that still runs from one that never applied. Pure; an unknown purpose throws.
+ */
+export function legalBasisHoldsAt(policy: CompiledPolicy, purposeKey: string, subject: SubjectFacts, now: Date): boolean {
+  const purpose = policy.purpose(purposeKey);
+  if (!purpose) throw new Error(`Unknown purpose ${purposeKey}`);
+  return legalBasisHolds(purpose, new Set(policy.lineageOf(purposeKey)), subject, now).lawful;
 }
 
 function legalBasisHolds(purpose: PurposeRule, lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): Lawfulness {
   switch (purpose.legalBasis) {
     case LegalBasisCode.CONSENT: {
       const active = activeConsents(lineage, subject, now);
-      if (active.length > 0) return { lawful: true, scope: new Set(active.flatMap((consent) => consent.scope)) };
+      if (active.length > 0)
+        return { lawful: true, scope: new Set(active.flatMap((consent) => consent.scope)), outsideScope: "CONSENT_SCOPE" };
       const everWithdrawn = subject.consents.some((c) => lineage.has(c.purposeKey) && c.withdrawnAt !== null && c.withdrawnAt <= now);
       return deny(everWithdrawn ? "CONSENT_WITHDRAWN" : "CONSENT_MISSING");
     }
@@ -162,8 +251,9 @@ function hasActiveConsent(lineage: ReadonlySet<string>, subject: SubjectFacts, n
   return activeConsents(lineage, subject, now).length > 0;
 }
 
-function serviceActive(subject: SubjectFacts, now: Date): boolean {
-  return subject.serviceActiveUntil === null || subject.serviceActiveUntil > now;
+/** The contract holds from the start of the service (null: never started) until its end. */
+export function serviceActive(subject: Pick<SubjectFacts, "serviceActiveSince" | "serviceActiveUntil">, now: Date): boolean {
+  return subject.serviceActiveSince !== null && (subject.serviceActiveUntil === null || subject.serviceActiveUntil > now);
 }
 
 function isOpen(from: Date, until: Date | null, now: Date): boolean {
