@@ -16,7 +16,46 @@ const EnvSchema = z.object({
   // Anything but development (unset included) runs with production defaults: `npm start` sets it.
   NODE_ENV: z.enum(["development", "production", "test"]).optional(),
   PURPOSEQL_INTROSPECTION: z.enum(["true", "false"], "must be true or false").optional(),
+  PURPOSEQL_MAX_OPERATION_COST: positiveInteger(),
+  PURPOSEQL_MAX_DATABASE_FIELDS: positiveInteger(),
+  PURPOSEQL_STATEMENT_TIMEOUT_MS: positiveInteger(),
+  PURPOSEQL_REQUEST_TIMEOUT_MS: positiveInteger(),
+  PURPOSEQL_MAX_REQUESTS_PER_CLIENT: positiveInteger(),
 });
+
+/** A whole number from 1 up, or unset (its default applies). */
+function positiveInteger() {
+  return z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, "must be a whole number from 1 to 999999999")
+    .transform(Number)
+    .optional();
+}
+
+/**
+ * What one request may make the server do (README, Security): each bounds work, not only fields,
+ * so that no request — and no client — can hold the database for long.
+ */
+export interface RequestLimits {
+  /** Highest estimated cost of an operation; a database round trip weighs far more than a field (src/graphql/database-work.ts). */
+  readonly maxOperationCost: number;
+  /** Most fields that go to the database (lists, lookups, exports, mutations) in one operation. */
+  readonly maxDatabaseFields: number;
+  /** PostgreSQL's statement_timeout on every pool connection: a statement running longer is cancelled. */
+  readonly statementTimeoutMs: number;
+  /** A request not answered by then is answered REQUEST_TIMEOUT, and starts no further database work. */
+  readonly requestTimeoutMs: number;
+  /** Requests of one client (one API key) in flight at once; more are refused with TOO_MANY_REQUESTS. */
+  readonly maxRequestsPerClient: number;
+}
+
+export const DEFAULT_LIMITS: RequestLimits = {
+  maxOperationCost: 3_000,
+  maxDatabaseFields: 10,
+  statementTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  maxRequestsPerClient: 4,
+};
 
 export type DatabaseTarget = { readonly kind: "postgres"; readonly url: string } | { readonly kind: "pglite"; readonly dataDir: string };
 
@@ -39,6 +78,7 @@ export interface Config {
   readonly introspection: boolean;
   /** Whether validation errors suggest names ("Did you mean …?"), which reveal the schema piece by piece: development only. */
   readonly fieldSuggestions: boolean;
+  readonly limits: RequestLimits;
 }
 
 export const IN_MEMORY_DATA_DIR = "memory://";
@@ -67,6 +107,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exposeErrorDetail: development,
     introspection: values.PURPOSEQL_INTROSPECTION === undefined ? development : values.PURPOSEQL_INTROSPECTION === "true",
     fieldSuggestions: development,
+    limits: {
+      maxOperationCost: values.PURPOSEQL_MAX_OPERATION_COST ?? DEFAULT_LIMITS.maxOperationCost,
+      maxDatabaseFields: values.PURPOSEQL_MAX_DATABASE_FIELDS ?? DEFAULT_LIMITS.maxDatabaseFields,
+      statementTimeoutMs: values.PURPOSEQL_STATEMENT_TIMEOUT_MS ?? DEFAULT_LIMITS.statementTimeoutMs,
+      requestTimeoutMs: values.PURPOSEQL_REQUEST_TIMEOUT_MS ?? DEFAULT_LIMITS.requestTimeoutMs,
+      maxRequestsPerClient: values.PURPOSEQL_MAX_REQUESTS_PER_CLIENT ?? DEFAULT_LIMITS.maxRequestsPerClient,
+    },
   };
 }
 

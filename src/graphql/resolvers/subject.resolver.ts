@@ -4,7 +4,7 @@ import { Capability } from "../../domain/capabilities";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { recordConsent, type NewConsent } from "../../persistence/consent-repository";
 import { endServiceOf, insertSubject, pageOfSubjects, updateSubjectFields } from "../../persistence/subject-repository";
-import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, pageSizeArgumentOrDefault, subjectIdArgument } from "../arguments";
+import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, subjectIdArgument } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
 import { requireParentalConsentIfChild } from "../consent-conditions";
@@ -33,7 +33,6 @@ export class SubjectResolver {
 
   @TouchesPersonalData()
   @Query(() => DataSubjectConnection, {
-    complexity: ({ args, childComplexity }) => 1 + pageSizeArgumentOrDefault(args.first) * childComplexity,
     description:
       "The subjects whose data the declared purpose may lawfully process now, in creation order, a page at a time (Relay-style). `totalCount` counts the same subjects.",
   })
