@@ -234,7 +234,7 @@ describe("a heavy request beside an ordinary one", () => {
     const gateHeavy = watch.after;
     watch.after = async (statement) => {
       if (statement.requestId === ordinaryId && /access_event/i.test(statement.sql)) ordinaryDone = true;
-      await gateHeavy?.(statement);
+      await gateHeavy(statement);
     };
     watch.before = (statement) => {
       if (ordinaryDone && isHeavy(statement.requestId) && readsSubjects(statement.sql)) heavyPagesAfterOrdinary += 1;

@@ -108,7 +108,8 @@ function withhold(
   requestId: string,
 ): void {
   response.http.status = status;
-  const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+  const extensions: Record<string, unknown> = { ...error.extensions };
+  delete extensions.http;
   response.body = {
     kind: "single",
     singleResult: { errors: [{ ...error.toJSON(), extensions: { ...extensions, requestId } }] },

@@ -96,7 +96,8 @@ function hideInternalDetail(formatted: GraphQLFormattedError, error: unknown, op
     // The statement ran past statement_timeout: the caller's request was too heavy, not the server broken.
     options.logger.warn({ requestId: currentRequestFacts()?.requestId, path: formatted.path }, "a statement ran past statement_timeout");
     const timeout = requestTimeout(options.limits.statementTimeoutMs, "PURPOSEQL_STATEMENT_TIMEOUT_MS");
-    const { http: _http, ...extensions } = timeout.extensions;
+    const extensions: Record<string, unknown> = { ...timeout.extensions };
+    delete extensions.http;
     return { message: timeout.message, path: formatted.path, locations: formatted.locations, extensions };
   }
   options.logger.error(
