@@ -20,7 +20,46 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(|off|[1-9][0-9]*(s|m|h|d))$/, "must be a duration such as 30s, 15m, 6h or 1d, or off")
     .optional(),
+  PURPOSEQL_MAX_OPERATION_COST: positiveInteger(),
+  PURPOSEQL_MAX_DATABASE_FIELDS: positiveInteger(),
+  PURPOSEQL_STATEMENT_TIMEOUT_MS: positiveInteger(),
+  PURPOSEQL_REQUEST_TIMEOUT_MS: positiveInteger(),
+  PURPOSEQL_MAX_REQUESTS_PER_CLIENT: positiveInteger(),
 });
+
+/** A whole number from 1 up, or unset (its default applies). */
+function positiveInteger() {
+  return z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, "must be a whole number from 1 to 999999999")
+    .transform(Number)
+    .optional();
+}
+
+/**
+ * What one request may make the server do (README, Security): each bounds work, not only fields,
+ * so that no request — and no client — can hold the database for long.
+ */
+export interface RequestLimits {
+  /** Highest estimated cost of an operation; a database round trip weighs far more than a field (src/graphql/database-work.ts). */
+  readonly maxOperationCost: number;
+  /** Most fields that go to the database (lists, lookups, exports, mutations) in one operation. */
+  readonly maxDatabaseFields: number;
+  /** PostgreSQL's statement_timeout on every pool connection: a statement running longer is cancelled. */
+  readonly statementTimeoutMs: number;
+  /** A request not answered by then is answered REQUEST_TIMEOUT, and starts no further database work. */
+  readonly requestTimeoutMs: number;
+  /** Requests of one client (one API key) in flight at once; more are refused with TOO_MANY_REQUESTS. */
+  readonly maxRequestsPerClient: number;
+}
+
+export const DEFAULT_LIMITS: RequestLimits = {
+  maxOperationCost: 3_000,
+  maxDatabaseFields: 10,
+  statementTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  maxRequestsPerClient: 4,
+};
 
 export type DatabaseTarget = { readonly kind: "postgres"; readonly url: string } | { readonly kind: "pglite"; readonly dataDir: string };
 
@@ -45,6 +84,7 @@ export interface Config {
   readonly fieldSuggestions: boolean;
   /** How often the server runs the retention sweep, in milliseconds (PURPOSEQL_RETENTION_INTERVAL); null: never (run `npm run retention`). */
   readonly retentionIntervalMs: number | null;
+  readonly limits: RequestLimits;
 }
 
 export const IN_MEMORY_DATA_DIR = "memory://";
@@ -74,6 +114,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: values.PURPOSEQL_INTROSPECTION === undefined ? development : values.PURPOSEQL_INTROSPECTION === "true",
     fieldSuggestions: development,
     retentionIntervalMs: durationMs(values.PURPOSEQL_RETENTION_INTERVAL),
+    limits: {
+      maxOperationCost: values.PURPOSEQL_MAX_OPERATION_COST ?? DEFAULT_LIMITS.maxOperationCost,
+      maxDatabaseFields: values.PURPOSEQL_MAX_DATABASE_FIELDS ?? DEFAULT_LIMITS.maxDatabaseFields,
+      statementTimeoutMs: values.PURPOSEQL_STATEMENT_TIMEOUT_MS ?? DEFAULT_LIMITS.statementTimeoutMs,
+      requestTimeoutMs: values.PURPOSEQL_REQUEST_TIMEOUT_MS ?? DEFAULT_LIMITS.requestTimeoutMs,
+      maxRequestsPerClient: values.PURPOSEQL_MAX_REQUESTS_PER_CLIENT ?? DEFAULT_LIMITS.maxRequestsPerClient,
+    },
   };
 }
 

@@ -9,13 +9,17 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "CONFLICT"
   | "AUDIT_UNAVAILABLE"
-  | "POLICY_UNAVAILABLE";
+  | "POLICY_UNAVAILABLE"
+  | "REQUEST_TIMEOUT"
+  | "TOO_MANY_REQUESTS";
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   AUDIT_UNAVAILABLE: 503,
   POLICY_UNAVAILABLE: 503,
+  REQUEST_TIMEOUT: 503,
+  TOO_MANY_REQUESTS: 429,
 };
 
 export function apiError(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
@@ -32,3 +36,17 @@ export const badUserInput = (message: string, details?: Record<string, unknown>)
 export const notFound = (message: string): GraphQLError => apiError("NOT_FOUND", message);
 /** The write contradicts what is recorded (`extensions.reason` says what); nothing was written. */
 export const conflict = (message: string, details?: Record<string, unknown>): GraphQLError => apiError("CONFLICT", message, details);
+
+/**
+ * The request ran past its deadline (`limit`: PURPOSEQL_REQUEST_TIMEOUT_MS), or one of its database
+ * statements past PostgreSQL's statement_timeout (PURPOSEQL_STATEMENT_TIMEOUT_MS): nothing more of
+ * it is released.
+ */
+export const requestTimeout = (limitMs: number, limit = "PURPOSEQL_REQUEST_TIMEOUT_MS"): GraphQLError =>
+  apiError(
+    "REQUEST_TIMEOUT",
+    limit === "PURPOSEQL_REQUEST_TIMEOUT_MS"
+      ? `This request ran longer than the limit of ${limitMs} ms (${limit}): nothing of it is released. Ask for less, or try again later.`
+      : `A database statement of this request ran longer than the limit of ${limitMs} ms (${limit}) and was cancelled. Ask for less, or try again later.`,
+    { limit, limitMs },
+  );

@@ -66,4 +66,24 @@ describe("configuration from the environment", () => {
     expect(loadConfig({ NODE_ENV: "development", PURPOSEQL_INTROSPECTION: "false" }).introspection).toBe(false);
     expect(() => loadConfig({ PURPOSEQL_INTROSPECTION: "yes" })).toThrow(/PURPOSEQL_INTROSPECTION: must be true or false/);
   });
+
+  it("bounds work by default, each limit overridable, and refuses a value that is not a whole number from 1, naming it", () => {
+    expect(loadConfig({}).limits).toEqual({
+      maxOperationCost: 3000,
+      maxDatabaseFields: 10,
+      statementTimeoutMs: 5000,
+      requestTimeoutMs: 10000,
+      maxRequestsPerClient: 4,
+    });
+    expect(loadConfig({ PURPOSEQL_MAX_DATABASE_FIELDS: "3", PURPOSEQL_REQUEST_TIMEOUT_MS: "2500" }).limits).toMatchObject({
+      maxDatabaseFields: 3,
+      requestTimeoutMs: 2500,
+    });
+    for (const value of ["0", "-1", "1.5", "ten", ""]) {
+      expect(() => loadConfig({ PURPOSEQL_MAX_REQUESTS_PER_CLIENT: value })).toThrow(
+        /PURPOSEQL_MAX_REQUESTS_PER_CLIENT: must be a whole number/,
+      );
+    }
+    expect(() => loadConfig({ PURPOSEQL_STATEMENT_TIMEOUT_MS: "soon" })).toThrow(/PURPOSEQL_STATEMENT_TIMEOUT_MS/);
+  });
 });

@@ -1,8 +1,8 @@
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "@apollo/server";
 import { GraphQLError, Kind, OperationTypeNode } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "./request-context";
-import { apiError, badUserInput, forbidden } from "../errors";
+import { apiError, badUserInput, forbidden, requestTimeout } from "../errors";
 import { insertAccessEvents } from "../persistence/access-event-repository";
 import { authorityRefusal } from "./authority";
 import { combineDeclarations, purposeFromDirective } from "./declared-purpose";
@@ -17,7 +17,8 @@ import { RequestAccess } from "./request-access";
  *    if it selects or writes a personal field whose category that purpose does not grant (rule 2),
  *    through literals, variables, defaults and nested inputs — no resolver, no SQL;
  *  - after execution, before the response leaves: write the request's access events in one
- *    statement; if that fails, release no data at all (fail closed).
+ *    statement; if that fails, release no data at all (fail closed). A request past its deadline
+ *    releases nothing either (REQUEST_TIMEOUT), and so records no release.
  */
 export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
   return {
@@ -65,6 +66,10 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
         },
 
         async willSendResponse({ contextValue: context, response }) {
+          if (context.deadline?.passed) {
+            withhold(response, 503, requestTimeout(context.deadline.limitMs), context.requestId);
+            return;
+          }
           const access = context.access;
           if (!access || access.recorder.isEmpty || access.purposeKey === null) return;
           const events = access.recorder.events({
@@ -80,21 +85,34 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
               { requestId: context.requestId, error: error instanceof Error ? error.message : String(error) },
               "access events could not be written; the response is withheld",
             );
-            response.http.status = 503;
-            response.body = {
-              kind: "single",
-              singleResult: {
-                errors: [
-                  new GraphQLError("The access could not be audited, so no personal data is released. Try again later.", {
-                    extensions: { code: "AUDIT_UNAVAILABLE", requestId: context.requestId },
-                  }).toJSON(),
-                ],
-              },
-            };
+            withhold(
+              response,
+              503,
+              new GraphQLError("The access could not be audited, so no personal data is released. Try again later.", {
+                extensions: { code: "AUDIT_UNAVAILABLE" },
+              }),
+              context.requestId,
+            );
           }
         },
       };
     },
+  };
+}
+
+/** Replaces the whole answer with one error: no data leaves. */
+function withhold(
+  response: GraphQLRequestContextWillSendResponse<RequestContext>["response"],
+  status: number,
+  error: GraphQLError,
+  requestId: string,
+): void {
+  response.http.status = status;
+  const extensions: Record<string, unknown> = { ...error.extensions };
+  delete extensions.http;
+  response.body = {
+    kind: "single",
+    singleResult: { errors: [{ ...error.toJSON(), extensions: { ...extensions, requestId } }] },
   };
 }
 

@@ -3,6 +3,7 @@ import type { AuthenticatedClient } from "../auth/authenticate";
 import type { Logger } from "../logging/logger";
 import type { LivePolicy } from "../persistence/live-policy";
 import type { RequestAccess } from "./request-access";
+import type { RequestDeadline } from "./request-deadline";
 
 /** What the whole server shares: the database, the policy in force, the clock. */
 export interface AppServices {
@@ -19,6 +20,8 @@ export interface RequestContext {
   /** The purpose named by the X-Purpose header (checked to exist and be allowed), or null. */
   readonly headerPurpose: string | null;
   readonly app: AppServices;
+  /** When the request must be answered by; none for work that is not a caller's request. */
+  readonly deadline?: RequestDeadline;
   /** Set by the purpose-limitation plugin once the operation is known and allowed; resolvers read only through it. */
   access?: RequestAccess;
 }

@@ -3,6 +3,7 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { specifiedDirectives, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { purposeDirective } from "../enforcement/declared-purpose";
+import { installDatabaseWork } from "./database-work";
 import { validateInput } from "./input-validation";
 import { installFieldGuards } from "../enforcement/field-guard";
 import { applyCategoryDirectives, assertMutationsAuthorised, assertPersonalFieldsTagged, dataCategoryDirective } from "./personal-data";
@@ -32,8 +33,9 @@ type ResolverClass = (typeof RESOLVERS)[number] | (new () => object);
 
 /**
  * Builds the schema from the code. Refuses to build when a personal field lacks its data category
- * or a mutation names no capability; then gives every category-tagged field the one guard's
- * resolver, so no resolver — `extraResolvers` included — can release a value around it.
+ * or a mutation names no capability or a root field has no database weight; then gives every
+ * category-tagged field the one guard's resolver, so no resolver — `extraResolvers` included — can
+ * release a value around it, and every root field its cost (database-work.ts).
  */
 export async function buildPurposeQLSchema(extraResolvers: readonly ResolverClass[] = []): Promise<GraphQLSchema> {
   const schema = await buildSchema({
@@ -46,6 +48,7 @@ export async function buildPurposeQLSchema(extraResolvers: readonly ResolverClas
   assertMutationsAuthorised(schema);
   applyCategoryDirectives(schema);
   installFieldGuards(schema);
+  installDatabaseWork(schema);
   describeRootTypes(schema);
   return schema;
 }

@@ -8,8 +8,21 @@ import { exclusivePGliteDriver } from "./pglite-exclusive-pool";
 
 type PostgresOptions = Extract<DataSourceOptions, { type: "postgres" }>;
 
+/** How the server's connections behave; the CLI's commands run without these bounds. */
+export interface ConnectionOptions {
+  /**
+   * PostgreSQL cancels any statement of these connections that runs longer (its `statement_timeout`,
+   * set when each pool connection starts). PGlite ignores it: it is one session inside this
+   * process, with no timer to interrupt a statement, so there the per-request deadline bounds work.
+   */
+  readonly statementTimeoutMs?: number;
+}
+
+/** Connections a PostgreSQL pool opens at most: the per-client request limit is kept below it. */
+export const POSTGRES_POOL_SIZE = 10;
+
 /** One factory for both databases: PostgreSQL through `pg`, or embedded PGlite. Same entities, same migrations. */
-export function createDataSource(target: DatabaseTarget): DataSource {
+export function createDataSource(target: DatabaseTarget, connection: ConnectionOptions = {}): DataSource {
   const common: PostgresOptions = {
     type: "postgres",
     entities,
@@ -23,7 +36,10 @@ export function createDataSource(target: DatabaseTarget): DataSource {
     // Off: a failed query would be logged with its parameters, which hold personal data.
     logging: false,
   };
-  if (target.kind === "postgres") return new DataSource({ ...common, url: target.url, extra: { max: 10 } });
+  if (target.kind === "postgres") {
+    const timeout = connection.statementTimeoutMs === undefined ? {} : { statement_timeout: connection.statementTimeoutMs };
+    return new DataSource({ ...common, url: target.url, extra: { max: POSTGRES_POOL_SIZE, ...timeout } });
+  }
   const options: PostgresOptions = { ...common, driver: exclusivePGliteDriver(target.dataDir) };
   return target.dataDir === IN_MEMORY_DATA_DIR ? new DataSource(options) : new EmbeddedDataSource(options, target.dataDir);
 }
@@ -74,8 +90,8 @@ export class EmbeddedDataSource extends DataSource {
 }
 
 /** Connects and brings the schema up to date. */
-export async function openDatabase(target: DatabaseTarget): Promise<DataSource> {
-  const dataSource = createDataSource(target);
+export async function openDatabase(target: DatabaseTarget, connection: ConnectionOptions = {}): Promise<DataSource> {
+  const dataSource = createDataSource(target, connection);
   await dataSource.initialize();
   try {
     await dataSource.runMigrations();

@@ -2,6 +2,8 @@ import { ApolloServer } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import type { RequestLimits } from "../config";
+import { requestTimeout } from "../errors";
 import { purposeLimitationPlugin } from "../enforcement/enforcement-plugin";
 import type { RequestContext } from "../graphql/context";
 import type { Logger } from "../logging/logger";
@@ -27,7 +29,12 @@ const PUBLIC_CODES = new Set([
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "OPERATION_RESOLUTION_FAILURE",
+  "REQUEST_TIMEOUT",
+  "TOO_MANY_REQUESTS",
 ]);
+
+/** PostgreSQL's code for a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = "57014";
 
 export interface GraphQLServerOptions {
   readonly logger: Logger;
@@ -38,6 +45,7 @@ export interface GraphQLServerOptions {
   readonly fieldSuggestions: boolean;
   /** Apollo's HTML page for a browser's GET of /graphql (development). */
   readonly landingPage: boolean;
+  readonly limits: RequestLimits;
 }
 
 export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServerOptions): ApolloServer<RequestContext> {
@@ -56,7 +64,7 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
     // Text with NUL is refused first, before the cost estimate and the purpose checks read the variables.
     plugins: [
       nulCharacterPlugin(),
-      costLimitPlugin(),
+      costLimitPlugin(options.limits),
       purposeLimitationPlugin(),
       requestFactsPlugin(),
       // No HTML at /graphql outside development (Apollo's development page embeds its Sandbox).
@@ -83,8 +91,17 @@ function hideInternalDetail(formatted: GraphQLFormattedError, error: unknown, op
     };
   }
   if (typeof code === "string" && PUBLIC_CODES.has(code)) return { ...formatted, message: withoutRequestValues(code, formatted.message) };
+  const cause = unwrapResolverError(error);
+  if (typeof cause === "object" && cause !== null && (cause as { code?: unknown }).code === QUERY_CANCELED) {
+    // The statement ran past statement_timeout: the caller's request was too heavy, not the server broken.
+    options.logger.warn({ requestId: currentRequestFacts()?.requestId, path: formatted.path }, "a statement ran past statement_timeout");
+    const timeout = requestTimeout(options.limits.statementTimeoutMs, "PURPOSEQL_STATEMENT_TIMEOUT_MS");
+    const extensions: Record<string, unknown> = { ...timeout.extensions };
+    delete extensions.http;
+    return { message: timeout.message, path: formatted.path, locations: formatted.locations, extensions };
+  }
   options.logger.error(
-    { requestId: currentRequestFacts()?.requestId, error: describeSafely(unwrapResolverError(error)), path: formatted.path },
+    { requestId: currentRequestFacts()?.requestId, error: describeSafely(cause), path: formatted.path },
     "internal error while serving a request",
   );
   if (options.exposeErrorDetail) return formatted;

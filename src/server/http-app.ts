@@ -6,9 +6,13 @@ import { documentLimitRefusal } from "./document-limits";
 import { accessLog } from "./access-log";
 import { answerFailuresInJson, MAX_BODY, notFound, onlyGetAndPost, sendError } from "./http-failures";
 import { factsOfResponse, withinRequestScope } from "./request-facts";
+import type { RequestLimiter } from "./request-limiter";
 
-/** The HTTP face: `/graphql` for clients, `/healthz` for load balancers; every failure answers in JSON. */
-export function createHttpApp(apollo: ApolloServer<RequestContext>, services: AppServices): Express {
+/**
+ * The HTTP face: `/graphql` for clients; `/healthz` and `/readyz` for load balancers and
+ * orchestrators; every failure answers in JSON.
+ */
+export function createHttpApp(apollo: ApolloServer<RequestContext>, services: AppServices, limiter: RequestLimiter): Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(accessLog(services.logger));
@@ -24,27 +28,49 @@ export function createHttpApp(apollo: ApolloServer<RequestContext>, services: Ap
       response.status(503).json({ status: "unavailable" });
     }
   });
+  // Ready: the database answers, the policy is loaded, and the server is not shutting down — so a
+  // load balancer stops sending requests as soon as SIGTERM arrives, while those in flight finish.
+  app.get("/readyz", async (_request, response) => {
+    if (!limiter.accepting) {
+      response.status(503).json({ status: "shutting_down" });
+      return;
+    }
+    try {
+      await services.dataSource.query("SELECT 1");
+    } catch {
+      response.status(503).json({ status: "database_unavailable" });
+      return;
+    }
+    if (!services.policy.available) {
+      response.status(503).json({ status: "policy_unavailable", policyVersion: services.policy.version });
+      return;
+    }
+    response.json({ status: "ready", policyVersion: services.policy.version });
+  });
   app.use(
     "/graphql",
     onlyGetAndPost,
     express.json({ limit: MAX_BODY }),
     refuseOversizedDocuments,
     (_request, response, next) => withinRequestScope(response, next),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const facts = factsOfResponse(res);
-        const context = await createRequestContext(services, {
-          authorization: req.headers.authorization,
-          purpose: req.header("x-purpose"),
-          requestId: facts?.requestId,
-        });
-        if (facts) {
-          facts.client = context.client.name;
-          facts.purpose = context.headerPurpose ?? undefined;
-        }
-        return context;
-      },
-    }),
+    limiter.around(
+      expressMiddleware(apollo, {
+        context: async ({ req, res }) => {
+          const facts = factsOfResponse(res);
+          const context = await createRequestContext(services, {
+            authorization: req.headers.authorization,
+            purpose: req.header("x-purpose"),
+            requestId: facts?.requestId,
+            deadline: facts?.deadline,
+          });
+          if (facts) {
+            facts.client = context.client.name;
+            facts.purpose = context.headerPurpose ?? undefined;
+          }
+          return context;
+        },
+      }),
+    ),
   );
   app.use(notFound);
   app.use(answerFailuresInJson(services.logger));

@@ -85,7 +85,7 @@ export const onlyGetAndPost: RequestHandler = (request, response, next) => {
 
 /** Any other path. */
 export const notFound: RequestHandler = (_request, response) => {
-  sendError(response, 404, "NOT_FOUND", "Not found: GraphQL is served at /graphql, health at /healthz.");
+  sendError(response, 404, "NOT_FOUND", "Not found: GraphQL is served at /graphql, health at /healthz, readiness at /readyz.");
 };
 
 /**
@@ -110,11 +110,12 @@ export function answerClientErrorInJson(error: Error & { code?: string }, socket
 }
 
 /**
- * Until the database is open: 503 with Retry-After. `/healthz` keeps its own shape for load
- * balancers; everything else answers as GraphQL over HTTP does.
+ * Until the database is open: 503 with Retry-After. `/healthz` and `/readyz` keep their own shape
+ * for load balancers; everything else answers as GraphQL over HTTP does.
  */
 export function answerWhileStarting(request: IncomingMessage, response: ServerResponse): void {
-  const health = request.url === "/healthz" || request.url?.startsWith("/healthz?") === true;
+  const path = request.url?.split("?")[0];
+  const health = path === "/healthz" || path === "/readyz";
   const body = health
     ? { status: "starting" }
     : { errors: [{ message: "The server is starting: try again shortly.", extensions: { code: "SERVICE_UNAVAILABLE" } }] };

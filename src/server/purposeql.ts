@@ -12,6 +12,7 @@ import { ensureDevClient, seedIfEmpty, type DevClient } from "./bootstrap";
 import { createGraphQLServer } from "./graphql-server";
 import { createHttpApp } from "./http-app";
 import { scheduleRetention } from "./retention-schedule";
+import { RequestLimiter } from "./request-limiter";
 import { answerClientErrorInJson, answerWhileStarting } from "./http-failures";
 
 export interface PurposeQL {
@@ -28,7 +29,7 @@ export interface ListeningPurposeQL extends PurposeQL {
 
 /** Opens the database (migrating and seeding it as needed) and builds the GraphQL server, without listening. `clock` is the one source of time. */
 export async function createPurposeQL(config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<PurposeQL> {
-  const dataSource = await openDatabase(config.database);
+  const dataSource = await openDatabase(config.database, { statementTimeoutMs: config.limits.statementTimeoutMs });
   try {
     const seededVersion = await seedIfEmpty(dataSource, config.policyFile);
     // Production creates no ADMIN client of its own accord: only one whose key the operator chose.
@@ -41,6 +42,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
       introspection: config.introspection,
       fieldSuggestions: config.fieldSuggestions,
       landingPage: config.mode === "development",
+      limits: config.limits,
     });
     await apollo.start();
     // PGlite belongs to this one process, which reloads its own changes; PostgreSQL may serve several instances.
@@ -80,7 +82,8 @@ export async function startPurposeQL(config: Config, logger: Logger, clock?: () 
     await closeHttp();
     throw error;
   }
-  handle = createHttpApp(purposeql.apollo, purposeql.services);
+  const limiter = new RequestLimiter(config.limits, logger);
+  handle = createHttpApp(purposeql.apollo, purposeql.services, limiter);
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
   const { dataSource } = purposeql.services;
@@ -88,8 +91,14 @@ export async function startPurposeQL(config: Config, logger: Logger, clock?: () 
   return {
     ...purposeql,
     url,
+    // Graceful: refuse new requests, let those in flight finish (each writes its audit before it
+    // answers), then close the connections, then the database.
     close: async () => {
-      await closeHttp();
+      const closed = closeHttp();
+      httpServer.closeIdleConnections();
+      await limiter.drain();
+      httpServer.closeAllConnections();
+      await closed;
       await purposeql.close();
     },
   };

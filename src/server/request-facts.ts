@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import type { RequestDeadline } from "../enforcement/request-deadline";
 
 /**
  * What the access log and every error answer say about one request: its id, and once known, the
@@ -12,6 +13,8 @@ export interface RequestFacts {
   readonly requestId: string;
   client?: string;
   purpose?: string;
+  /** Set as a GraphQL request is admitted (request-limiter.ts). */
+  deadline?: RequestDeadline;
 }
 
 export const REQUEST_ID_HEADER = "X-Request-Id";

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { GraphQLFormattedError } from "graphql";
 import { GraphQLError } from "graphql";
 import { storedFormOf } from "../../src/auth/api-key";
-import type { Config, DatabaseTarget } from "../../src/config";
+import { DEFAULT_LIMITS, type Config, type DatabaseTarget } from "../../src/config";
 import type { Capability } from "../../src/domain/capabilities";
 import type { ClientRole } from "../../src/domain/policy-terms";
 import { insertClient } from "../../src/persistence/client-repository";
@@ -42,6 +42,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     exposeErrorDetail: false,
     introspection: false,
     fieldSuggestions: false,
+    limits: DEFAULT_LIMITS,
     ...overrides,
   };
 }

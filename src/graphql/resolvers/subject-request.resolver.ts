@@ -25,7 +25,6 @@ import {
   decodeRequestCursor,
   encodeRequestCursor,
   pageSizeArgument,
-  pageSizeArgumentOrDefault,
   requestIdArgument,
   statedText,
   subjectIdArgument,
@@ -58,7 +57,6 @@ export class SubjectRequestResolver {
   @TouchesPersonalData()
   @RequiresCapability(Capability.HANDLE_REQUESTS)
   @Query(() => SubjectRequestConnection, {
-    complexity: ({ args, childComplexity }) => 1 + pageSizeArgumentOrDefault(args.first) * childComplexity,
     description:
       "The requests of subjects the declared purpose may process, most urgent first (deadline in force, then id), a page at a time; `overdue` flags open requests past their deadline. Needs HANDLE_REQUESTS.",
   })

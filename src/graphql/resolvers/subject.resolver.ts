@@ -11,7 +11,7 @@ import {
   startServiceOf,
   updateSubjectFields,
 } from "../../persistence/subject-repository";
-import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, pageSizeArgumentOrDefault, subjectIdArgument } from "../arguments";
+import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, subjectIdArgument } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
 import { requireParentalConsentIfChild } from "../consent-conditions";
@@ -40,7 +40,6 @@ export class SubjectResolver {
 
   @TouchesPersonalData()
   @Query(() => DataSubjectConnection, {
-    complexity: ({ args, childComplexity }) => 1 + pageSizeArgumentOrDefault(args.first) * childComplexity,
     description:
       "The subjects whose data the declared purpose may lawfully process now, in creation order, a page at a time (Relay-style). `totalCount` counts the same subjects.",
   })
