@@ -25,6 +25,7 @@ const subject = (facts: Partial<SubjectFacts> = {}): SubjectFacts => ({
   objections: [],
   archivedCategories: [],
   legalHolds: [],
+  inquiries: [],
   ...facts,
 });
 
@@ -198,6 +199,21 @@ describe("lawfulness (rules 3–5)", () => {
     expect(lawfulness(clubmium, "essential.legal_obligation", ended(1827), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
   });
 
+  it("a purpose counted from an inquiry's close reads only someone who asked: while it is open and its retention after; one counted from the service's end only a customer", () => {
+    const inquiries = "essential.service.inquiries";
+    const asked = (closedDaysAgo: number | null) =>
+      subject({ inquiries: [{ receivedAt: daysAgo(400), closedAt: closedDaysAgo === null ? null : daysAgo(closedDaysAgo) }] });
+    expect(lawfulness(clubmium, inquiries, subject(), NOW)).toEqual({ lawful: false, reason: "NO_INQUIRY" });
+    expect(lawfulness(clubmium, inquiries, asked(null), NOW)).toEqual(LAWFUL);
+    expect(lawfulness(clubmium, inquiries, asked(364), NOW)).toEqual(LAWFUL);
+    expect(lawfulness(clubmium, inquiries, asked(366), NOW)).toEqual({ lawful: false, reason: "RETENTION_EXPIRED" });
+    // Someone who never became a customer: the inquiry purpose reads them; a purpose counted from the service's end does not.
+    const inquirer = { ...asked(null), serviceActiveSince: null };
+    expect(lawfulness(clubmium, inquiries, inquirer, NOW)).toEqual(LAWFUL);
+    expect(lawfulness(clubmium, "essential.service.security", inquirer, NOW)).toEqual({ lawful: false, reason: "CONTRACT_INACTIVE" });
+    expect(lawfulness(clubmium, "essential.data_subject_rights", inquirer, NOW)).toEqual(LAWFUL);
+  });
+
   it("the record-keeping purpose reads what the archive keeps and what an open legal hold covers, nothing else", () => {
     const hold = { reference: "Case 1", categories: ["user.contact"], openedAt: daysAgo(5), until: daysAgo(-5), releasedAt: null };
     const live = subject();
@@ -308,6 +324,7 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
       }),
       { maxLength: 2 },
     ),
+    inquiries: fc.array(fc.record({ receivedAt: instant, closedAt: fc.option(instant, { nil: null }) }), { maxLength: 2 }),
   });
   const lawful = (purpose: string, state: SubjectFacts): boolean => lawfulness(clubmium, purpose, state, NOW).lawful;
 
@@ -433,6 +450,7 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
       ERASED: ["essential.service", subject({ status: SubjectStatus.ERASED }), "user.name"],
       ARCHIVED: ["essential.service", subject({ status: SubjectStatus.ARCHIVED }), "user.name"],
       NOT_ARCHIVED: ["essential.legal_obligation", subject({ archivedCategories: ["user.name"] }), "user.contact.email"],
+      NO_INQUIRY: ["essential.service.inquiries", subject(), "user.content.private"],
     };
     expect(Object.keys(cases).sort()).toEqual([...DENIAL_REASONS].sort());
     for (const [reason, [purpose, state, category]] of Object.entries(cases)) {

@@ -2,7 +2,7 @@ import { Kind, parse, type OperationDefinitionNode } from "graphql";
 import { storedFormOf } from "../src/auth/api-key";
 import { analyseOperation } from "../src/enforcement/operation-analysis";
 import { buildPurposeQLSchema } from "../src/graphql/schema";
-import { ClientRole, LegalBasisCode } from "../src/domain/policy-terms";
+import { ClientRole, LegalBasisCode, RetentionTrigger } from "../src/domain/policy-terms";
 import { personalFieldsByType } from "../src/graphql/personal-data";
 import { insertClient } from "../src/persistence/client-repository";
 import { DataSubjectRow } from "../src/persistence/entities";
@@ -17,6 +17,7 @@ const SERVICE = "essential.service";
 const ADVERTISING = "marketing.advertising";
 const ANALYTICS = "analytics.reporting";
 const LEGAL = "essential.legal_obligation";
+const INQUIRIES = "essential.service.inquiries";
 
 async function run<T = Record<string, unknown>>(
   query: string,
@@ -75,6 +76,17 @@ function denialOf(response: GraphQLResponse<unknown>): { code: unknown; reason: 
   );
 }
 
+/** An open inquiry of the subject's: what answering inquiries needs to read them at all. */
+async function openInquiry(id: string): Promise<string> {
+  const opened = await run<{ openInquiry: { id: string } }>(
+    `mutation ($id: ID!) { openInquiry(subjectId: $id, receivedAt: "2026-01-01T00:00:00Z", channel: EMAIL) { id } }`,
+    INQUIRIES,
+    { id },
+  );
+  expect(opened.errors).toBeUndefined();
+  return opened.data!.openInquiry.id;
+}
+
 /** A legal hold on all of the subject's data, open for a year. */
 async function holdEverything(id: string): Promise<void> {
   const held = await run(
@@ -120,6 +132,7 @@ describe("(a) every category-tagged field, walked from the schema", () => {
       "Consent",
       "ConsentEvidence",
       "DataSubject",
+      "Inquiry",
       "Objection",
       "RecipientToNotify",
       "SubjectRequest",
@@ -143,8 +156,9 @@ describe("(a) every category-tagged field, walked from the schema", () => {
     });
 
     for (const purpose of granting) {
-      // The record-keeping purpose reads a live customer's data only under a legal hold.
+      // The record-keeping purpose reads a live customer's data only under a legal hold; answering inquiries only someone who asked.
       if (policy.readsArchiveOnly(purpose)) await holdEverything(id);
+      if (policy.purpose(purpose)?.retention.trigger === RetentionTrigger.INQUIRY_CLOSED) await openInquiry(id);
       const released = await readField(id, field, purpose);
       expect({ purpose, errors: released.errors, value: (released.data as { subject: Record<string, unknown> }).subject[field] }).toEqual({
         purpose,
@@ -165,6 +179,21 @@ describe("(a) every category-tagged field, walked from the schema", () => {
         path: ["subject", field],
       });
     }
+  });
+
+  it("Inquiry: refused under a purpose without the message's category, released to answering inquiries, nulled once the subject objects", async () => {
+    const id = await newSubject();
+    const inquiryId = await openInquiry(id);
+    const close = `mutation ($id: ID!) { closeInquiry(id: $id) { receivedAt closedAt } }`;
+    const refused = await run(close, SERVICE, { id: inquiryId });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "PURPOSE_LIMITATION", reason: "NOT_GRANTED" });
+    const closed = await run<{ closeInquiry: { receivedAt: string; closedAt: string } }>(close, INQUIRIES, { id: inquiryId });
+    expect(closed.errors).toBeUndefined();
+    expect(closed.data?.closeInquiry.receivedAt).toBe("2026-01-01T00:00:00.000Z");
+    await run(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${INQUIRIES}") { id } }`, SERVICE, { id });
+    const again = await run<{ closeInquiry: { receivedAt: string | null } }>(close, INQUIRIES, { id: inquiryId });
+    expect(again.data?.closeInquiry.receivedAt).toBeNull();
+    expect(again.errors?.[0]?.extensions).toMatchObject({ reason: "OBJECTED", category: "user.content.private" });
   });
 
   it("ConsentEvidence: refused under a purpose without device data, released with consent, nulled once withdrawn", async () => {
@@ -361,7 +390,11 @@ describe("lawful lists", () => {
       held: await newSubject(),
       erased: await newSubject(),
       neverStarted: await newSubject(),
+      asked: await newSubject(),
+      askedNeverCustomer: await newSubject(),
     };
+    await openInquiry(ids.asked);
+    await openInquiry(ids.askedNeverCustomer);
     // The archive, holds and erasure, written as retention and erasure leave them.
     const sql = (query: string, id: string) => purposeql.services.dataSource.query(query, [id]);
     const archive = `INSERT INTO archived_value (subject_id, category, value, reason, decided_by, archived_at)
@@ -382,6 +415,7 @@ describe("lawful lists", () => {
     );
     await sql(`UPDATE data_subject SET status = 'ERASED', full_name = NULL, email = NULL WHERE id = $1`, ids.erased);
     await sql(`UPDATE data_subject SET service_active_since = NULL WHERE id = $1`, ids.neverStarted);
+    await sql(`UPDATE data_subject SET service_active_since = NULL WHERE id = $1`, ids.askedNeverCustomer);
     await run(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, SERVICE, { id: ids.ended });
     await run(`mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`, SERVICE, { id: ids.restricted });
     await run(`mutation ($id: ID!) { objectToPurpose(subjectId: $id, purpose: "${ANALYTICS}") { id } }`, SERVICE, { id: ids.objected });

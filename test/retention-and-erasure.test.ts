@@ -243,6 +243,89 @@ describe("npm run retention and the scheduled sweep", () => {
   });
 });
 
+describe("inquiries keep a retention of their own", () => {
+  beforeEach(() => {
+    clock = new Date("2027-03-01T10:00:00.000Z");
+  });
+
+  const INQUIRIES = "essential.service.inquiries";
+  const openInquiry = async (subjectId: string): Promise<string> => {
+    const opened = await purposeql.execute<{ openInquiry: { id: string; receivedAt: string; closedAt: string | null } }>(
+      `mutation ($id: ID!, $at: DateTime!) { openInquiry(subjectId: $id, receivedAt: $at, channel: EMAIL) { id receivedAt closedAt } }`,
+      { purpose: INQUIRIES, variables: { id: subjectId, at: clock.toISOString() } },
+    );
+    expect(opened.errors).toBeUndefined();
+    expect(opened.data!.openInquiry).toMatchObject({ receivedAt: clock.toISOString(), closedAt: null });
+    return opened.data!.openInquiry.id;
+  };
+  const closeInquiry = (id: string) =>
+    purposeql.execute<{ closeInquiry: { closedAt: string } }>(`mutation ($id: ID!) { closeInquiry(id: $id) { closedAt } }`, {
+      purpose: INQUIRIES,
+      variables: { id },
+    });
+
+  it("someone who only asked is read while the question is open and erased a year after it is answered", async () => {
+    const subjectId = await newSubject(false, false);
+    const before = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { email } }`, {
+      purpose: INQUIRIES,
+      variables: { id: subjectId },
+    });
+    expect(before.errors?.[0]?.extensions?.reason).toBe("NO_INQUIRY");
+    const inquiryId = await openInquiry(subjectId);
+    const asked = await purposeql.execute<{ subject: { email: string } }>(`query ($id: ID!) { subject(id: $id) { email } }`, {
+      purpose: INQUIRIES,
+      variables: { id: subjectId },
+    });
+    expect(asked.data?.subject.email).toBe(PERSON.email);
+    // Not a customer: the purposes of the service read nothing of them.
+    const security = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { fullName } }`, {
+      purpose: "essential.service.security",
+      variables: { id: subjectId },
+    });
+    expect(security.errors?.[0]?.extensions?.reason).toBe("CONTRACT_INACTIVE");
+
+    later(3);
+    expect((await closeInquiry(inquiryId)).errors).toBeUndefined();
+    later(364);
+    expect((await sweep(false)).subjects.find((subject) => subject.subjectId === subjectId)).toBeUndefined();
+    later(2);
+    const swept = (await sweep(false)).subjects.find((subject) => subject.subjectId === subjectId)!;
+    // No accounting duty keeps someone who never was a customer: everything goes.
+    expect(swept.steps.every((step) => step.action === "DELETE" || step.action === "ANONYMISE")).toBe(true);
+    expect(swept.statusAfter).toBe("ERASED");
+    expect(await archiveOf(subjectId)).toEqual([]);
+  });
+
+  it("a former customer's complaint keeps what answering it needs until a year after it is answered", async () => {
+    const subjectId = await newSubject();
+    later(10);
+    await endService(subjectId);
+    const inquiryId = await openInquiry(subjectId);
+    later(30);
+    const kept = (await sweep(false)).subjects.find((subject) => subject.subjectId === subjectId);
+    // The inquiry purpose still holds name and contact data: the sweep leaves them live.
+    expect(kept?.steps.map((step) => step.category) ?? []).not.toContain("user.contact.email");
+    expect((await rowOf(subjectId))!.email).toBe(PERSON.email);
+    await closeInquiry(inquiryId);
+    later(366);
+    const archived = (await sweep(false)).subjects.find((subject) => subject.subjectId === subjectId)!;
+    expect(archived.steps).toEqual(
+      expect.arrayContaining([expect.objectContaining({ category: "user.contact.email", action: "ARCHIVE" })]),
+    );
+  });
+
+  it("is written only under a purpose that grants the message's category", async () => {
+    const subjectId = await newSubject();
+    const refused = await purposeql.execute(
+      `mutation ($id: ID!, $at: DateTime!) { openInquiry(subjectId: $id, receivedAt: $at, channel: EMAIL) { id } }`,
+      { purpose: SERVICE, variables: { id: subjectId, at: clock.toISOString() } },
+    );
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "PURPOSE_LIMITATION", reason: "NOT_GRANTED" });
+    const count = await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM inquiry WHERE subject_id = $1`, [subjectId]);
+    expect(count).toEqual([{ n: 0 }]);
+  });
+});
+
 describe("the record-keeping purpose reads only the archive", () => {
   beforeEach(() => {
     clock = new Date("2027-03-01T10:00:00.000Z");
@@ -465,28 +548,44 @@ describe("erasure (GDPR Art. 17)", () => {
       erased: ["user.contact.phone_number", "user.demographic.date_of_birth", "user.location.coarse"],
     });
 
-    for (const purpose of [SERVICE, RIGHTS, "analytics.reporting", ADVERTISING]) {
-      const read = await purposeql.execute<{ subject: Record<string, unknown> }>(
-        `query ($id: ID!) { subject(id: $id) { country status } }`,
-        {
+    // Every purpose of the policy: each field it may read of the subject is null with reason ERASED, and no list shows them.
+    const policy = purposeql.services.policy.compiled;
+    const FIELDS: Record<string, string> = { country: "user.location.coarse", status: "user.account.status", fullName: "user.name" };
+    for (const purpose of policy.purposeKeys()) {
+      const readable = Object.keys(FIELDS).filter((field) => policy.grants(purpose, FIELDS[field]!));
+      if (readable.length > 0) {
+        const read = await purposeql.execute<{ subject: Record<string, unknown> }>(
+          `query ($id: ID!) { subject(id: $id) { ${readable.join(" ")} } }`,
+          {
+            purpose,
+            variables: { id: subjectId },
+          },
+        );
+        expect({ purpose, values: read.data?.subject }).toEqual({
           purpose,
-          variables: { id: subjectId },
-        },
-      );
-      expect(read.data?.subject.country ?? null).toBeNull();
+          values: Object.fromEntries(readable.map((field) => [field, null])),
+        });
+        expect({ purpose, reasons: [...new Set(read.errors?.map((error) => error.extensions?.reason))] }).toEqual({
+          purpose,
+          reasons: ["ERASED"],
+        });
+      }
       const listed = await purposeql.execute<{ subjects: { edges: { node: { id: string } }[] } }>(
         `{ subjects(first: 100) { edges { node { id } } } }`,
         {
           purpose,
         },
       );
-      expect(listed.data?.subjects.edges.map((edge) => edge.node.id) ?? []).not.toContain(subjectId);
+      expect(listed.errors).toBeUndefined();
+      expect(listed.data!.subjects.edges.map((edge) => edge.node.id)).not.toContain(subjectId);
     }
 
     const writes = [
       `mutation ($id: ID!) { updateSubject(id: $id, input: { fullName: "Back Again" }) { id } }`,
       `mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`,
       `mutation ($id: ID!) { giveConsent(subjectId: $id, purpose: "personalize") { id } }`,
+      `mutation ($id: ID!) { endService(subjectId: $id) { id } }`,
+      `mutation ($id: ID!) { startService(subjectId: $id) { id } }`,
     ];
     for (const document of writes) {
       const refused = await purposeql.execute(document, { purpose: "essential.service.operations.support", variables: { id: subjectId } });
@@ -534,9 +633,31 @@ describe("erasure (GDPR Art. 17)", () => {
       `mutation ($id: ID!, $at: DateTime!) { openSubjectRequest(subjectId: $id, kind: ACCESS, receivedAt: $at, channel: EMAIL) { id } }`,
       { purpose: RIGHTS, variables: { id: subjectId, at: clock.toISOString() } },
     );
-    expect(errorCodes(await purposeql.execute(ERASE, { purpose: RIGHTS, variables: { id: access.data!.openSubjectRequest.id } }))).toEqual([
-      "BAD_USER_INPUT",
-    ]);
+    const wrongKind = await purposeql.execute(ERASE, { purpose: RIGHTS, variables: { id: access.data!.openSubjectRequest.id } });
+    expect(wrongKind.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "WRONG_KIND" });
+    const opened = await purposeql.execute<{ openSubjectRequest: { id: string } }>(
+      `mutation ($id: ID!, $at: DateTime!) { openSubjectRequest(subjectId: $id, kind: ERASURE, receivedAt: $at, channel: EMAIL) { id } }`,
+      { purpose: RIGHTS, variables: { id: subjectId, at: clock.toISOString() } },
+    );
+    const unverified = await purposeql.execute(ERASE, { purpose: RIGHTS, variables: { id: opened.data!.openSubjectRequest.id } });
+    expect(unverified.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", reason: "IDENTITY_NOT_VERIFIED" });
     expect((await rowOf(subjectId))!.full_name).toBe(PERSON.fullName);
+    // The queue of requests is the request handlers' too: the record-keeping purpose may not list it.
+    expect(errorCodes(await purposeql.execute(`{ subjectRequests { totalCount } }`, { purpose: RECORDS }))).toEqual(["FORBIDDEN"]);
+  });
+
+  it("of someone who was never a customer keeps nothing for the accounting duty, and invents no service", async () => {
+    const subjectId = await newSubject(false, false);
+    const requestId = await verifiedErasureRequest(subjectId);
+    const erased = await purposeql.execute<{ eraseSubject: { statusAfter: string; kept: unknown[] } }>(ERASE, {
+      purpose: RIGHTS,
+      variables: { id: requestId },
+    });
+    expect(erased.data?.eraseSubject).toMatchObject({ statusAfter: "ERASED", kept: [] });
+    const [service] = await purposeql.services.dataSource.query<{ since: Date | null; until: Date | null }[]>(
+      `SELECT service_active_since AS since, service_active_until AS until FROM data_subject WHERE id = $1`,
+      [subjectId],
+    );
+    expect(service).toEqual({ since: null, until: null });
   });
 });

@@ -41,6 +41,13 @@ const facts: fc.Arbitrary<SubjectFacts> = fc.record({
   // The record-keeping purpose reads the archive: it keeps the name.
   archivedCategories: fc.constant(["user.name"]),
   legalHolds: fc.constant([]),
+  inquiries: fc.array(
+    fc.record({
+      receivedAt: fc.integer({ min: 500, max: 5000 }).map(at),
+      closedAt: fc.option(fc.integer({ min: -10, max: 400 }).map(at), { nil: null }),
+    }),
+    { maxLength: 2 },
+  ),
 });
 
 describe("retentionEndsAt", () => {
@@ -70,6 +77,7 @@ describe("retentionEndsAt", () => {
       objections: [],
       archivedCategories: [],
       legalHolds: [],
+      inquiries: [],
     };
     expect(retentionEndsAt(clubmium, "essential.legal_obligation", subject, NOW)).toEqual(new Date(ended.getTime() + 1826 * DAY));
     expect(retentionEndsAt(clubmium, "essential.service", subject, NOW)).toEqual(ended);

@@ -56,6 +56,9 @@ const facts: fc.Arbitrary<SubjectFacts> = fc.record({
     }),
     { maxLength: 2 },
   ),
+  inquiries: fc.array(fc.record({ receivedAt: fc.integer({ min: 400, max: 3000 }).map(at), closedAt: fc.option(instant, { nil: null }) }), {
+    maxLength: 2,
+  }),
 });
 const live = fc.subarray(RETAINED);
 
@@ -86,7 +89,12 @@ describe("planRetention, over arbitrary subjects", () => {
         return plan.steps.every((step) => {
           if (step.action === "ANONYMISE") return step.category in ANONYMISERS;
           if (step.action !== "ARCHIVE") return true;
-          const byDuty = clubmium.archivePurposesGranting(step.category).some((purpose) => purpose.key === step.decidedBy);
+          // A duty that still runs for this subject: its retention not over, and it applies to them at all.
+          const byDuty = clubmium.archivePurposesGranting(step.category).some((purpose) => {
+            if (purpose.key !== step.decidedBy) return false;
+            const ends = retentionEndsAt(clubmium, purpose.key, subject, NOW);
+            return ends === null ? legalBasisHoldsAt(clubmium, purpose.key, subject, NOW) : ends > NOW;
+          });
           const byHold = step.reason === ArchiveReason.LEGAL_HOLD && step.decidedBy === "Case 7";
           return (byDuty || byHold) && (step.keptUntil === null || step.keptUntil > NOW);
         });

@@ -183,6 +183,12 @@ describe("bad input inside GraphQL is BAD_USER_INPUT, and never echoed", () => {
       body: JSON.stringify({ query: `query A { policyVersion }`, operationName: EMAIL }),
     });
     expectSafeError(operationName, 400, "OPERATION_RESOLUTION_FAILURE");
+    // An enum argument given a string literal: graphql-js quotes the literal after the enum's name.
+    const enumLiteral = await post(
+      {},
+      `mutation { openSubjectRequest(subjectId: "x", kind: "${EMAIL}", receivedAt: "2026-01-01T00:00:00Z", channel: EMAIL) { id } }`,
+    );
+    expectSafeError(enumLiteral, 400, "GRAPHQL_VALIDATION_FAILED");
   });
 });
 

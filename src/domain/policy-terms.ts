@@ -16,6 +16,11 @@ export enum RetentionTrigger {
   CONSENT_WITHDRAWN = "CONSENT_WITHDRAWN",
   /** Counted from when the subject's data was collected. */
   COLLECTED = "COLLECTED",
+  /**
+   * Counted from the close of the subject's latest inquiry (a question they sent); not while one is
+   * open. A purpose counted so applies only to someone who sent one.
+   */
+  INQUIRY_CLOSED = "INQUIRY_CLOSED",
 }
 
 export enum RetentionAction {

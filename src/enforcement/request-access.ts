@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { RetentionTrigger } from "../domain/policy-terms";
 import type { GraphQLError } from "graphql";
 import type { EntityManager } from "typeorm";
 import { AccessRecorder } from "../audit/access-recorder";
@@ -43,7 +44,10 @@ export class RequestAccess {
     });
     this.readsArchive = purposeKey !== null && policy.readsArchiveOnly(purposeKey);
     this.facts = new DataLoader(async (ids) => {
-      const loaded = await loadSubjectFacts(manager, ids, { archive: this.readsArchive });
+      const loaded = await loadSubjectFacts(manager, ids, {
+        archive: this.readsArchive,
+        inquiries: purposeKey !== null && policy.purpose(purposeKey)?.retention.trigger === RetentionTrigger.INQUIRY_CLOSED,
+      });
       return ids.map((id) => loaded.get(id) ?? noFacts());
     });
   }

@@ -251,12 +251,13 @@ const PERSON_REASONS: Readonly<Record<DenialReason, string>> = {
   ERASED: "Your data was erased: it processes none of it.",
   ARCHIVED: "Your data is no longer processed: what the law requires us to keep is archived, out of everyday use.",
   NOT_ARCHIVED: "It only keeps records the law requires once your data leaves everyday use, and holds none of yours now.",
+  NO_INQUIRY: "It answers questions you send us; it processes your data only while one is open, and for its retention period after.",
   CONSENT_MISSING: "It processes your data only with your consent, which you have not given.",
   CONSENT_WITHDRAWN: "You withdrew your consent: it no longer processes your data.",
   CONSENT_SCOPE: "Your consent does not cover everything it may now read: it reads only what you consented to.",
   OBJECTED: "You objected to it: it no longer processes your data.",
   RESTRICTED: "Processing of your data is restricted at your request (GDPR Art. 18): it may not process your data meanwhile.",
-  CONTRACT_INACTIVE: "Your service relationship has ended: it no longer processes your data.",
+  CONTRACT_INACTIVE: "It serves customers, and your service relationship has not started or has ended: it does not process your data.",
   RETENTION_EXPIRED: "Its retention period for your data has run out.",
 };
 
@@ -264,6 +265,7 @@ const TRIGGER_WORDS: Readonly<Record<RetentionTrigger, string>> = {
   SERVICE_ENDED: "your service ends",
   CONSENT_WITHDRAWN: "you withdraw your consent",
   COLLECTED: "the data was collected",
+  INQUIRY_CLOSED: "your question is answered",
 };
 
 const ACTION_WORDS: Readonly<Record<RetentionAction, string>> = {
@@ -309,6 +311,11 @@ function processingEndsText(rule: RetentionRule, endsAt: Date | null, reason: De
         : `No end date yet: until you withdraw your consent, then ${rule.days} days.`;
     case RetentionTrigger.COLLECTED:
       return "No end date: the policy keeps this data without a time limit.";
+    case RetentionTrigger.INQUIRY_CLOSED:
+      if (reason === "NO_INQUIRY") return "No end date: it processes your data only when you send us a question.";
+      return rule.days === null || rule.days === 0
+        ? "No end date yet: while your question is open."
+        : `No end date yet: while your question is open, then ${rule.days} days.`;
   }
 }
 

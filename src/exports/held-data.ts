@@ -81,5 +81,6 @@ export function subjectFactsOf(record: SubjectRecord): SubjectFacts {
     objections: record.objections,
     archivedCategories: record.archived.map((value) => value.category),
     legalHolds: record.legalHolds,
+    inquiries: record.inquiries,
   };
 }

@@ -23,6 +23,11 @@ export function legalHoldIdArgument(value: string, argument = "id"): string {
   return idArgument(value, argument, "a legal hold id");
 }
 
+/** As `subjectIdArgument`, for an inquiry's id. */
+export function inquiryIdArgument(value: string, argument = "id"): string {
+  return idArgument(value, argument, "an inquiry id");
+}
+
 function idArgument(value: string, argument: string, what: string): string {
   if (!UUID.test(value)) throw badUserInput(`Invalid input: ${argument} is not ${what}`, { fields: [argument] });
   return value.toLowerCase();

@@ -68,6 +68,8 @@ const ROOT_FIELDS: Readonly<Record<"Query" | "Mutation", Readonly<Record<string,
     updateSubject: WRITE,
     endService: WRITE,
     startService: WRITE,
+    openInquiry: WRITE,
+    closeInquiry: WRITE,
     openLegalHold: WRITE,
     releaseLegalHold: WRITE,
     // The request, the subject with its archive and holds, its audit trail (recipients to tell), the consents, the changes, the receipt.

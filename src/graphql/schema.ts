@@ -11,6 +11,7 @@ import { AdminResolver } from "./resolvers/admin.resolver";
 import { ClientAdminResolver } from "./resolvers/client-admin.resolver";
 import { ConsentResolver } from "./resolvers/consent.resolver";
 import { ErasureResolver } from "./resolvers/erasure.resolver";
+import { InquiryResolver } from "./resolvers/inquiry.resolver";
 import { ExportResolver } from "./resolvers/export.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
 import { SubjectRequestResolver } from "./resolvers/subject-request.resolver";
@@ -21,6 +22,7 @@ const RESOLVERS = [
   PolicyResolver,
   SubjectResolver,
   ErasureResolver,
+  InquiryResolver,
   ConsentResolver,
   SubjectRightsResolver,
   SubjectRequestResolver,

@@ -24,6 +24,9 @@ export function whereLawful(
       AND c.withdrawn_at IS NOT NULL AND c.withdrawn_at <= :now)`;
   const openObjection = `EXISTS (SELECT 1 FROM objection o WHERE o.subject_id = ${s}.id AND o.purpose_key = ANY(:lineage)
       AND o.objected_at <= :now AND (o.lifted_at IS NULL OR o.lifted_at > :now))`;
+  const inquiryReceived = `EXISTS (SELECT 1 FROM inquiry i WHERE i.subject_id = ${s}.id AND i.received_at <= :now)`;
+  const inquiryOpen = `EXISTS (SELECT 1 FROM inquiry i WHERE i.subject_id = ${s}.id AND i.received_at <= :now
+      AND (i.closed_at IS NULL OR i.closed_at > :now))`;
   const serviceActive = `(${s}.service_active_since IS NOT NULL AND (${s}.service_active_until IS NULL OR ${s}.service_active_until > :now))`;
   const readsArchive = isArchivePurpose(purpose);
 
@@ -46,6 +49,10 @@ export function whereLawful(
         retained = `(${activeConsent} OR NOT ${withdrawnConsent} OR (SELECT max(c.withdrawn_at) FROM consent c
           WHERE c.subject_id = ${s}.id AND c.purpose_key = ANY(:lineage) AND c.withdrawn_at <= :now) > :cutoff)`;
         break;
+      case RetentionTrigger.INQUIRY_CLOSED:
+        retained = `(${inquiryOpen} OR NOT ${inquiryReceived} OR (SELECT max(i.closed_at) FROM inquiry i
+          WHERE i.subject_id = ${s}.id AND i.received_at <= :now AND i.closed_at <= :now) > :cutoff)`;
+        break;
     }
   }
 
@@ -59,6 +66,11 @@ export function whereLawful(
     conditions.push(`((${archived} AND ${retained}) OR ${held})`);
   } else {
     if (objectionApplies(purpose)) conditions.push(`NOT ${openObjection}`);
+    // As the engine's inapplicability: a purpose counted from the service's end serves customers, one counted from an inquiry's close those who asked.
+    if (!purpose.answersRequests && purpose.retention.trigger === RetentionTrigger.SERVICE_ENDED) {
+      conditions.push(`${s}.service_active_since IS NOT NULL`);
+    }
+    if (!purpose.answersRequests && purpose.retention.trigger === RetentionTrigger.INQUIRY_CLOSED) conditions.push(inquiryReceived);
     switch (purpose.legalBasis) {
       case LegalBasisCode.CONSENT:
         conditions.push(activeConsent);

@@ -1,6 +1,6 @@
 import { In, type EntityManager } from "typeorm";
-import type { ConsentFact, LegalHoldFact, ObjectionFact, SubjectFacts } from "../policy/engine/lawfulness";
-import { ArchivedValueRow, ConsentRow, LegalHoldRow, ObjectionRow, type DataSubjectRow } from "./entities";
+import type { ConsentFact, InquiryFact, LegalHoldFact, ObjectionFact, SubjectFacts } from "../policy/engine/lawfulness";
+import { ArchivedValueRow, ConsentRow, InquiryRow, LegalHoldRow, ObjectionRow, type DataSubjectRow } from "./entities";
 
 /** The facts about a subject kept outside its row. */
 export interface LoadedFacts {
@@ -10,14 +10,19 @@ export interface LoadedFacts {
   /** The archived values by category, in the archive's text form (persistence/archived-values.ts). */
   readonly archivedValues: Map<string, string>;
   readonly legalHolds: LegalHoldFact[];
+  readonly inquiries: InquiryFact[];
 }
 
-/** Which of the facts outside the row a decision needs: the archive and legal holds only for a purpose that reads the archive. */
+/**
+ * Which of the facts outside the row a decision needs: the archive and legal holds only for a
+ * purpose that reads the archive; inquiries only for one counted from an inquiry's close.
+ */
 export interface FactsNeeded {
   readonly archive: boolean;
+  readonly inquiries: boolean;
 }
 
-export const EVERY_FACT: FactsNeeded = { archive: true };
+export const EVERY_FACT: FactsNeeded = { archive: true, inquiries: true };
 
 export const noFacts = (): LoadedFacts => ({
   consents: [],
@@ -25,11 +30,12 @@ export const noFacts = (): LoadedFacts => ({
   archivedCategories: [],
   archivedValues: new Map(),
   legalHolds: [],
+  inquiries: [],
 });
 
 /**
- * Consents and objections of many subjects — and, when `needed.archive`, the categories the archive
- * keeps and the legal holds — a fixed number of statements whatever the number of subjects. Facts
+ * Consents and objections of many subjects — and, when needed, their inquiries, the categories the
+ * archive keeps and the legal holds — a fixed number of statements whatever the number of subjects. Facts
  * not needed are left empty: only a purpose that reads the archive looks at them (`lawfulness`).
  */
 export async function loadSubjectFacts(
@@ -50,6 +56,13 @@ export async function loadSubjectFacts(
   });
   for (const consent of consents) result.get(consent.subjectId)?.consents.push(consent);
   for (const objection of objections) result.get(objection.subjectId)?.objections.push(objection);
+  if (needed.inquiries) {
+    const inquiries = await manager.getRepository(InquiryRow).find({
+      select: { subjectId: true, receivedAt: true, closedAt: true },
+      where: { subjectId: In(ids) },
+    });
+    for (const inquiry of inquiries) result.get(inquiry.subjectId)?.inquiries.push(inquiry);
+  }
   if (!needed.archive) return result;
   const archived = await manager
     .getRepository(ArchivedValueRow)
@@ -74,5 +87,6 @@ export function subjectFactsOf(row: DataSubjectRow, loaded: LoadedFacts = noFact
     objections: loaded.objections,
     archivedCategories: loaded.archivedCategories,
     legalHolds: loaded.legalHolds,
+    inquiries: loaded.inquiries,
   };
 }

@@ -3,6 +3,7 @@ import { AccessDecision } from "../domain/policy-terms";
 import {
   AccessEventRow,
   ArchivedValueRow,
+  InquiryRow,
   ClientRow,
   LegalHoldRow,
   ConsentRow,
@@ -51,6 +52,8 @@ export interface SubjectRecord {
   /** What the archive keeps of the subject (GDPR Art. 15 covers it too). */
   readonly archived: readonly ArchivedValueRow[];
   readonly legalHolds: readonly LegalHoldRow[];
+  /** The questions the subject sent (that they asked, when, when answered). */
+  readonly inquiries: readonly InquiryRow[];
   /** Every client, revoked ones too (they may have received data), with the purposes it may declare. */
   readonly clients: readonly ClientRow[];
 }
@@ -90,6 +93,7 @@ async function loadSubjectRecord(manager: EntityManager, subjectId: string): Pro
     }),
     archived: await manager.getRepository(ArchivedValueRow).find({ where: { subjectId }, order: { category: "ASC" } }),
     legalHolds: await manager.getRepository(LegalHoldRow).find({ where: { subjectId }, order: { openedAt: "ASC", id: "ASC" } }),
+    inquiries: await manager.getRepository(InquiryRow).find({ where: { subjectId }, order: { receivedAt: "ASC", id: "ASC" } }),
     accesses: await summariseEvents(manager, subjectId, "released"),
     changes: await summariseEvents(manager, subjectId, "written"),
     clients: await manager.getRepository(ClientRow).find({ relations: { purposes: true }, order: { name: "ASC" } }),

@@ -59,7 +59,9 @@ export async function updateSubjectFields(manager: EntityManager, id: string, fi
 
 /** Ends the service relationship; keeps the first end date when it had already ended (then `changed` is false). */
 export async function endServiceOf(manager: EntityManager, id: string, now: Date): Promise<SubjectWrite | null> {
-  return updateWhere(manager, id, { serviceActiveUntil: now }, "service_active_until IS NULL");
+  return updateWhere(manager, id, { serviceActiveUntil: now }, "service_active_until IS NULL AND status NOT IN (:...gone)", {
+    gone: [SubjectStatus.ERASED, SubjectStatus.ARCHIVED],
+  });
 }
 
 /** Which of these subjects were erased or archived; their rows are share-locked until the transaction ends. */

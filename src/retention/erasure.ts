@@ -36,7 +36,9 @@ export async function eraseSubjectData(
   if (!locked) return null;
   const before = await accessEventsOfSubject(manager, subjectId);
 
-  const serviceEnds = locked.row.serviceActiveUntil === null || locked.row.serviceActiveUntil > now;
+  // A service that never started does not end: the record must not claim a contract there never was.
+  const serviceEnds =
+    locked.row.serviceActiveSince !== null && (locked.row.serviceActiveUntil === null || locked.row.serviceActiveUntil > now);
   if (serviceEnds) await manager.getRepository(DataSubjectRow).update({ id: subjectId }, { serviceActiveUntil: now });
   const withdrawn = await manager
     .createQueryBuilder()

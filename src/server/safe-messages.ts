@@ -9,7 +9,7 @@ export function withoutRequestValues(code: string, message: string): string {
     case "GRAPHQL_VALIDATION_FAILED":
       return message
         .replace(/^(Expected value of type "[^"]+"), found [\s\S]*$/, "$1; the value given does not fit it.")
-        .replace(/^(\w+ cannot represent [^:]*?value):[\s\S]*$/, "$1.");
+        .replace(/^(\w+(?: "[^"]+")? cannot represent [^:]*?value):[\s\S]*$/, "$1.");
     case "GRAPHQL_PARSE_FAILED":
       return message.replace(/:?\s*"(?:[^"\\]|\\.)*"/g, "");
     case "OPERATION_RESOLUTION_FAILURE":

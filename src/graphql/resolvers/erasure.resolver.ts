@@ -8,7 +8,7 @@ import type { LegalHoldRow } from "../../persistence/entities";
 import { insertLegalHold, lockLegalHold, releaseHold } from "../../persistence/legal-hold-repository";
 import { lockSubjectRequest, updateSubjectRequest } from "../../persistence/subject-request-repository";
 import { lockSubject } from "../../persistence/subject-repository";
-import { transitionRefusal } from "../../policy/engine/subject-request-rules";
+import { requestActRefusal } from "../../policy/engine/subject-request-rules";
 import { eraseSubjectData } from "../../retention/erasure";
 import { accessOf, legalHoldIdArgument, requestIdArgument, statedText, subjectIdArgument, type DeclaredAccess } from "../arguments";
 import { auditedWrite } from "../audited-write";
@@ -41,16 +41,20 @@ export class ErasureResolver {
     const receipt = await auditedWrite(context, "eraseSubject", async (manager, log) => {
       const request = await lockSubjectRequest(manager, id);
       if (!request) throw notFound(`No subject request with id ${requestId}`);
-      if (request.kind !== SubjectRequestKind.ERASURE) {
-        throw badUserInput(`Invalid input: request ${requestId} is ${request.kind}; only an ERASURE request is answered by an erasure`, {
-          fields: ["requestId"],
+      // Repeating an erasure is harmless: the completed request answers with what the erasure did.
+      if (request.kind === SubjectRequestKind.ERASURE && request.status === SubjectRequestStatus.COMPLETED && request.erasureReceipt) {
+        return request.erasureReceipt;
+      }
+      const refusal = requestActRefusal(request, SubjectRequestKind.ERASURE, {
+        act: "an erasure",
+        whyVerified: "erasing the wrong person's data cannot be undone",
+      });
+      if (refusal) {
+        throw apiError(refusal.code, `Request ${requestId} cannot be answered by an erasure: ${refusal.message}.`, {
+          reason: refusal.reason,
+          ...(refusal.code === "BAD_USER_INPUT" ? { fields: ["requestId"] } : {}),
         });
       }
-      // Repeating an erasure is harmless: the completed request answers with what the erasure did.
-      if (request.status === SubjectRequestStatus.COMPLETED && request.erasureReceipt) return request.erasureReceipt;
-      const refusal = transitionRefusal(request, "COMPLETE", access.now);
-      if (refusal !== undefined)
-        throw apiError("CONFLICT", `Request ${requestId} cannot be answered by an erasure: ${refusal}`, { transition: "COMPLETE" });
       const erasure = await eraseSubjectData(
         manager,
         access.policy,

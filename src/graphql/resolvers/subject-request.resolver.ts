@@ -32,6 +32,7 @@ import {
 } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
 import type { RequestContext } from "../context";
+import { requireRequestAnsweringPurpose } from "../request-answering";
 import { guardedObject } from "../guarded-types";
 import { RectificationInput } from "../inputs/subject-request.inputs";
 import { subjectRequestValues } from "../mappers";
@@ -58,7 +59,7 @@ export class SubjectRequestResolver {
   @RequiresCapability(Capability.HANDLE_REQUESTS)
   @Query(() => SubjectRequestConnection, {
     description:
-      "The requests of subjects the declared purpose may process, most urgent first (deadline in force, then id), a page at a time; `overdue` flags open requests past their deadline. Needs HANDLE_REQUESTS.",
+      "The requests of subjects the declared purpose may process (a purpose that answers requests), most urgent first (deadline in force, then id), a page at a time; `overdue` flags open requests past their deadline. Needs HANDLE_REQUESTS.",
   })
   async subjectRequests(
     @Arg("status", () => [SubjectRequestStatus], { nullable: true, description: "Only requests in these states; all when omitted." })
@@ -74,6 +75,8 @@ export class SubjectRequestResolver {
     @Ctx() context: RequestContext,
   ): Promise<SubjectRequestConnection> {
     const access = accessOf(context);
+    // The queue is the request handlers' work: the record-keeping purpose, say, would list cases it may not read.
+    requireRequestAnsweringPurpose(access, "The queue of requests");
     if (status?.length === 0)
       throw badUserInput("Invalid input: status must name at least one status; omit it for all", { fields: ["status"] });
     if (dueBefore && (dueBefore.getUTCFullYear() < 1900 || dueBefore.getUTCFullYear() > 9999)) {

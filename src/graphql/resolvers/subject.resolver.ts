@@ -149,7 +149,8 @@ export class SubjectResolver {
     const row = await auditedWrite(context, "endService", async (manager, log) => {
       const write = await endServiceOf(manager, id, access.now);
       if (!write) throw notFound(`No subject with id ${subjectId}`);
-      if (write.changed) log.wrote(id, [FACT_CATEGORIES.serviceRelationship]);
+      // An erased subject's service is not touched; logging the attempt lets the one rule refuse it.
+      if (write.changed || isErased(write.row)) log.wrote(id, [FACT_CATEGORIES.serviceRelationship]);
       return write.row;
     });
     return guardChangedSubject(access, row);

@@ -39,6 +39,7 @@ registerEnumType(RetentionTrigger, {
   description: "The event from which a retention period is counted.",
   valuesConfig: {
     SERVICE_ENDED: { description: "The subject's service relationship ended." },
+    INQUIRY_CLOSED: { description: "The subject's latest inquiry was closed (answered); not while one is open." },
     CONSENT_WITHDRAWN: { description: "The subject withdrew consent to the purpose." },
     COLLECTED: { description: "The data was collected." },
   },

@@ -5,6 +5,7 @@ import { ClientRow } from "./client.entity";
 import { ConsentRow } from "./consent.entity";
 import { DataCategoryRow } from "./data-category.entity";
 import { DataSubjectRow } from "./data-subject.entity";
+import { InquiryRow } from "./inquiry.entity";
 import { LegalHoldRow } from "./legal-hold.entity";
 import { ObjectionRow } from "./objection.entity";
 import { PolicyVersionRow } from "./policy-version.entity";
@@ -20,6 +21,7 @@ export {
   ConsentRow,
   DataCategoryRow,
   DataSubjectRow,
+  InquiryRow,
   LegalHoldRow,
   ObjectionRow,
   PolicyVersionRow,
@@ -36,6 +38,7 @@ export const entities = [
   ConsentRow,
   DataCategoryRow,
   DataSubjectRow,
+  InquiryRow,
   LegalHoldRow,
   ObjectionRow,
   PolicyVersionRow,

@@ -16,6 +16,7 @@ export type DenialReason =
   | "OBJECTED"
   | "RESTRICTED"
   | "CONTRACT_INACTIVE"
+  | "NO_INQUIRY"
   | "RETENTION_EXPIRED";
 
 export const DENIAL_REASONS: readonly DenialReason[] = [
@@ -28,6 +29,7 @@ export const DENIAL_REASONS: readonly DenialReason[] = [
   "OBJECTED",
   "RESTRICTED",
   "CONTRACT_INACTIVE",
+  "NO_INQUIRY",
   "RETENTION_EXPIRED",
 ];
 
@@ -49,6 +51,12 @@ export interface LegalHoldFact {
   readonly releasedAt: Date | null;
 }
 
+/** A question the subject sent: open from `receivedAt` until `closedAt`. */
+export interface InquiryFact {
+  readonly receivedAt: Date;
+  readonly closedAt: Date | null;
+}
+
 /** What the engine needs to know about one subject; loaded once per request and subject. */
 export interface SubjectFacts {
   readonly status: SubjectStatus;
@@ -65,6 +73,8 @@ export interface SubjectFacts {
    */
   readonly archivedCategories: readonly string[];
   readonly legalHolds: readonly LegalHoldFact[];
+  /** The subject's inquiries. Only a purpose counted from an inquiry's close looks at them; a request under another may leave them empty. */
+  readonly inquiries: readonly InquiryFact[];
 }
 
 /** Every category the purpose grants: the scope of a purpose that does not rest on consent. */
@@ -90,8 +100,9 @@ const DAY_MS = 86_400_000;
  * Whether purpose `purposeKey` may process this subject's data at `now`: an erased subject releases
  * nothing, and an archived one nothing live; then restriction (rule 4); a purpose that keeps records
  * for a legal duty then reads only the archive and what a legal hold covers (`archiveLawfulness`);
- * any other purpose then faces an open objection to it (rule 3; see `stoppingObjection`), its legal
- * basis (rule 3), then retention (rule 5). Pure; an unknown purpose is refused.
+ * any other purpose then faces an open objection to it (rule 3; see `stoppingObjection`), whether it
+ * applies to the subject at all (`inapplicability`), its legal basis (rule 3), then retention (rule
+ * 5). Pure; an unknown purpose is refused.
  *
  * The objection is checked before and apart from the legal basis: an objection to direct marketing
  * stops it whatever its basis (Art. 21(2)–(3)). Recording such an objection withdraws the consents it
@@ -109,6 +120,8 @@ export function lawfulness(policy: CompiledPolicy, purposeKey: string, subject: 
   if (subject.status === SubjectStatus.RESTRICTED && !purpose.allowedUnderRestriction) return deny("RESTRICTED");
   if (readsArchive) return archiveLawfulness(policy, purpose, lineage, subject, now);
   if (stoppingObjection(policy, purposeKey, subject.objections, now)) return deny("OBJECTED");
+  const inapplicable = inapplicability(purpose, subject, now);
+  if (inapplicable) return deny(inapplicable);
   const basis = legalBasisHolds(purpose, lineage, subject, now);
   if (!basis.lawful) return basis;
   return retentionExpired(purpose, lineage, subject, now) ? deny("RETENTION_EXPIRED") : basis;
@@ -169,7 +182,29 @@ function earliest(a: Date, b: Date | null): Date {
 export function legalBasisHoldsAt(policy: CompiledPolicy, purposeKey: string, subject: SubjectFacts, now: Date): boolean {
   const purpose = policy.purpose(purposeKey);
   if (!purpose) throw new Error(`Unknown purpose ${purposeKey}`);
-  return legalBasisHolds(purpose, new Set(policy.lineageOf(purposeKey)), subject, now).lawful;
+  return (
+    inapplicability(purpose, subject, now) === null && legalBasisHolds(purpose, new Set(policy.lineageOf(purposeKey)), subject, now).lawful
+  );
+}
+
+/**
+ * Why a purpose does not apply to this subject at all, or null when it does. A purpose whose
+ * retention counts from the end of the service serves customers: someone whose service never
+ * started is none (CONTRACT_INACTIVE), or else their data would wait forever for an end that never
+ * comes. A purpose counted from an inquiry's close serves someone who asked (NO_INQUIRY). The
+ * purpose that answers requests applies to anyone we hold data about.
+ */
+function inapplicability(purpose: PurposeRule, subject: SubjectFacts, now: Date): DenialReason | null {
+  if (purpose.answersRequests) return null;
+  switch (purpose.retention.trigger) {
+    case RetentionTrigger.SERVICE_ENDED:
+      return subject.serviceActiveSince === null ? "CONTRACT_INACTIVE" : null;
+    case RetentionTrigger.INQUIRY_CLOSED:
+      return subject.inquiries.some((inquiry) => inquiry.receivedAt <= now) ? null : "NO_INQUIRY";
+    case RetentionTrigger.COLLECTED:
+    case RetentionTrigger.CONSENT_WITHDRAWN:
+      return null;
+  }
 }
 
 function legalBasisHolds(purpose: PurposeRule, lineage: ReadonlySet<string>, subject: SubjectFacts, now: Date): Lawfulness {
@@ -233,6 +268,12 @@ function triggerTime(trigger: RetentionTrigger, lineage: ReadonlySet<string>, su
       return serviceActive(subject, now) ? null : subject.serviceActiveUntil;
     case RetentionTrigger.COLLECTED:
       return subject.collectedAt;
+    case RetentionTrigger.INQUIRY_CLOSED: {
+      const received = subject.inquiries.filter((inquiry) => inquiry.receivedAt <= now);
+      if (received.some((inquiry) => inquiry.closedAt === null || inquiry.closedAt > now)) return null;
+      const closes = received.map((inquiry) => (inquiry.closedAt as Date).getTime());
+      return closes.length === 0 ? null : new Date(Math.max(...closes));
+    }
     case RetentionTrigger.CONSENT_WITHDRAWN: {
       if (hasActiveConsent(lineage, subject, now)) return null;
       const withdrawals = subject.consents

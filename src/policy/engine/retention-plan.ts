@@ -148,8 +148,9 @@ export function keptFor(policy: CompiledPolicy, facts: SubjectFacts, category: s
   }
   const duty = policy
     .archivePurposesGranting(category)
-    .map((purpose) => ({ purpose, end: purposeEnd(policy, purpose, facts, now) ?? RUNNING }))
-    .filter((entry) => entry.end > now.getTime())
+    .map((purpose) => ({ purpose, end: purposeEnd(policy, purpose, facts, now) }))
+    // A duty that does not apply to this subject (no accounting records of someone who never was a customer) keeps nothing.
+    .filter((entry): entry is { purpose: PurposeRule; end: number } => entry.end !== null && entry.end > now.getTime())
     .sort((a, b) => b.end - a.end)[0];
   if (!duty) return null;
   return {
