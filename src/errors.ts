@@ -10,6 +10,7 @@ export type ErrorCode =
   | "CONFLICT"
   | "AUDIT_UNAVAILABLE"
   | "POLICY_UNAVAILABLE"
+  | "DATABASE_UNAVAILABLE"
   | "REQUEST_TIMEOUT"
   | "TOO_MANY_REQUESTS";
 
@@ -18,6 +19,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   AUDIT_UNAVAILABLE: 503,
   POLICY_UNAVAILABLE: 503,
+  DATABASE_UNAVAILABLE: 503,
   REQUEST_TIMEOUT: 503,
   TOO_MANY_REQUESTS: 429,
 };
@@ -49,4 +51,14 @@ export const requestTimeout = (limitMs: number, limit = "PURPOSEQL_REQUEST_TIMEO
       ? `This request ran longer than the limit of ${limitMs} ms (${limit}): nothing of it is released. Ask for less, or try again later.`
       : `A database statement of this request ran longer than the limit of ${limitMs} ms (${limit}) and was cancelled. Ask for less, or try again later.`,
     { limit, limitMs },
+  );
+
+/**
+ * The database could not be reached, or dropped the connection, while serving the request: a fault
+ * of the moment (`retryable`). What a transaction had not committed was rolled back with it.
+ */
+export const databaseUnavailable = (): GraphQLError =>
+  new GraphQLError(
+    "The database could not be reached while serving this request, so it was not completed and no personal data was released. Try again shortly.",
+    { extensions: { code: "DATABASE_UNAVAILABLE", retryable: true, http: { status: 503, headers: new Map([["retry-after", "1"]]) } } },
   );

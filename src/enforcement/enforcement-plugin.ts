@@ -108,6 +108,8 @@ function withhold(
   requestId: string,
 ): void {
   response.http.status = status;
+  // Every withheld answer is a fault of the moment (the audit, the deadline): the caller may try again.
+  if (status === 503) response.http.headers.set("retry-after", "1");
   const extensions: Record<string, unknown> = { ...error.extensions };
   delete extensions.http;
   response.body = {

@@ -3,7 +3,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import type { RequestLimits } from "../config";
-import { requestTimeout } from "../errors";
+import { databaseUnavailable, requestTimeout } from "../errors";
 import { purposeLimitationPlugin } from "../enforcement/enforcement-plugin";
 import type { RequestContext } from "../graphql/context";
 import type { Logger } from "../logging/logger";
@@ -12,6 +12,8 @@ import { MAX_TOKENS } from "./document-limits";
 import { nulCharacterPlugin } from "./nul-character-plugin";
 import { currentRequestFacts } from "./request-facts";
 import { requestFactsPlugin } from "./request-facts-plugin";
+import { databaseFaultPlugin } from "./database-fault-plugin";
+import { isDatabaseUnavailable } from "../persistence/database-faults";
 import { withoutRequestValues } from "./safe-messages";
 
 const PUBLIC_CODES = new Set([
@@ -23,6 +25,7 @@ const PUBLIC_CODES = new Set([
   "CONFLICT",
   "AUDIT_UNAVAILABLE",
   "POLICY_UNAVAILABLE",
+  "DATABASE_UNAVAILABLE",
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
   "BAD_REQUEST",
@@ -67,6 +70,7 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
       costLimitPlugin(options.limits),
       purposeLimitationPlugin(),
       requestFactsPlugin(),
+      databaseFaultPlugin(),
       // No HTML at /graphql outside development (Apollo's development page embeds its Sandbox).
       ...(options.landingPage ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
@@ -99,6 +103,14 @@ function hideInternalDetail(formatted: GraphQLFormattedError, error: unknown, op
     const extensions: Record<string, unknown> = { ...timeout.extensions };
     delete extensions.http;
     return { message: timeout.message, path: formatted.path, locations: formatted.locations, extensions };
+  }
+  if (isDatabaseUnavailable(cause)) {
+    // The connection broke or could not be made: a fault of the moment, reported as one the caller may retry.
+    options.logger.warn({ requestId: currentRequestFacts()?.requestId, error: describeSafely(cause) }, "the database could not be reached");
+    const unavailable = databaseUnavailable();
+    const extensions: Record<string, unknown> = { ...unavailable.extensions };
+    delete extensions.http;
+    return { message: unavailable.message, path: formatted.path, locations: formatted.locations, extensions };
   }
   options.logger.error(
     { requestId: currentRequestFacts()?.requestId, error: describeSafely(cause), path: formatted.path },

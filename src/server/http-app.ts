@@ -1,5 +1,7 @@
 import type { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
+import { databaseUnavailable } from "../errors";
+import { isDatabaseUnavailable } from "../persistence/database-faults";
 import express, { type Express, type RequestHandler } from "express";
 import { createRequestContext, type AppServices, type RequestContext } from "../graphql/context";
 import { documentLimitRefusal } from "./document-limits";
@@ -62,6 +64,10 @@ export function createHttpApp(apollo: ApolloServer<RequestContext>, services: Ap
             purpose: req.header("x-purpose"),
             requestId: facts?.requestId,
             deadline: facts?.deadline,
+          }).catch((error: unknown) => {
+            // Authentication reads the database: when it cannot be reached, the caller is told to retry (503), not an internal error.
+            if (isDatabaseUnavailable(error)) throw databaseUnavailable();
+            throw error;
           });
           if (facts) {
             facts.client = context.client.name;
