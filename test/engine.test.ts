@@ -70,7 +70,7 @@ describe("lawfulness (rules 3–5)", () => {
   it("consent to a purpose covers its sub-purposes, not its parent", () => {
     const policy = new CompiledPolicy(
       1,
-      [{ key: "user", parentKey: null }],
+      [{ key: "user", parentKey: null, special: false }],
       [rule("marketing", LegalBasisCode.CONSENT, null), rule("marketing.advertising", LegalBasisCode.CONSENT, "marketing")],
     );
     const toParent = subject({ consents: [{ purposeKey: "marketing", givenAt: daysAgo(1), withdrawnAt: null, scope: ["user"] }] });
@@ -292,6 +292,9 @@ function rule(key: string, legalBasis: LegalBasisCode, parentKey: string | null)
     consentAtRegistration: false,
     legalReference: legalBasis === LegalBasisCode.LEGAL_OBLIGATION ? "a statute" : null,
     answersRequests: false,
+    neverGrants: [],
+    showsAds: false,
+    article9Condition: null,
     retention: { trigger: RetentionTrigger.SERVICE_ENDED, days: null, action: RetentionAction.DELETE },
     grants: [],
   };

@@ -360,7 +360,9 @@ function recipientsSection(input: AccessExportInput, held: readonly string[]): J
         : {
             withinEea: false,
             safeguard:
-              "Outside the EEA: a transfer needs an adequacy decision (GDPR Art. 45) or appropriate safeguards (Art. 46), and the policy records none for this processor. Ask us for a copy of the safeguards.",
+              processor.transferSafeguard === null
+                ? "Outside the EEA: a transfer needs an adequacy decision (GDPR Art. 45) or appropriate safeguards (Art. 46), and the policy records none for this processor. Ask us for a copy of the safeguards."
+                : `Outside the EEA, under: ${processor.transferSafeguard}. Ask us for a copy of the safeguards (GDPR Art. 15(2)).`,
           },
       purposes: processor.purposes.map((purpose) => purpose.key).sort(),
       categories: held.filter((category) => processor.categories.some((granted) => isUnder(category, granted.key))),

@@ -5,7 +5,7 @@ import { CompiledPolicy } from "../policy/engine/compiled-policy";
 export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
   return new CompiledPolicy(
     snapshot.version,
-    snapshot.categories.map((category) => ({ key: category.key, parentKey: category.parentKey })),
+    snapshot.categories.map((category) => ({ key: category.key, parentKey: category.parentKey, special: category.special })),
     snapshot.purposes.map((purpose) => ({
       key: purpose.key,
       parentKey: purpose.parentKey,
@@ -14,6 +14,9 @@ export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
       consentAtRegistration: purpose.consentAtRegistration,
       legalReference: purpose.legalReference,
       answersRequests: purpose.answersRequests,
+      neverGrants: purpose.neverGrants,
+      showsAds: purpose.showsAds,
+      article9Condition: purpose.article9Condition,
       retention: { trigger: purpose.retentionTrigger, days: purpose.retentionDays, action: purpose.retentionAction },
       grants: purpose.grants.map((category) => category.key),
     })),

@@ -78,6 +78,9 @@ async function writePurposes(manager: EntityManager, document: PolicyDocument): 
         consentAtRegistration: purpose.consentAtRegistration,
         legalReference: purpose.legalReference ?? null,
         answersRequests: purpose.answersRequests,
+        neverGrants: purpose.neverGrants,
+        showsAds: purpose.showsAds,
+        article9Condition: purpose.article9Condition ?? null,
         retentionTrigger: purpose.retention.trigger,
         retentionDays: purpose.retention.days,
         retentionAction: purpose.retention.action,
@@ -97,6 +100,7 @@ async function writeProcessors(manager: EntityManager, document: PolicyDocument)
       {
         name: processor.name,
         country: processor.country,
+        transferSafeguard: processor.transferSafeguard ?? null,
         dpaReference: processor.dpaReference,
         dpaSignedOn: processor.dpaSignedOn,
         lastVettedOn: processor.lastVettedOn,

@@ -7,7 +7,7 @@ export function compileDocument(document: PolicyDocument, version = 0): Compiled
   const declared = new Set(document.purposes.map((purpose) => purpose.key));
   return new CompiledPolicy(
     version,
-    document.categories.map((category) => ({ key: category.key, parentKey: parentKeyOf(category.key) })),
+    document.categories.map((category) => ({ key: category.key, parentKey: parentKeyOf(category.key), special: category.special })),
     document.purposes.map((purpose) => ({
       key: purpose.key,
       parentKey: nearestDeclaredAncestor(purpose.key, declared),
@@ -16,6 +16,9 @@ export function compileDocument(document: PolicyDocument, version = 0): Compiled
       consentAtRegistration: purpose.consentAtRegistration,
       legalReference: purpose.legalReference ?? null,
       answersRequests: purpose.answersRequests,
+      neverGrants: purpose.neverGrants,
+      showsAds: purpose.showsAds,
+      article9Condition: purpose.article9Condition ?? null,
       retention: purpose.retention,
       grants: purpose.grants,
     })),

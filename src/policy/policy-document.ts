@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { LegalBasisCode, RetentionAction, RetentionTrigger } from "../domain/policy-terms";
 import { compileDocument } from "./compile-document";
-import { isDirectMarketing, MARKETING_PURPOSE_ROOT } from "./direct-marketing";
 import { isKnownTimeZone } from "./engine/request-deadlines";
+import { isInEea } from "../domain/eea";
+import { grantViolation } from "./grant-rules";
 import { isUnder, parentKeyOf } from "./keys";
 
 const KEY_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
@@ -36,6 +37,12 @@ const purposeSchema = z.strictObject({
   legalReference: text.optional(),
   /** A legal-obligation purpose that answers data subjects' requests: it reads live data, not only the archive. */
   answersRequests: z.boolean().default(false),
+  /** Categories the purpose never reads, whatever is granted later: the loader and grantCategory refuse a grant that reaches one. */
+  neverGrants: z.array(keySchema).default([]),
+  /** A purpose that shows ads: it never reaches personal content (a flag, whatever the purpose's key). */
+  showsAds: z.boolean().default(false),
+  /** The GDPR Art. 9(2) condition that lets the purpose process special categories, e.g. "Art. 9(2)(a) explicit consent". */
+  article9Condition: text.optional(),
   grants: z.array(keySchema),
   retention: retentionSchema,
 });
@@ -43,6 +50,8 @@ const purposeSchema = z.strictObject({
 const processorSchema = z.strictObject({
   name: text,
   country: countryCode,
+  /** For a processor outside the EEA: the transfer's safeguard (GDPR Art. 44–49), e.g. an adequacy decision or standard contractual clauses. */
+  transferSafeguard: text.optional(),
   dpaReference: text,
   dpaSignedOn: isoDate,
   lastVettedOn: isoDate,
@@ -85,16 +94,7 @@ const organisationSchema = z.strictObject({
 /** The controller as the policy file declares it. */
 export type Organisation = z.infer<typeof organisationSchema>;
 
-/** The invariant the Clubmium notice promises: personal content is never used for advertising. */
-export const PERSONAL_CONTENT_ROOT = "user.content";
-
-/** A grant on `user.content`, beneath it, or on an ancestor such as `user` (which covers it) all reach personal content. */
-export function marketingContentViolation(purposeKey: string, categoryKey: string): string | undefined {
-  const reachesContent = isUnder(categoryKey, PERSONAL_CONTENT_ROOT) || isUnder(PERSONAL_CONTENT_ROOT, categoryKey);
-  return isDirectMarketing(purposeKey) && reachesContent
-    ? `${purposeKey} may not be granted ${categoryKey}: no ${MARKETING_PURPOSE_ROOT} purpose may read personal content (${PERSONAL_CONTENT_ROOT}: messages, chat, files)`
-    : undefined;
-}
+export { PERSONAL_CONTENT_ROOT } from "./grant-rules";
 
 export const policyDocumentSchema = z
   .strictObject({
@@ -106,8 +106,9 @@ export const policyDocumentSchema = z
   .superRefine((policy, ctx) => {
     const categoryKeys = new Set(policy.categories.map((category) => category.key));
     const purposeKeys = new Set(policy.purposes.map((purpose) => purpose.key));
-    const problem = (path: (string | number)[], message: string): void => {
-      ctx.addIssue({ code: "custom", path, message });
+    // Each problem names its rule, which `npm run policy:lint` reports beside the file, item and line.
+    const problem = (path: (string | number)[], message: string, rule = "policy-structure"): void => {
+      ctx.addIssue({ code: "custom", path, message, params: { rule } });
     };
 
     reportDuplicates(
@@ -134,14 +135,36 @@ export const policyDocumentSchema = z
     const compiled = compileDocument(policy);
     policy.purposes.forEach((purpose, index) => {
       if (purpose.legalBasis === LegalBasisCode.LEGITIMATE_INTERESTS && !purpose.legitimateInterestAssessment) {
-        problem(["purposes", index, "legitimateInterestAssessment"], "a legitimate-interests purpose must carry its assessment");
+        problem(
+          ["purposes", index, "legitimateInterestAssessment"],
+          "a legitimate-interests purpose must carry its assessment",
+          "legitimate-interest-assessment",
+        );
       }
       if (purpose.legalBasis === LegalBasisCode.LEGAL_OBLIGATION && !purpose.legalReference) {
-        problem(["purposes", index, "legalReference"], "a legal-obligation purpose must cite the law it complies with (GDPR Art. 6(3))");
+        problem(
+          ["purposes", index, "legalReference"],
+          "a legal-obligation purpose must cite the law it complies with (GDPR Art. 6(3))",
+          "legal-reference",
+        );
       }
-      if (purpose.legalBasis !== LegalBasisCode.LEGAL_OBLIGATION && purpose.legalReference) {
-        problem(["purposes", index, "legalReference"], "only a legal-obligation purpose cites a legal reference");
+      if (purpose.legalBasis === LegalBasisCode.PUBLIC_TASK && !purpose.legalReference) {
+        problem(
+          ["purposes", index, "legalReference"],
+          "a public-task purpose must cite the law that lays the task down (GDPR Art. 6(3))",
+          "legal-reference",
+        );
       }
+      if (![LegalBasisCode.LEGAL_OBLIGATION, LegalBasisCode.PUBLIC_TASK].includes(purpose.legalBasis) && purpose.legalReference) {
+        problem(
+          ["purposes", index, "legalReference"],
+          "only a legal-obligation or public-task purpose cites a legal reference",
+          "legal-reference",
+        );
+      }
+      purpose.neverGrants.forEach((key, keyIndex) => {
+        if (!categoryKeys.has(key)) problem(["purposes", index, "neverGrants", keyIndex], `unknown category ${key}`);
+      });
       if (purpose.answersRequests && purpose.legalBasis !== LegalBasisCode.LEGAL_OBLIGATION) {
         problem(
           ["purposes", index, "answersRequests"],
@@ -165,8 +188,8 @@ export const policyDocumentSchema = z
         if (!categoryKeys.has(grant)) problem(["purposes", index, "grants", grantIndex], `unknown category ${grant}`);
       });
       for (const grant of compiled.effectiveGrants(purpose.key)) {
-        const violation = marketingContentViolation(purpose.key, grant);
-        if (violation) problem(["purposes", index, "grants"], violation);
+        const violation = grantViolation(compiled, purpose.key, grant);
+        if (violation) problem(["purposes", index, "grants"], violation.message, violation.rule);
       }
     });
 
@@ -181,8 +204,30 @@ export const policyDocumentSchema = z
         if (!purposeKeys.has(key)) problem(["processors", index, "purposes", keyIndex], `unknown purpose ${key}`);
       });
       processor.categories.forEach((key, keyIndex) => {
-        if (!categoryKeys.has(key)) problem(["processors", index, "categories", keyIndex], `unknown category ${key}`);
+        if (!categoryKeys.has(key)) {
+          problem(["processors", index, "categories", keyIndex], `unknown category ${key}`);
+          return;
+        }
+        // A processor processes only what its purposes may read (GDPR Art. 28(3)(a)): every category its contract covers.
+        const leaves = policy.categories
+          .map((category) => category.key)
+          .filter((leaf) => isUnder(leaf, key) && !policy.categories.some((other) => parentKeyOf(other.key) === leaf));
+        const unread = leaves.filter((leaf) => !processor.purposes.some((purpose) => compiled.grants(purpose, leaf)));
+        if (unread.length > 0) {
+          problem(
+            ["processors", index, "categories", keyIndex],
+            `${processor.name} processes ${key}, but none of its purposes may read ${unread.join(", ")}: a processor processes only what its purposes grant`,
+            "processor-categories",
+          );
+        }
       });
+      if (!isInEea(processor.country) && !processor.transferSafeguard) {
+        problem(
+          ["processors", index, "transferSafeguard"],
+          `${processor.name} is outside the EEA (${processor.country}): name the transfer's safeguard (GDPR Art. 44–49)`,
+          "transfer-safeguard",
+        );
+      }
     });
   });
 

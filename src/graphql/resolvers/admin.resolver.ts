@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { accessEventsOfSubject } from "../../persistence/access-event-repository";
 import { changeGrant, PolicyChangeError } from "../../persistence/policy-repository";
-import { marketingContentViolation } from "../../policy/policy-document";
+import { grantViolation } from "../../policy/grant-rules";
 import { subjectIdArgument } from "../arguments";
 import type { RequestContext } from "../context";
 import { badUserInput } from "../../errors";
@@ -57,8 +57,10 @@ export class AdminResolver {
     assertAuthorised(context);
     try {
       await changeGrant(context.app.dataSource, { purposeKey, categoryKey, grant, actor: context.client.name }, (affected) => {
-        const violation = grant ? affected.map((key) => marketingContentViolation(key, categoryKey)).find(Boolean) : undefined;
-        if (violation) throw new PolicyChangeError(violation);
+        // The same rules the policy loader applies (src/policy/grant-rules.ts), for the purpose and every purpose under it.
+        const compiled = context.app.policy.compiled;
+        const violation = grant ? affected.map((key) => grantViolation(compiled, key, categoryKey)).find(Boolean) : undefined;
+        if (violation) throw new PolicyChangeError(violation.message);
       });
     } catch (error) {
       if (error instanceof PolicyChangeError) throw badUserInput(`Invalid input: ${error.message}`, { fields: ["purpose", "category"] });

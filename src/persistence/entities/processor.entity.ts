@@ -14,6 +14,10 @@ export class ProcessorRow {
   @Column({ type: "char", length: 2 })
   country!: string;
 
+  /** For a processor outside the EEA: the transfer's safeguard (GDPR Art. 44–49). */
+  @Column({ type: "text", name: "transfer_safeguard", nullable: true })
+  transferSafeguard!: string | null;
+
   @Column({ type: "text", name: "dpa_reference" })
   dpaReference!: string;
 

@@ -42,6 +42,18 @@ export class PurposeRow {
   @Column({ type: "boolean", name: "answers_requests", default: false })
   answersRequests!: boolean;
 
+  /** Categories the purpose declares it never reads; no grant may reach them. */
+  @Column({ type: "text", array: true, name: "never_grants", default: () => "'{}'" })
+  neverGrants!: string[];
+
+  /** Whether the purpose shows ads: it never reaches personal content. */
+  @Column({ type: "boolean", name: "shows_ads", default: false })
+  showsAds!: boolean;
+
+  /** The GDPR Art. 9(2) condition for special categories, if the purpose names one. */
+  @Column({ type: "text", name: "article9_condition", nullable: true })
+  article9Condition!: string | null;
+
   @Column({ type: "enum", enum: RetentionTrigger, enumName: "retention_trigger", name: "retention_trigger" })
   retentionTrigger!: RetentionTrigger;
 

@@ -7,6 +7,7 @@ import { ObjectionAndConsentAge1795800000000 } from "./1795800000000-ObjectionAn
 import { RetentionAndErasure1795900000000 } from "./1795900000000-RetentionAndErasure";
 import { AuditHashChain1796000000000 } from "./1796000000000-AuditHashChain";
 import { Inquiries1796300000000 } from "./1796300000000-Inquiries";
+import { PolicyRules1796400000000 } from "./1796400000000-PolicyRules";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   RetentionAndErasure1795900000000,
   AuditHashChain1796000000000,
   Inquiries1796300000000,
+  PolicyRules1796400000000,
 ];

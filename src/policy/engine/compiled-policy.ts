@@ -8,6 +8,8 @@ export const AGE_OF_DIGITAL_CONSENT_UNSTATED = 16;
 export interface CategoryRule {
   readonly key: string;
   readonly parentKey: string | null;
+  /** A special category of personal data (GDPR Art. 9). */
+  readonly special: boolean;
 }
 
 export interface RetentionRule {
@@ -36,6 +38,12 @@ export interface PurposeRule {
    * purpose keeps records the law requires and reads only the archive (see `readsArchiveOnly`).
    */
   readonly answersRequests: boolean;
+  /** Categories the purpose declares it never reads: no grant, in the file or at run time, may reach them. */
+  readonly neverGrants: readonly string[];
+  /** Whether the purpose shows ads (it, and what lies under it, never reaches personal content). */
+  readonly showsAds: boolean;
+  /** The GDPR Art. 9(2) condition under which it may process special categories; null when it names none. */
+  readonly article9Condition: string | null;
   /** Category keys the purpose grants itself. */
   readonly grants: readonly string[];
 }
