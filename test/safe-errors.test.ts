@@ -178,6 +178,16 @@ describe("bad input inside GraphQL is BAD_USER_INPUT, and never echoed", () => {
     expectSafeError(syntax, 400, "GRAPHQL_PARSE_FAILED");
     const unterminated = await post({}, `query { subjects(first: 1) { totalCount } } "${EMAIL}`);
     expectSafeError(unterminated, 400, "GRAPHQL_PARSE_FAILED");
+    // An enum literal and a custom scalar's literal: graphql-js and graphql-scalars quote them.
+    const enumObject = await post({}, `query { portabilityExport(requestId: "1", format: { value: "${EMAIL}" }) { content } }`);
+    expectSafeError(enumObject, 400, "GRAPHQL_VALIDATION_FAILED");
+    expect(enumObject.body.errors?.[0]?.message).toBe('Enum "PortabilityFormat" cannot represent non-enum value.');
+    const enumName = await post({}, `query { portabilityExport(requestId: "1", format: BERZINA) { content } }`);
+    expectSafeError(enumName, 400, "GRAPHQL_VALIDATION_FAILED");
+    expect(enumName.text).not.toContain("BERZINA");
+    const dateTime = await post({}, `query { subjectRequests(dueBefore: "${EMAIL}") { totalCount } }`);
+    expectSafeError(dateTime, 400, "GRAPHQL_VALIDATION_FAILED");
+    expect(dateTime.body.errors?.[0]?.message).toBe("DateTime cannot represent the value given.");
     const operationName = await send({
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: `query A { policyVersion }`, operationName: EMAIL }),
