@@ -6,6 +6,7 @@ import { SubjectRequests1795700000000 } from "./1795700000000-SubjectRequests";
 import { ObjectionAndConsentAge1795800000000 } from "./1795800000000-ObjectionAndConsentAge";
 import { RetentionAndErasure1795900000000 } from "./1795900000000-RetentionAndErasure";
 import { AuditHashChain1796000000000 } from "./1796000000000-AuditHashChain";
+import { EncryptionAtRest1796200000000 } from "./1796200000000-EncryptionAtRest";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   ObjectionAndConsentAge1795800000000,
   RetentionAndErasure1795900000000,
   AuditHashChain1796000000000,
+  EncryptionAtRest1796200000000,
 ];
