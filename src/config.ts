@@ -29,7 +29,7 @@ const EnvSchema = z.object({
   PURPOSEQL_STATEMENT_TIMEOUT_MS: positiveInteger(),
   PURPOSEQL_REQUEST_TIMEOUT_MS: positiveInteger(),
   PURPOSEQL_MAX_REQUESTS_PER_CLIENT: positiveInteger(),
-  PURPOSEQL_ENCRYPTION_KEY: encryptionKey().optional().or(z.literal("")),
+  PURPOSEQL_ENCRYPTION_KEY: encryptionKey().optional(),
   PURPOSEQL_ENCRYPTION_OLD_KEYS: z
     .string()
     .transform((value, context) => {
@@ -44,10 +44,11 @@ const EnvSchema = z.object({
 });
 
 function encryptionKey() {
+  // Empty counts as unset.
   return z
     .string()
-    .regex(BASE64_KEY, KEY_MESSAGE)
-    .transform((value) => Buffer.from(value, "base64"));
+    .refine((value) => value === "" || BASE64_KEY.test(value), KEY_MESSAGE)
+    .transform((value) => (value === "" ? undefined : Buffer.from(value, "base64")));
 }
 
 /** A whole number from 1 up, or unset (its default applies). */
@@ -154,7 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRequestsPerClient: values.PURPOSEQL_MAX_REQUESTS_PER_CLIENT ?? DEFAULT_LIMITS.maxRequestsPerClient,
     },
     encryption: {
-      key: values.PURPOSEQL_ENCRYPTION_KEY || undefined,
+      key: values.PURPOSEQL_ENCRYPTION_KEY,
       oldKeys: values.PURPOSEQL_ENCRYPTION_OLD_KEYS ?? [],
     },
   };
