@@ -24,7 +24,7 @@ describe("the keys of encryption at rest", () => {
     expect(() => loadConfig({ PURPOSEQL_ENCRYPTION_OLD_KEYS: `${OLD},nope` })).toThrow(/PURPOSEQL_ENCRYPTION_OLD_KEYS/);
     // The message names the variable, never the value.
     try {
-      loadConfig({ PURPOSEQL_ENCRYPTION_KEY: `${KEY.slice(0, -2)}` });
+      loadConfig({ PURPOSEQL_ENCRYPTION_KEY: KEY.slice(0, -2) });
     } catch (error) {
       expect(String(error)).not.toContain(KEY.slice(0, -2));
     }
