@@ -21,6 +21,8 @@ export interface PurposeQL {
   readonly apollo: ApolloServer<RequestContext>;
   readonly devClient: DevClient | null;
   readonly seededVersion: number | null;
+  /** Said by the development start that generated the encryption key (where it keeps it); null otherwise. */
+  readonly encryptionKeyNotice: string | null;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,6 @@ export interface ListeningPurposeQL extends PurposeQL {
 export async function createPurposeQL(config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<PurposeQL> {
   // Before the database is opened: production without PURPOSEQL_ENCRYPTION_KEY stops here, having touched nothing.
   const { keyring, notice } = await resolveEncryptionKeys(config);
-  if (notice) logger.warn(notice);
   const dataSource = await openDatabase(config.database, { statementTimeoutMs: config.limits.statementTimeoutMs, keyring });
   try {
     const seededVersion = await seedIfEmpty(dataSource, config.policyFile);
@@ -57,6 +58,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
       apollo,
       devClient,
       seededVersion,
+      encryptionKeyNotice: notice,
       close: async () => {
         await retention.stop();
         await listener?.close();
