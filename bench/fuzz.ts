@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     devApiKey: DEV_KEY,
     logLevel: "trace",
     retentionIntervalMs: null,
+    // A fresh key for this run's fresh database.
+    encryption: { key: randomBytes(32), oldKeys: [] },
     exposeErrorDetail: false,
     introspection: false,
     fieldSuggestions: false,

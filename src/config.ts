@@ -1,6 +1,10 @@
 import path from "node:path";
 import { z } from "zod";
 
+// 32 bytes in standard base64, as `openssl rand -base64 32` prints them: 43 characters and one "=".
+const BASE64_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+const KEY_MESSAGE = "must be 32 random bytes in base64, as `openssl rand -base64 32` prints them";
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const EnvSchema = z.object({
@@ -25,7 +29,27 @@ const EnvSchema = z.object({
   PURPOSEQL_STATEMENT_TIMEOUT_MS: positiveInteger(),
   PURPOSEQL_REQUEST_TIMEOUT_MS: positiveInteger(),
   PURPOSEQL_MAX_REQUESTS_PER_CLIENT: positiveInteger(),
+  PURPOSEQL_ENCRYPTION_KEY: encryptionKey().optional(),
+  PURPOSEQL_ENCRYPTION_OLD_KEYS: z
+    .string()
+    .transform((value, context) => {
+      const keys = value
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part !== "");
+      for (const key of keys) if (!BASE64_KEY.test(key)) context.addIssue({ code: "custom", message: KEY_MESSAGE });
+      return keys.map((key) => Buffer.from(key, "base64"));
+    })
+    .optional(),
 });
+
+function encryptionKey() {
+  // Empty counts as unset.
+  return z
+    .string()
+    .refine((value) => value === "" || BASE64_KEY.test(value), KEY_MESSAGE)
+    .transform((value) => (value === "" ? undefined : Buffer.from(value, "base64")));
+}
 
 /** A whole number from 1 up, or unset (its default applies). */
 function positiveInteger() {
@@ -61,6 +85,14 @@ export const DEFAULT_LIMITS: RequestLimits = {
   maxRequestsPerClient: 4,
 };
 
+/** The keys of encryption at rest (src/persistence/field-encryption.ts); never logged. */
+export interface EncryptionKeys {
+  /** PURPOSEQL_ENCRYPTION_KEY: seals new values and opens them. Unset: development generates one; production refuses to start. */
+  readonly key: Buffer | undefined;
+  /** PURPOSEQL_ENCRYPTION_OLD_KEYS: open only, while a rotation moves their values to the current key. */
+  readonly oldKeys: readonly Buffer[];
+}
+
 export type DatabaseTarget = { readonly kind: "postgres"; readonly url: string } | { readonly kind: "pglite"; readonly dataDir: string };
 
 /** `development` only when NODE_ENV says so; otherwise production, whatever started the server. */
@@ -85,6 +117,7 @@ export interface Config {
   /** How often the server runs the retention sweep, in milliseconds (PURPOSEQL_RETENTION_INTERVAL); null: never (run `npm run retention`). */
   readonly retentionIntervalMs: number | null;
   readonly limits: RequestLimits;
+  readonly encryption: EncryptionKeys;
 }
 
 export const IN_MEMORY_DATA_DIR = "memory://";
@@ -120,6 +153,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       statementTimeoutMs: values.PURPOSEQL_STATEMENT_TIMEOUT_MS ?? DEFAULT_LIMITS.statementTimeoutMs,
       requestTimeoutMs: values.PURPOSEQL_REQUEST_TIMEOUT_MS ?? DEFAULT_LIMITS.requestTimeoutMs,
       maxRequestsPerClient: values.PURPOSEQL_MAX_REQUESTS_PER_CLIENT ?? DEFAULT_LIMITS.maxRequestsPerClient,
+    },
+    encryption: {
+      key: values.PURPOSEQL_ENCRYPTION_KEY,
+      oldKeys: values.PURPOSEQL_ENCRYPTION_OLD_KEYS ?? [],
     },
   };
 }

@@ -11,6 +11,8 @@ async function main(): Promise<void> {
   const database = config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite at ${config.database.dataDir}`;
   const server = await startPurposeQL(config, logger);
 
+  // Printed, not logged: it must reach the developer whatever LOG_LEVEL says. It names the file, never the key.
+  if (server.encryptionKeyNotice) process.stdout.write(`\n${server.encryptionKeyNotice}\n`);
   if (server.seededVersion !== null) logger.info({ policyVersion: server.seededVersion, file: config.policyFile }, "seeded the policy");
   if (server.devClient) {
     // A generated key exists only in development; production creates this client only with the key the operator chose.

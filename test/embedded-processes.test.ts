@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { TEST_ENCRYPTION_KEY } from "./support/harness";
 
 /**
  * The embedded database as a new user meets it: real server processes (the built `npm start`) on a
@@ -45,6 +46,7 @@ function environment(dataDir: string, port = 0): NodeJS.ProcessEnv {
     PURPOSEQL_DATA_DIR: dataDir,
     PORT: String(port),
     PURPOSEQL_DEV_API_KEY: KEY,
+    PURPOSEQL_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY.toString("base64"),
     LOG_LEVEL: "silent",
   };
   delete env.DATABASE_URL;

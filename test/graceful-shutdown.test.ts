@@ -5,6 +5,7 @@ import path from "node:path";
 import type { DatabaseTarget } from "../src/config";
 import { createDataSource } from "../src/persistence/data-source";
 import { createTestDatabase, type TestDatabase } from "./support/database";
+import { TEST_ENCRYPTION_KEY } from "./support/harness";
 
 /**
  * The real server process (the built `npm start`): /readyz, then SIGTERM under load. Every request
@@ -40,6 +41,7 @@ function startServer(): Promise<{ child: ChildProcessWithoutNullStreams; url: st
     ...process.env,
     PORT: "0",
     PURPOSEQL_DEV_API_KEY: KEY,
+    PURPOSEQL_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY.toString("base64"),
     LOG_LEVEL: "silent",
     PURPOSEQL_MAX_REQUESTS_PER_CLIENT: "100",
   };

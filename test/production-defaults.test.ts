@@ -15,6 +15,7 @@ import {
   errorCodes,
   POLICY_FILE,
   startOverHttp,
+  TEST_ENCRYPTION_KEY,
   type GraphQLResponse,
   type OverHttpPurposeQL,
 } from "./support/harness";
@@ -39,7 +40,15 @@ afterAll(async () => {
 async function configFor(env: NodeJS.ProcessEnv): Promise<Config> {
   const database = await createTestDatabase();
   databases.push(database);
-  return { ...loadConfig(env), port: 0, database: database.target, policyFile: POLICY_FILE, logLevel: "silent" };
+  // Production needs the encryption key configured (test/encryption-keys.test.ts shows the refusal without it).
+  return {
+    ...loadConfig(env),
+    port: 0,
+    database: database.target,
+    policyFile: POLICY_FILE,
+    logLevel: "silent",
+    encryption: { key: TEST_ENCRYPTION_KEY, oldKeys: [] },
+  };
 }
 
 async function withServer(env: NodeJS.ProcessEnv, use: (server: OverHttpPurposeQL) => Promise<void>): Promise<void> {
@@ -145,11 +154,12 @@ describeEmbedded("what a start prints", () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  /** A clean environment: no NODE_ENV (jest sets "test"), no DATABASE_URL, no key. */
-  function environment(dataDir: string): NodeJS.ProcessEnv {
-    const cleared = new Set(["NODE_ENV", "DATABASE_URL", "PURPOSEQL_DEV_API_KEY", "PURPOSEQL_INTROSPECTION"]);
+  /** A clean environment: no NODE_ENV (jest sets "test"), no DATABASE_URL, no key — but the encryption key when given. */
+  function environment(dataDir: string, encryptionKey?: string): NodeJS.ProcessEnv {
+    const cleared = new Set(["NODE_ENV", "DATABASE_URL", "PURPOSEQL_DEV_API_KEY", "PURPOSEQL_INTROSPECTION", "PURPOSEQL_ENCRYPTION_KEY"]);
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !cleared.has(name)));
     const env: NodeJS.ProcessEnv = { ...inherited, PORT: "0", PURPOSEQL_DATA_DIR: dataDir, LOG_LEVEL: "silent" };
+    if (encryptionKey) env.PURPOSEQL_ENCRYPTION_KEY = encryptionKey;
     return env;
   }
 
@@ -176,12 +186,26 @@ describeEmbedded("what a start prints", () => {
     const output = await untilReady("npm", ["start", "--silent"], environment(path.join(workDir, "fresh-clone")));
     expect(output).toMatch(/Development client "development" created[\s\S]*\n {2}pql_\S+\n/);
     expect(output).toMatch(/ready at http:\S+ .*\(development: /);
+    // The development start generated the encryption key beside the data directory, and said so.
+    expect(output).toContain(`Generated the development encryption key in ${path.join(workDir, "fresh-clone")}.key`);
   });
 
   it("the server started any other way is production: no client created, no key printed", async () => {
-    const output = await untilReady(process.execPath, [path.join(ROOT, "dist/src/main.js")], environment(path.join(workDir, "production")));
+    const key = TEST_ENCRYPTION_KEY.toString("base64");
+    const output = await untilReady(
+      process.execPath,
+      [path.join(ROOT, "dist/src/main.js")],
+      environment(path.join(workDir, "production"), key),
+    );
     expect(output).not.toMatch(/pql_/);
     expect(output).not.toMatch(/Development client/);
     expect(output).toMatch(/ready at http:\S+ .*\(production: internal details hidden, introspection off\)/);
+  });
+
+  it("in production, a missing encryption key stops the start with a message naming the variable and how to make one", async () => {
+    const dataDir = path.join(workDir, "production-without-key");
+    await expect(untilReady(process.execPath, [path.join(ROOT, "dist/src/main.js")], environment(dataDir))).rejects.toThrow(
+      /exited \(1\)[\s\S]*PURPOSEQL_ENCRYPTION_KEY is not set[\s\S]*openssl rand -base64 32/,
+    );
   });
 });

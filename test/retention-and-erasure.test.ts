@@ -5,6 +5,7 @@ import { sweepRetention } from "../src/retention/sweep";
 import { RetentionUsageError, runRetentionCommand } from "../src/cli/retention-commands";
 import { scheduleRetention } from "../src/server/retention-schedule";
 import { createTestClient, errorCodes, inProcessPurposeQLForThisFile } from "./support/harness";
+import { decryptedArchivedValue, decryptedSubjectRow } from "./support/encrypted-rows";
 
 /**
  * Retention that deletes, anonymises and archives; the record-keeping purpose that reads only the
@@ -55,20 +56,23 @@ async function consentTo(subjectId: string, purpose: string): Promise<void> {
 const endService = (subjectId: string) =>
   purposeql.execute(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, { purpose: SERVICE, variables: { id: subjectId } });
 
-const rowOf = async (subjectId: string) =>
-  (
-    await purposeql.services.dataSource.query<Record<string, unknown>[]>(
-      `SELECT full_name, email, postal_address, phone, date_of_birth::text AS date_of_birth, country, consented_at, ip_address, browser, operating_system, device, status
+// The stored rows, their encrypted columns decrypted (what is stored is the point here; encryption-at-rest.test.ts shows how).
+const rowOf = async (subjectId: string) => {
+  const [raw] = await purposeql.services.dataSource.query<Record<string, unknown>[]>(
+    `SELECT full_name, email, postal_address, phone, date_of_birth::text AS date_of_birth, country, consented_at, ip_address, browser, operating_system, device, status
        FROM data_subject WHERE id = $1`,
-      [subjectId],
-    )
-  )[0];
-
-const archiveOf = (subjectId: string) =>
-  purposeql.services.dataSource.query<{ category: string; value: string; reason: string; decided_by: string }[]>(
-    `SELECT category, value, reason, decided_by FROM archived_value WHERE subject_id = $1 ORDER BY category`,
     [subjectId],
   );
+  return raw && decryptedSubjectRow(purposeql.services.dataSource, subjectId, raw);
+};
+
+const archiveOf = async (subjectId: string) =>
+  (
+    await purposeql.services.dataSource.query<{ category: string; value: string; reason: string; decided_by: string }[]>(
+      `SELECT category, value, reason, decided_by FROM archived_value WHERE subject_id = $1 ORDER BY category`,
+      [subjectId],
+    )
+  ).map((row) => decryptedArchivedValue(purposeql.services.dataSource, subjectId, row));
 
 const sweep = (dryRun: boolean) => sweepRetention(purposeql.services.dataSource, purposeql.services.policy.compiled, clock, { dryRun });
 

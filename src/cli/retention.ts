@@ -1,12 +1,17 @@
 import "reflect-metadata";
 import { loadConfig } from "../config";
 import { openDatabase } from "../persistence/data-source";
+import { resolveEncryptionKeys } from "../persistence/encryption-keys";
 import { LivePolicy } from "../persistence/live-policy";
 import { runRetentionCommand } from "./retention-commands";
 
 /** `npm run retention`: the retention sweep, against DATABASE_URL or the embedded database (with the server stopped). */
 async function main(): Promise<void> {
-  const dataSource = await openDatabase(loadConfig().database);
+  const config = loadConfig();
+  // Retention archives and anonymises values, which it must decrypt and (archiving) encrypt again.
+  const { keyring, notice } = await resolveEncryptionKeys(config);
+  if (notice) process.stderr.write(`${notice}\n`);
+  const dataSource = await openDatabase(config.database, { keyring });
   try {
     const policy = await LivePolicy.load(dataSource);
     try {

@@ -4,6 +4,8 @@ import { IN_MEMORY_DATA_DIR, type DatabaseTarget } from "../config";
 import { claimDataDirectory, type DataDirectoryLock } from "./data-directory-lock";
 import { entities } from "./entities";
 import { migrations } from "./migrations";
+import { attachKeyring, FieldEncryptionSubscriber, type Keyring } from "./field-encryption";
+import { sealUnencryptedValues } from "./encryption-maintenance";
 import { exclusivePGliteDriver } from "./pglite-exclusive-pool";
 
 type PostgresOptions = Extract<DataSourceOptions, { type: "postgres" }>;
@@ -16,6 +18,11 @@ export interface ConnectionOptions {
    * process, with no timer to interrupt a statement, so there the per-request deadline bounds work.
    */
   readonly statementTimeoutMs?: number;
+  /**
+   * The keys of encryption at rest. Without them nothing encrypted can be read or written (an
+   * error, never ciphertext in an answer): what the migration CLI and the audit's verification need.
+   */
+  readonly keyring?: Keyring;
 }
 
 /** Connections a PostgreSQL pool opens at most: the per-client request limit is kept below it. */
@@ -23,10 +30,18 @@ export const POSTGRES_POOL_SIZE = 10;
 
 /** One factory for both databases: PostgreSQL through `pg`, or embedded PGlite. Same entities, same migrations. */
 export function createDataSource(target: DatabaseTarget, connection: ConnectionOptions = {}): DataSource {
+  const dataSource = newDataSource(target, connection);
+  if (connection.keyring) attachKeyring(dataSource, connection.keyring);
+  return dataSource;
+}
+
+function newDataSource(target: DatabaseTarget, connection: ConnectionOptions): DataSource {
   const common: PostgresOptions = {
     type: "postgres",
     entities,
     migrations,
+    // Decrypts every subject row and archived value loaded (src/persistence/field-encryption.ts).
+    subscribers: [FieldEncryptionSubscriber],
     migrationsTableName: "migrations",
     migrationsTransactionMode: "each",
     synchronize: false,
@@ -89,12 +104,13 @@ export class EmbeddedDataSource extends DataSource {
   }
 }
 
-/** Connects and brings the schema up to date. */
+/** Connects, brings the schema up to date, and (given the keys) encrypts any value stored before encryption at rest. */
 export async function openDatabase(target: DatabaseTarget, connection: ConnectionOptions = {}): Promise<DataSource> {
   const dataSource = createDataSource(target, connection);
   await dataSource.initialize();
   try {
     await dataSource.runMigrations();
+    if (connection.keyring) await sealUnencryptedValues(dataSource);
   } catch (error) {
     await dataSource.destroy();
     throw error;

@@ -4,6 +4,7 @@ import { anonymiserOf } from "../policy/anonymisation";
 import type { RetentionStep } from "../policy/engine/retention-plan";
 import { fieldOfCategory, liveValueOf } from "./archived-values";
 import { AnonymousStatisticRow, ArchivedValueRow, ConsentRow, DataSubjectRow } from "./entities";
+import { keyringOf, sealArchivedValue } from "./field-encryption";
 import { loadSubjectFacts, type LoadedFacts } from "./subject-facts-repository";
 
 /** A subject as retention sees it: the row and every fact outside it. */
@@ -113,7 +114,14 @@ async function archive(
     .createQueryBuilder()
     .insert()
     .into(ArchivedValueRow)
-    .values({ subjectId, category, value, reason, decidedBy, archivedAt: now })
+    .values({
+      subjectId,
+      category,
+      value: sealArchivedValue(keyringOf(manager), subjectId, category, value),
+      reason,
+      decidedBy,
+      archivedAt: now,
+    })
     .orUpdate(["value", "reason", "decided_by", "archived_at"], ["subject_id", "category"])
     .execute();
 }

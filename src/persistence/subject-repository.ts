@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { In, type EntityManager, type SelectQueryBuilder } from "typeorm";
 import { SubjectStatus } from "../domain/policy-terms";
 import { DataSubjectRow } from "./entities";
+import { keyringOf, sealSubjectFields } from "./field-encryption";
 
 /** The personal fields a caller may write; the registration record is written once, at creation. */
 export interface SubjectFields {
@@ -28,7 +30,9 @@ export async function insertSubject(
   startService = true,
 ): Promise<DataSubjectRow> {
   const repository = manager.getRepository(DataSubjectRow);
-  const row = repository.create({
+  // The id is chosen here, not by the database: each encrypted value is bound to its row's id.
+  const id = randomUUID();
+  const values = {
     ...fields,
     consentedAt: registration?.consentedAt ?? null,
     ipAddress: registration?.ipAddress ?? null,
@@ -37,9 +41,10 @@ export async function insertSubject(
     device: registration?.device ?? null,
     serviceActiveSince: startService ? now : null,
     serviceActiveUntil: null,
-  });
-  const saved = await repository.save(row);
-  return repository.findOneByOrFail({ id: saved.id });
+  };
+  // `insert`, not `save`: with the id given, `save` would first look the row up.
+  await repository.insert(repository.create({ id, ...sealSubjectFields(keyringOf(manager), id, values) }));
+  return repository.findOneByOrFail({ id });
 }
 
 /** A subject after a write, and whether the write changed anything. */
@@ -51,7 +56,9 @@ export interface SubjectWrite {
 /** Applies the given fields (undefined leaves a field unchanged); null when the subject does not exist. */
 export async function updateSubjectFields(manager: EntityManager, id: string, fields: SubjectFields): Promise<SubjectWrite | null> {
   const repository = manager.getRepository(DataSubjectRow);
-  const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  const changes = Object.fromEntries(
+    Object.entries(sealSubjectFields(keyringOf(manager), id, fields)).filter(([, value]) => value !== undefined),
+  );
   const changed = Object.keys(changes).length > 0 && ((await repository.update({ id }, changes)).affected ?? 0) > 0;
   const row = await repository.findOneBy({ id });
   return row && { row, changed };

@@ -6,6 +6,7 @@ import type { AppServices, RequestContext } from "../graphql/context";
 import { buildPurposeQLSchema } from "../graphql/schema";
 import type { Logger } from "../logging/logger";
 import { EmbeddedDataSource, openDatabase } from "../persistence/data-source";
+import { resolveEncryptionKeys } from "../persistence/encryption-keys";
 import { LivePolicy } from "../persistence/live-policy";
 import { listenForPolicyChanges } from "../persistence/policy-listener";
 import { ensureDevClient, seedIfEmpty, type DevClient } from "./bootstrap";
@@ -20,6 +21,8 @@ export interface PurposeQL {
   readonly apollo: ApolloServer<RequestContext>;
   readonly devClient: DevClient | null;
   readonly seededVersion: number | null;
+  /** Said by the development start that generated the encryption key (where it keeps it); null otherwise. */
+  readonly encryptionKeyNotice: string | null;
   close(): Promise<void>;
 }
 
@@ -29,7 +32,9 @@ export interface ListeningPurposeQL extends PurposeQL {
 
 /** Opens the database (migrating and seeding it as needed) and builds the GraphQL server, without listening. `clock` is the one source of time. */
 export async function createPurposeQL(config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<PurposeQL> {
-  const dataSource = await openDatabase(config.database, { statementTimeoutMs: config.limits.statementTimeoutMs });
+  // Before the database is opened: production without PURPOSEQL_ENCRYPTION_KEY stops here, having touched nothing.
+  const { keyring, notice } = await resolveEncryptionKeys(config);
+  const dataSource = await openDatabase(config.database, { statementTimeoutMs: config.limits.statementTimeoutMs, keyring });
   try {
     const seededVersion = await seedIfEmpty(dataSource, config.policyFile);
     // Production creates no ADMIN client of its own accord: only one whose key the operator chose.
@@ -53,6 +58,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
       apollo,
       devClient,
       seededVersion,
+      encryptionKeyNotice: notice,
       close: async () => {
         await retention.stop();
         await listener?.close();

@@ -13,6 +13,8 @@ import { createPurposeQL, startPurposeQL, type PurposeQL } from "../../src/serve
 import { createTestDatabase, type TestDatabase } from "./database";
 
 export const DEV_KEY = "test-dev-key-0123456789abcdef";
+/** The fixed key of encryption at rest in tests (PURPOSEQL_ENCRYPTION_KEY): 32 bytes, base64. */
+export const TEST_ENCRYPTION_KEY = Buffer.from("purposeql-test-encryption-key-32", "utf8");
 export const POLICY_FILE = path.resolve(__dirname, "../../policy/clubmium.policy.yaml");
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
@@ -43,6 +45,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     introspection: false,
     fieldSuggestions: false,
     limits: DEFAULT_LIMITS,
+    encryption: { key: TEST_ENCRYPTION_KEY, oldKeys: [] },
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Generated, Index, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
 import { SubjectStatus } from "../../domain/policy-terms";
+import { SEALED_ONLY } from "../encryption-envelope";
 
 @Entity({ name: "data_subject" })
 export class DataSubjectRow {
@@ -15,16 +16,18 @@ export class DataSubjectRow {
   @Column({ type: "text", name: "full_name", nullable: true })
   fullName!: string | null;
 
-  @Column({ type: "text", nullable: true })
+  // Encrypted at rest (src/persistence/field-encryption.ts): the column holds an envelope; loaded, the plaintext.
+  @Column({ type: "text", nullable: true, transformer: SEALED_ONLY })
   email!: string | null;
 
-  @Column({ type: "text", name: "postal_address", nullable: true })
+  @Column({ type: "text", name: "postal_address", nullable: true, transformer: SEALED_ONLY })
   postalAddress!: string | null;
 
-  @Column({ type: "text", nullable: true })
+  @Column({ type: "text", nullable: true, transformer: SEALED_ONLY })
   phone!: string | null;
 
-  @Column({ type: "date", name: "date_of_birth", nullable: true })
+  /** `YYYY-MM-DD` once decrypted; text, not a SQL date, since it is stored encrypted (compared in TypeScript only). */
+  @Column({ type: "text", name: "date_of_birth", nullable: true, transformer: SEALED_ONLY })
   dateOfBirth!: string | null;
 
   @Column({ type: "char", length: 2, nullable: true })
@@ -34,7 +37,7 @@ export class DataSubjectRow {
   @Column({ type: "timestamptz", name: "consented_at", nullable: true })
   consentedAt!: Date | null;
 
-  @Column({ type: "text", name: "ip_address", nullable: true })
+  @Column({ type: "text", name: "ip_address", nullable: true, transformer: SEALED_ONLY })
   ipAddress!: string | null;
 
   @Column({ type: "text", nullable: true })

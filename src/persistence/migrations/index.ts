@@ -6,6 +6,7 @@ import { SubjectRequests1795700000000 } from "./1795700000000-SubjectRequests";
 import { ObjectionAndConsentAge1795800000000 } from "./1795800000000-ObjectionAndConsentAge";
 import { RetentionAndErasure1795900000000 } from "./1795900000000-RetentionAndErasure";
 import { AuditHashChain1796000000000 } from "./1796000000000-AuditHashChain";
+import { EncryptionAtRest1796200000000 } from "./1796200000000-EncryptionAtRest";
 import { Inquiries1796300000000 } from "./1796300000000-Inquiries";
 import { PolicyRules1796400000000 } from "./1796400000000-PolicyRules";
 
@@ -19,6 +20,7 @@ export const migrations = [
   ObjectionAndConsentAge1795800000000,
   RetentionAndErasure1795900000000,
   AuditHashChain1796000000000,
+  EncryptionAtRest1796200000000,
   Inquiries1796300000000,
   PolicyRules1796400000000,
 ];
