@@ -207,9 +207,12 @@ describe("administration stays ADMIN", () => {
       capabilities: ALL_CAPABILITIES,
     });
     const version = purposeql.services.policy.version;
-    const grant = await purposeql.execute(`mutation { grantCategory(purpose: "${ANALYTICS}", category: "user.contact.email") { key } }`, {
-      apiKey: key,
-    });
+    const grant = await purposeql.execute(
+      `mutation { grantCategory(purpose: "${ANALYTICS}", category: "user.contact.email", justification: "Test: the purpose needs it") { key } }`,
+      {
+        apiKey: key,
+      },
+    );
     expect(errorCodes(grant)).toEqual(["FORBIDDEN"]);
     expect(grant.errors?.[0]?.extensions?.requiredRole).toBe("ADMIN");
     const log = await purposeql.execute(`query ($id: ID!) { accessLog(subjectId: $id) { id } }`, {

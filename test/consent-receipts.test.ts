@@ -117,7 +117,9 @@ describe("scope is pinned", () => {
         variables: { id },
       });
 
-    const grant = await purposeql.execute(`mutation { grantCategory(purpose: "${PERSONALIZE}", category: "user.contact.email") { key } }`);
+    const grant = await purposeql.execute(
+      `mutation { grantCategory(purpose: "${PERSONALIZE}", category: "user.contact.email", justification: "Test: the purpose needs it") { key } }`,
+    );
     expect(grant.errors).toBeUndefined();
     try {
       const widened = await read();
@@ -148,7 +150,9 @@ describe("scope is pinned", () => {
       expect((await consentsOf(id)).every((consent) => consent.withdrawnAt !== null)).toBe(true);
       expect((await read()).errors?.[0]?.extensions?.reason).toBe("CONSENT_WITHDRAWN");
     } finally {
-      await purposeql.execute(`mutation { revokeGrant(purpose: "${PERSONALIZE}", category: "user.contact.email") { key } }`);
+      await purposeql.execute(
+        `mutation { revokeGrant(purpose: "${PERSONALIZE}", category: "user.contact.email", justification: "Test: the purpose no longer needs it") { key } }`,
+      );
     }
   });
 });

@@ -6,8 +6,8 @@ import { createInProcess, errorCodes, inProcessPurposeQLForThisFile, testConfig 
 const purposeql = inProcessPurposeQLForThisFile();
 
 const PERSONALIZE = "personalize";
-const REVOKE = `mutation ($p: String!, $c: String!) { revokeGrant(purpose: $p, category: $c) { key grants } }`;
-const GRANT = `mutation ($p: String!, $c: String!) { grantCategory(purpose: $p, category: $c) { key grants effectiveGrants } }`;
+const REVOKE = `mutation ($p: String!, $c: String!) { revokeGrant(purpose: $p, category: $c, justification: "Test: the purpose no longer needs it") { key grants } }`;
+const GRANT = `mutation ($p: String!, $c: String!) { grantCategory(purpose: $p, category: $c, justification: "Test: the purpose needs it") { key grants effectiveGrants } }`;
 
 async function consentedSubject(): Promise<string> {
   const created = await purposeql.execute<{ createSubject: { id: string } }>(
@@ -81,7 +81,7 @@ describe("changing the policy", () => {
     for (const category of ["user.content.private", "user.content", "user"]) {
       const response = await purposeql.execute(GRANT, { variables: { p: "marketing.advertising", c: category } });
       expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
-      expect(response.errors?.[0]?.message).toMatch(/no marketing purpose may read personal content/);
+      expect(response.errors?.[0]?.message).toMatch(/no purpose that shows ads may read personal content/);
     }
     expect(purposeql.services.policy.version).toBe(version);
     expect(purposeql.services.policy.compiled.grants("marketing.advertising", "user.content.private")).toBe(false);
@@ -123,5 +123,61 @@ describe("changing the policy", () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe("the controller and whole policy versions (GDPR Art. 30(1)(a), 5(2))", () => {
+  it("serves the controller as the policy declares it, inventing nothing the file leaves out", async () => {
+    const answer = await purposeql.execute<{ controller: Record<string, unknown> }>(
+      `{ controller { name country registrationNumber email phone dataProtectionOfficerAppointed dataProtectionOfficer { name } supervisoryAuthority { name country } noticeVersion timeZone } }`,
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.controller).toEqual({
+      name: "Clubmium",
+      country: "LV",
+      registrationNumber: null,
+      email: null,
+      phone: "+37167881528",
+      dataProtectionOfficerAppointed: false,
+      dataProtectionOfficer: null,
+      supervisoryAuthority: { name: "Datu valsts inspekcija (Data State Inspectorate)", country: "LV" },
+      noticeVersion: "2021-10",
+      timeZone: "Europe/Riga",
+    });
+  });
+
+  it("keeps every version whole, with who changed it and why; a grant change needs a justification", async () => {
+    const POLICY_AT = `query ($v: Int!) { policyAt(version: $v) }`;
+    const before = purposeql.services.policy.version;
+    const unjustified = await purposeql.execute(
+      `mutation { grantCategory(purpose: "${PERSONALIZE}", category: "user.contact.phone_number", justification: "  ") { key } }`,
+    );
+    expect(errorCodes(unjustified)).toEqual(["BAD_USER_INPUT"]);
+    expect(purposeql.services.policy.version).toBe(before);
+
+    const granted = await purposeql.execute(
+      `mutation { grantCategory(purpose: "${PERSONALIZE}", category: "user.contact.phone_number", justification: "Personalised greetings by SMS, DPIA-2027-03") { key } }`,
+    );
+    expect(granted.errors).toBeUndefined();
+    const after = purposeql.services.policy.version;
+    expect(after).toBe(before + 1);
+
+    type Stored = {
+      version: number;
+      changedBy: string;
+      justification: string | null;
+      policy: { purposes: { key: string; grants: string[] }[] };
+    };
+    const grantsOf = (stored: Stored) => stored.policy.purposes.find((purpose) => purpose.key === PERSONALIZE)!.grants;
+    const old = (await purposeql.execute<{ policyAt: Stored }>(POLICY_AT, { variables: { v: before } })).data!.policyAt;
+    const now = (await purposeql.execute<{ policyAt: Stored }>(POLICY_AT, { variables: { v: after } })).data!.policyAt;
+    expect(grantsOf(old)).not.toContain("user.contact.phone_number");
+    expect(grantsOf(now)).toContain("user.contact.phone_number");
+    expect(now).toMatchObject({ version: after, changedBy: "development", justification: "Personalised greetings by SMS, DPIA-2027-03" });
+    expect((await purposeql.execute<{ policyAt: Stored }>(POLICY_AT, { variables: { v: 1 } })).data!.policyAt).toMatchObject({
+      changedBy: "policy file",
+      justification: null,
+    });
+    expect(errorCodes(await purposeql.execute(POLICY_AT, { variables: { v: 9999 } }))).toEqual(["NOT_FOUND"]);
   });
 });

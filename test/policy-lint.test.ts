@@ -81,7 +81,7 @@ describe("npm run policy:lint", () => {
 
 describe("grantCategory keeps the same rules at run time", () => {
   const purposeql = inProcessPurposeQLForThisFile();
-  const GRANT = `mutation ($p: String!, $c: String!) { grantCategory(purpose: $p, category: $c) { key } }`;
+  const GRANT = `mutation ($p: String!, $c: String!) { grantCategory(purpose: $p, category: $c, justification: "Test: the purpose needs it") { key } }`;
 
   it("refuses a grant that reaches what a purpose promises it never reads, and personal content for a purpose that shows ads", async () => {
     const email = await purposeql.execute(GRANT, { variables: { p: "analytics.reporting", c: "user.contact" } });

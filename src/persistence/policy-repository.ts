@@ -35,6 +35,9 @@ export async function applyPolicy(dataSource: DataSource, policy: LoadedPolicy):
       source: policy.source,
       noticeVersion: policy.document.organisation.noticeVersion,
       organisation: policy.document.organisation,
+      document: policy.document,
+      changedBy: POLICY_FILE_ACTOR,
+      justification: null,
     });
     const version = Number((inserted.identifiers[0] as { version: number | string }).version);
     return { version, changed: true };
@@ -215,7 +218,12 @@ export interface GrantChange {
   readonly grant: boolean;
   /** Who made the change, recorded with the new version. */
   readonly actor: string;
+  /** Why: required, recorded with the new version. */
+  readonly justification: string;
 }
+
+/** Who a version loaded from the policy file was changed by. */
+export const POLICY_FILE_ACTOR = "policy file";
 
 /**
  * Grants a category to a purpose, or revokes the grant, as a new policy version. `check` sees the
@@ -255,9 +263,35 @@ export async function changeGrant(
       source,
       noticeVersion: latest?.noticeVersion ?? null,
       organisation: latest?.organisation ?? null,
+      // The whole policy after the change: the previous version's, with this grant changed.
+      document: latest?.document ? withGrantChanged(latest.document, change) : null,
+      changedBy: change.actor,
+      justification: change.justification,
     });
     return { version: Number((inserted.identifiers[0] as { version: number | string }).version), changed: true };
   });
+}
+
+/** The document with one purpose's own grant of one category added or removed. */
+function withGrantChanged(document: PolicyDocument, change: GrantChange): PolicyDocument {
+  return {
+    ...document,
+    purposes: document.purposes.map((purpose) =>
+      purpose.key !== change.purposeKey
+        ? purpose
+        : {
+            ...purpose,
+            grants: change.grant
+              ? [...new Set([...purpose.grants, change.categoryKey])]
+              : purpose.grants.filter((grant) => grant !== change.categoryKey),
+          },
+    ),
+  };
+}
+
+/** A stored version: the whole policy as in force from it, who changed it and why; null when there is none. */
+export async function policyVersionRow(manager: EntityManager, version: number): Promise<PolicyVersionRow | null> {
+  return manager.getRepository(PolicyVersionRow).findOneBy({ version });
 }
 
 /** `pg` answers a RETURNING query with rows; PGlite through TypeORM with [rows, count]. */

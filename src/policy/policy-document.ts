@@ -69,9 +69,19 @@ const supervisoryAuthoritySchema = z.strictObject({
   phone: text.optional(),
 });
 
+/** The data protection officer (GDPR Art. 37–39), or the statement that none is appointed. */
+const dataProtectionOfficerSchema = z.union([
+  z.literal("none appointed"),
+  z.strictObject({ name: text, email: z.email().optional(), phone: text.optional(), address: text.optional() }),
+]);
+
 const organisationSchema = z.strictObject({
   name: text,
   country: countryCode,
+  /** The controller's entry in its country's register of companies, when the file states it. */
+  registrationNumber: text.optional(),
+  /** Required, so that the file says which: a DPO's contact details (Art. 13(1)(b)), or "none appointed". */
+  dataProtectionOfficer: dataProtectionOfficerSchema,
   phone: text.optional(),
   email: z.email().optional(),
   address: text.optional(),

@@ -2,7 +2,7 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { accessEventsOfSubject } from "../../persistence/access-event-repository";
 import { changeGrant, PolicyChangeError } from "../../persistence/policy-repository";
 import { grantViolation } from "../../policy/grant-rules";
-import { subjectIdArgument } from "../arguments";
+import { statedText, subjectIdArgument } from "../arguments";
 import type { RequestContext } from "../context";
 import { badUserInput } from "../../errors";
 import { toPurpose } from "../mappers";
@@ -12,6 +12,9 @@ import { AccessEvent } from "../types/audit.types";
 import { Purpose } from "../types/policy.types";
 
 /** The controller's tools: the audit trail and changes to the policy. ADMIN clients only. */
+/** Longest justification of a grant change. */
+const JUSTIFICATION_MAX = 2_000;
+
 @Resolver()
 export class AdminResolver {
   @AdminOnly()
@@ -36,9 +39,13 @@ export class AdminResolver {
   async grantCategory(
     @Arg("purpose", { description: "Key of the purpose." }) purpose: string,
     @Arg("category", { description: "Key of the category." }) category: string,
+    @Arg("justification", {
+      description: `Why the purpose needs it (1–${JUSTIFICATION_MAX} characters), kept with the new policy version.`,
+    })
+    justification: string,
     @Ctx() context: RequestContext,
   ): Promise<Purpose> {
-    return this.changeGrant(context, purpose, category, true);
+    return this.changeGrant(context, purpose, category, true, justification);
   }
 
   @AdminOnly()
@@ -48,20 +55,33 @@ export class AdminResolver {
   async revokeGrant(
     @Arg("purpose", { description: "Key of the purpose." }) purpose: string,
     @Arg("category", { description: "Key of the category." }) category: string,
+    @Arg("justification", { description: `Why (1–${JUSTIFICATION_MAX} characters), kept with the new policy version.` })
+    justification: string,
     @Ctx() context: RequestContext,
   ): Promise<Purpose> {
-    return this.changeGrant(context, purpose, category, false);
+    return this.changeGrant(context, purpose, category, false, justification);
   }
 
-  private async changeGrant(context: RequestContext, purposeKey: string, categoryKey: string, grant: boolean): Promise<Purpose> {
+  private async changeGrant(
+    context: RequestContext,
+    purposeKey: string,
+    categoryKey: string,
+    grant: boolean,
+    justification: string,
+  ): Promise<Purpose> {
     assertAuthorised(context);
+    const why = statedText(justification, "justification", JUSTIFICATION_MAX);
     try {
-      await changeGrant(context.app.dataSource, { purposeKey, categoryKey, grant, actor: context.client.name }, (affected) => {
-        // The same rules the policy loader applies (src/policy/grant-rules.ts), for the purpose and every purpose under it.
-        const compiled = context.app.policy.compiled;
-        const violation = grant ? affected.map((key) => grantViolation(compiled, key, categoryKey)).find(Boolean) : undefined;
-        if (violation) throw new PolicyChangeError(violation.message);
-      });
+      await changeGrant(
+        context.app.dataSource,
+        { purposeKey, categoryKey, grant, actor: context.client.name, justification: why },
+        (affected) => {
+          // The same rules the policy loader applies (src/policy/grant-rules.ts), for the purpose and every purpose under it.
+          const compiled = context.app.policy.compiled;
+          const violation = grant ? affected.map((key) => grantViolation(compiled, key, categoryKey)).find(Boolean) : undefined;
+          if (violation) throw new PolicyChangeError(violation.message);
+        },
+      );
     } catch (error) {
       if (error instanceof PolicyChangeError) throw badUserInput(`Invalid input: ${error.message}`, { fields: ["purpose", "category"] });
       throw error;

@@ -1,4 +1,11 @@
-import { Ctx, Int, Query, Resolver } from "type-graphql";
+import { GraphQLJSONObject } from "graphql-scalars";
+import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
+import { notFound } from "../../errors";
+import type { JsonObject } from "../../exports/json";
+import { policyVersionRow } from "../../persistence/policy-repository";
+import type { Organisation } from "../../policy/policy-document";
+import { AdminOnly } from "../personal-data";
+import { Controller } from "../types/controller.types";
 import { LEGAL_BASES } from "../../domain/legal-bases";
 import type { RequestContext } from "../context";
 import { toProcessor, toPurpose } from "../mappers";
@@ -35,8 +42,70 @@ export class PolicyResolver {
     return LEGAL_BASES.map((basis) => Object.assign(new LegalBasis(), basis));
   }
 
+  @Query(() => Controller, {
+    nullable: true,
+    description:
+      "The controller as the policy in force declares it (GDPR Art. 13(1)(a)–(b), 30(1)(a)); null for a policy stored before the controller was kept.",
+  })
+  controller(@Ctx() { app }: RequestContext): Controller | null {
+    const organisation = app.policy.compiled.organisation;
+    return organisation ? controllerOf(organisation) : null;
+  }
+
+  @AdminOnly()
+  @Query(() => GraphQLJSONObject, {
+    description:
+      "A policy version whole, as in force from it: `{ version, loadedAt, changedBy, justification, policy }`, `policy` in the policy file's shape. ADMIN only. NOT_FOUND for a version that does not exist, or was stored before whole policies were kept.",
+  })
+  async policyAt(
+    @Arg("version", () => Int, { description: "The policy version." }) version: number,
+    @Ctx() { app }: RequestContext,
+  ): Promise<JsonObject> {
+    const row = await policyVersionRow(app.dataSource.manager, version);
+    if (!row?.document) throw notFound(`No whole policy is stored for version ${version}`);
+    return {
+      version: row.version,
+      loadedAt: row.loadedAt.toISOString(),
+      changedBy: row.changedBy,
+      justification: row.justification,
+      policy: JSON.parse(JSON.stringify(row.document)) as JsonObject,
+    };
+  }
+
   @Query(() => [Processor], { description: "Every processor (GDPR Art. 28), ordered by name." })
   processors(@Ctx() { app }: RequestContext): Processor[] {
     return app.policy.snapshot.processors.map(toProcessor);
   }
+}
+
+/** The controller as the policy declares it, with nothing the file leaves out invented. */
+function controllerOf(organisation: Organisation): Controller {
+  const stored: Partial<Organisation> = organisation;
+  const officer = stored.dataProtectionOfficer;
+  const authority = organisation.supervisoryAuthority;
+  return {
+    name: organisation.name,
+    country: organisation.country,
+    registrationNumber: stored.registrationNumber ?? null,
+    address: organisation.address ?? null,
+    email: organisation.email ?? null,
+    phone: organisation.phone ?? null,
+    dataProtectionOfficerAppointed: typeof officer === "object",
+    dataProtectionOfficer:
+      typeof officer === "object"
+        ? { name: officer.name, email: officer.email ?? null, phone: officer.phone ?? null, address: officer.address ?? null }
+        : null,
+    supervisoryAuthority: authority
+      ? {
+          name: authority.name,
+          country: authority.country,
+          address: authority.address ?? null,
+          website: authority.website ?? null,
+          email: authority.email ?? null,
+          phone: authority.phone ?? null,
+        }
+      : null,
+    noticeVersion: organisation.noticeVersion,
+    timeZone: organisation.timeZone,
+  };
 }

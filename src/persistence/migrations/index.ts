@@ -9,6 +9,7 @@ import { AuditHashChain1796000000000 } from "./1796000000000-AuditHashChain";
 import { EncryptionAtRest1796200000000 } from "./1796200000000-EncryptionAtRest";
 import { Inquiries1796300000000 } from "./1796300000000-Inquiries";
 import { PolicyRules1796400000000 } from "./1796400000000-PolicyRules";
+import { PolicyVersionsWhole1796500000000 } from "./1796500000000-PolicyVersionsWhole";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   EncryptionAtRest1796200000000,
   Inquiries1796300000000,
   PolicyRules1796400000000,
+  PolicyVersionsWhole1796500000000,
 ];
