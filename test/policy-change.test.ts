@@ -57,7 +57,8 @@ describe("changing the policy", () => {
         PERSONALIZE,
       ]);
       return manager.query(
-        `INSERT INTO policy_version (source_hash, source, notice_version) SELECT 'test', 'revoke country', notice_version FROM policy_version ORDER BY version DESC LIMIT 1 RETURNING version`,
+        `INSERT INTO policy_version (source_hash, source, notice_version, organisation, document, changed_by, justification)
+         SELECT 'test', 'revoke country', notice_version, organisation, document, 'test', 'revoke country' FROM policy_version ORDER BY version DESC LIMIT 1 RETURNING version`,
       );
     });
     expect(changed).toBeDefined();

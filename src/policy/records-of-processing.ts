@@ -1,0 +1,192 @@
+import { isInEea } from "../domain/eea";
+import { LegalBasisCode, RetentionTrigger } from "../domain/policy-terms";
+import { compileDocument } from "./compile-document";
+import { isArchivePurpose } from "./engine/compiled-policy";
+import type { PolicyDocument, PolicyPurpose } from "./policy-document";
+
+/** Who may receive a purpose's data: the roles of the clients that may declare it. */
+export interface RecipientRoles {
+  readonly purposeKey: string;
+  readonly roles: readonly string[];
+}
+
+/**
+ * The measures the platform itself takes (GDPR Art. 32), whatever the policy: each is enforced in
+ * code and proved by a test named in the README's Security section.
+ */
+export const PLATFORM_SECURITY_MEASURES: readonly string[] = [
+  "Purpose limitation on every field read and write, decided before execution and per subject at read time",
+  "An audit event for every release and change, written before the response leaves (fail closed), append-only and hash-chained",
+  "Encryption at rest (AES-256-GCM) of e-mail, postal address, phone, date of birth and IP address, with key rotation",
+  "API keys stored as SHA-256 hashes; roles and capabilities decide who may change what",
+  "Retention executed by a sweep: values are deleted, anonymised or archived when their last purpose ends",
+];
+
+/** One processing activity (a purpose) in the terms of GDPR Art. 30(1)(b)–(g). */
+export interface ProcessingActivity {
+  readonly purpose: { readonly key: string; readonly name: string; readonly description: string };
+  readonly legalBasis: string;
+  readonly legalReference: string | null;
+  readonly legitimateInterestAssessment: string | null;
+  readonly dataSubjects: string;
+  readonly personalData: readonly { readonly key: string; readonly name: string; readonly special: boolean }[];
+  readonly recipients: { readonly clientRoles: readonly string[]; readonly processors: readonly string[] };
+  readonly transfers: readonly { readonly processor: string; readonly country: string; readonly safeguard: string }[];
+  readonly erasure: string;
+  readonly securityMeasures: readonly string[];
+}
+
+/** The records of processing (GDPR Art. 30(1)) for one policy version. */
+export interface RecordsOfProcessing {
+  readonly policyVersion: number;
+  readonly controller: {
+    readonly name: string;
+    readonly country: string;
+    readonly registrationNumber: string | null;
+    readonly contact: string;
+    readonly dataProtectionOfficer: string;
+  };
+  readonly activities: readonly ProcessingActivity[];
+}
+
+/**
+ * The records of processing of `document` (the whole policy of version `version`), generated from the
+ * same compiled policy enforcement uses, so the record and the behaviour cannot disagree. Pure;
+ * `recipients` are the roles of the clients that may declare each purpose (clients are not
+ * versioned: they are today's).
+ */
+export function recordsOfProcessing(document: PolicyDocument, version: number, recipients: readonly RecipientRoles[]): RecordsOfProcessing {
+  const compiled = compileDocument(document, version);
+  const names = new Map(document.categories.map((category) => [category.key, category]));
+  const organisation = document.organisation;
+  const officer = organisation.dataProtectionOfficer;
+  return {
+    policyVersion: version,
+    controller: {
+      name: organisation.name,
+      country: organisation.country,
+      registrationNumber: organisation.registrationNumber ?? null,
+      contact:
+        [organisation.address, organisation.email, organisation.phone].filter((part) => part !== undefined).join("; ") || "none stated",
+      dataProtectionOfficer:
+        officer === "none appointed" ? "none appointed" : [officer.name, officer.email, officer.phone].filter(Boolean).join(", "),
+    },
+    activities: document.purposes.map((purpose) => {
+      const processors = document.processors.filter((processor) => processor.purposes.includes(purpose.key));
+      return {
+        purpose: { key: purpose.key, name: purpose.name, description: purpose.description },
+        legalBasis: purpose.legalBasis,
+        legalReference: purpose.legalReference ?? null,
+        legitimateInterestAssessment: purpose.legitimateInterestAssessment ?? null,
+        dataSubjects: dataSubjectsOf(purpose, isArchivePurpose(compiled.purpose(purpose.key)!)),
+        personalData: compiled.readableCategories(purpose.key).map((key) => ({
+          key,
+          name: names.get(key)?.name ?? key,
+          special: names.get(key)?.special ?? false,
+        })),
+        recipients: {
+          clientRoles: recipients.find((entry) => entry.purposeKey === purpose.key)?.roles ?? [],
+          processors: processors.map((processor) => processor.name),
+        },
+        transfers: processors
+          .filter((processor) => !isInEea(processor.country))
+          .map((processor) => ({
+            processor: processor.name,
+            country: processor.country,
+            safeguard: processor.transferSafeguard ?? "none recorded",
+          })),
+        erasure: erasureOf(purpose),
+        securityMeasures: [
+          ...PLATFORM_SECURITY_MEASURES,
+          ...processors.flatMap((processor) => processor.securityMeasures.map((measure) => `${processor.name}: ${measure}`)),
+        ],
+      };
+    }),
+  };
+}
+
+/** Whose data the activity concerns (Art. 30(1)(c)), from what the purpose serves. */
+function dataSubjectsOf(purpose: PolicyPurpose, keepsRecords: boolean): string {
+  if (purpose.answersRequests) return "Anyone who exercises their rights with the controller";
+  if (keepsRecords) return "Former customers whose records the law requires to keep, and people under a legal hold";
+  if (purpose.retention.trigger === RetentionTrigger.INQUIRY_CLOSED) return "People who sent a question, customers or not";
+  if (purpose.legalBasis === LegalBasisCode.CONSENT) return "Customers who consented to it";
+  return "Customers (people who use the services)";
+}
+
+/** The envisaged time limit for erasure (Art. 30(1)(f)), in words. */
+function erasureOf(purpose: PolicyPurpose): string {
+  const { trigger, days, action } = purpose.retention;
+  const from: Record<RetentionTrigger, string> = {
+    SERVICE_ENDED: "the end of the service",
+    CONSENT_WITHDRAWN: "the withdrawal of consent",
+    COLLECTED: "collection",
+    INQUIRY_CLOSED: "the answer to the person's question",
+  };
+  const when =
+    days === null ? `while ${from[trigger]} has not happened` : days === 0 ? `at ${from[trigger]}` : `${days} days after ${from[trigger]}`;
+  const what = action === "ARCHIVE" ? "kept in the archive until then, then deleted" : action === "ANONYMISE" ? "anonymised" : "deleted";
+  return `${when[0]?.toUpperCase()}${when.slice(1)}: ${what}.`;
+}
+
+/** The records as Markdown: the controller, then one section per activity. */
+export function recordsAsMarkdown(records: RecordsOfProcessing): string {
+  const lines = [
+    `# Records of processing (GDPR Art. 30(1)) — policy version ${records.policyVersion}`,
+    "",
+    `**Controller:** ${records.controller.name} (${records.controller.country})${records.controller.registrationNumber ? `, ${records.controller.registrationNumber}` : ""}; contact: ${records.controller.contact}; data protection officer: ${records.controller.dataProtectionOfficer}.`,
+  ];
+  for (const activity of records.activities) {
+    lines.push(
+      "",
+      `## ${activity.purpose.name} (\`${activity.purpose.key}\`)`,
+      "",
+      `- Purpose: ${activity.purpose.description}`,
+      `- Legal basis: ${activity.legalBasis}${activity.legalReference ? ` — ${activity.legalReference}` : ""}${activity.legitimateInterestAssessment ? ` — assessment: ${activity.legitimateInterestAssessment}` : ""}`,
+      `- Data subjects: ${activity.dataSubjects}`,
+      `- Personal data: ${activity.personalData.map((category) => `${category.name} (\`${category.key}\`${category.special ? ", special category" : ""})`).join(", ") || "none"}`,
+      `- Recipients: client roles ${activity.recipients.clientRoles.join(", ") || "none"}; processors ${activity.recipients.processors.join(", ") || "none"}`,
+      `- Transfers to third countries: ${activity.transfers.map((transfer) => `${transfer.processor} (${transfer.country}): ${transfer.safeguard}`).join("; ") || "none"}`,
+      `- Erasure: ${activity.erasure}`,
+      `- Security measures: ${activity.securityMeasures.join("; ")}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The records as CSV rows (one per activity), for csv-stringify. */
+export function recordsAsRows(records: RecordsOfProcessing): string[][] {
+  const header = [
+    "policy_version",
+    "controller",
+    "purpose_key",
+    "purpose",
+    "legal_basis",
+    "legal_reference",
+    "data_subjects",
+    "personal_data",
+    "recipient_roles",
+    "processors",
+    "transfers",
+    "erasure",
+    "security_measures",
+  ];
+  return [
+    header,
+    ...records.activities.map((activity) => [
+      String(records.policyVersion),
+      records.controller.name,
+      activity.purpose.key,
+      activity.purpose.name,
+      activity.legalBasis,
+      activity.legalReference ?? "",
+      activity.dataSubjects,
+      activity.personalData.map((category) => category.key).join(" "),
+      activity.recipients.clientRoles.join(" "),
+      activity.recipients.processors.join("; "),
+      activity.transfers.map((transfer) => `${transfer.processor} (${transfer.country}): ${transfer.safeguard}`).join("; "),
+      activity.erasure,
+      activity.securityMeasures.join("; "),
+    ]),
+  ];
+}
