@@ -85,6 +85,12 @@ describe("retention executed per category", () => {
 
   it("archives what the legal duty keeps, deletes or anonymises the rest, as the dry run said, and a second sweep finds nothing", async () => {
     const subjectId = await newSubject();
+    // A request on record: the records of the person's requests are kept as long as the legal duty keeps its records.
+    const asked = await purposeql.execute(
+      `mutation ($id: ID!, $at: DateTime!) { openSubjectRequest(subjectId: $id, kind: ACCESS, receivedAt: $at, channel: EMAIL) { id } }`,
+      { purpose: RIGHTS, variables: { id: subjectId, at: clock.toISOString() } },
+    );
+    expect(asked.errors).toBeUndefined();
     later(30);
     await endService(subjectId);
     const endedAt = new Date(clock.getTime());
@@ -160,10 +166,26 @@ describe("retention executed per category", () => {
     // The archive goes when the legal duty's five years have run out.
     clock = new Date(endedAt.getTime() + 1826 * DAY_MS + 1);
     const purged = (await sweep(false)).subjects.find((subject) => subject.subjectId === subjectId)!;
-    expect(purged.steps.map((step) => step.action)).toEqual(["PURGE", "PURGE", "PURGE"]);
+    // The three archived values, then the records of the person's requests, which no duty keeps any longer.
+    expect(purged.steps.every((step) => step.action === "PURGE")).toBe(true);
+    expect(purged.steps.map((step) => step.category).sort()).toEqual([
+      "user.contact.address",
+      "user.contact.email",
+      "user.name",
+      "user.privacy_preferences",
+    ]);
     expect(purged.statusAfter).toBe("ERASED");
     expect(await archiveOf(subjectId)).toEqual([]);
     expect((await rowOf(subjectId))!.status).toBe("ERASED");
+    expect(await purposeql.services.dataSource.query(`SELECT id FROM subject_request WHERE subject_id = $1`, [subjectId])).toEqual([]);
+    // The audit keeps the subject's id, and nothing else of them.
+    const audit = JSON.stringify(
+      await purposeql.services.dataSource.query(`SELECT * FROM access_event WHERE subject_id = $1`, [subjectId]),
+    );
+    expect(audit).toContain(subjectId);
+    for (const value of Object.values(PERSON)) expect(audit).not.toContain(value);
+    // And nothing more to do.
+    expect((await sweep(false)).subjects.find((subject) => subject.subjectId === subjectId)).toBeUndefined();
   });
 
   it("keeps what a consent still covers after the service ends, and deletes it when the consent is withdrawn", async () => {

@@ -74,7 +74,7 @@ describe("planRetention, over arbitrary subjects", () => {
   it("removes a live value exactly when no purpose serving the person holds it any longer", () => {
     fc.assert(
       fc.property(facts, live, (subject, liveCategories) => {
-        const plan = planRetention(clubmium, { facts: subject, liveCategories }, NOW);
+        const plan = planRetention(clubmium, { facts: subject, liveCategories, holdsRecords: subject.consents.length > 0 }, NOW);
         const acted = new Set(plan.steps.filter((step) => step.action !== "PURGE").map((step) => step.category));
         return liveCategories.every((category) => acted.has(category) === !stillHeld(subject, category));
       }),
@@ -85,7 +85,7 @@ describe("planRetention, over arbitrary subjects", () => {
   it("archives only with a duty or an open hold behind it, with a date or 'not known yet', and anonymises only a category that has an anonymous form", () => {
     fc.assert(
       fc.property(facts, live, (subject, liveCategories) => {
-        const plan = planRetention(clubmium, { facts: subject, liveCategories }, NOW);
+        const plan = planRetention(clubmium, { facts: subject, liveCategories, holdsRecords: subject.consents.length > 0 }, NOW);
         return plan.steps.every((step) => {
           if (step.action === "ANONYMISE") return step.category in ANONYMISERS;
           if (step.action !== "ARCHIVE") return true;
@@ -103,21 +103,41 @@ describe("planRetention, over arbitrary subjects", () => {
     );
   });
 
+  it("purges the records of an erased person's choices only when nothing else of them is kept and no duty keeps the records", () => {
+    fc.assert(
+      fc.property(facts, live, (subject, liveCategories) => {
+        const plan = planRetention(clubmium, { facts: subject, liveCategories, holdsRecords: true }, NOW);
+        const purgesRecords = plan.steps.some((step) => step.category === "user.privacy_preferences" && step.action === "PURGE");
+        if (!purgesRecords) return true;
+        const ends = retentionEndsAt(clubmium, "essential.legal_obligation", subject, NOW);
+        const dutyKeeps = ends === null ? legalBasisHoldsAt(clubmium, "essential.legal_obligation", subject, NOW) : ends > NOW;
+        return plan.statusAfter === SubjectStatus.ERASED && !dutyKeeps;
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   it("is idempotent: once its steps are done, planning again at the same instant finds nothing", () => {
     fc.assert(
       fc.property(facts, live, (subject, liveCategories) => {
-        const plan = planRetention(clubmium, { facts: subject, liveCategories }, NOW);
+        const plan = planRetention(clubmium, { facts: subject, liveCategories, holdsRecords: subject.consents.length > 0 }, NOW);
         const removed = new Set(plan.steps.filter((step) => step.action !== "PURGE").map((step) => step.category));
         const purged = new Set(plan.steps.filter((step) => step.action === "PURGE").map((step) => step.category));
         const archived = plan.steps.filter((step) => step.action === "ARCHIVE").map((step) => step.category);
+        const recordsPurged = purged.has("user.privacy_preferences");
         const after = {
           ...subject,
           status: plan.statusAfter,
           archivedCategories: [...new Set([...subject.archivedCategories.filter((category) => !purged.has(category)), ...archived])],
+          consents: recordsPurged ? [] : subject.consents,
         };
         const again = planRetention(
           clubmium,
-          { facts: after, liveCategories: liveCategories.filter((category) => !removed.has(category)) },
+          {
+            facts: after,
+            liveCategories: liveCategories.filter((category) => !removed.has(category)),
+            holdsRecords: after.consents.length > 0,
+          },
           NOW,
         );
         return again.steps.length === 0 && again.statusAfter === plan.statusAfter;
@@ -131,7 +151,7 @@ describe("planErasure", () => {
   it("leaves nothing live, and keeps only what a duty or a hold requires", () => {
     fc.assert(
       fc.property(facts, live, (subject, liveCategories) => {
-        const plan = planErasure(clubmium, { facts: subject, liveCategories }, NOW);
+        const plan = planErasure(clubmium, { facts: subject, liveCategories, holdsRecords: subject.consents.length > 0 }, NOW);
         const handled = plan.steps.map((step) => step.category).sort();
         const keptOnlyWithReason = plan.steps.every(
           (step) =>

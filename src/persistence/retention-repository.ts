@@ -1,4 +1,5 @@
 import { type EntityManager } from "typeorm";
+import { FACT_CATEGORIES } from "../domain/fact-categories";
 import { ArchiveReason, SubjectStatus } from "../domain/policy-terms";
 import { anonymiserOf } from "../policy/anonymisation";
 import type { RetentionStep } from "../policy/engine/retention-plan";
@@ -11,6 +12,21 @@ import { loadSubjectFacts, type LoadedFacts } from "./subject-facts-repository";
 export interface RetentionCandidate {
   readonly row: DataSubjectRow;
   readonly facts: LoadedFacts;
+  /** Whether records of the person's consents, objections or requests exist. */
+  readonly holdsRecords: boolean;
+}
+
+/** Of these subjects, those with a subject request on record. */
+async function withRequests(manager: EntityManager, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows: { subject_id: string }[] = await manager.query(`SELECT DISTINCT subject_id FROM subject_request WHERE subject_id = ANY($1)`, [
+    [...ids],
+  ]);
+  return new Set(rows.map((row) => row.subject_id));
+}
+
+function candidateOf(row: DataSubjectRow, facts: LoadedFacts, requested: ReadonlySet<string>): RetentionCandidate {
+  return { row, facts, holdsRecords: facts.consents.length > 0 || facts.objections.length > 0 || requested.has(row.id) };
 }
 
 /**
@@ -21,16 +37,21 @@ export async function subjectsForRetention(manager: EntityManager, afterSeq: str
   const query = manager
     .getRepository(DataSubjectRow)
     .createQueryBuilder("subject")
-    .where("subject.status <> :erased", { erased: SubjectStatus.ERASED })
+    // An erased subject is looked at only while records of their choices and requests remain.
+    .where(
+      `(subject.status <> :erased OR EXISTS (SELECT 1 FROM consent c WHERE c.subject_id = subject.id)
+        OR EXISTS (SELECT 1 FROM objection o WHERE o.subject_id = subject.id)
+        OR EXISTS (SELECT 1 FROM subject_request r WHERE r.subject_id = subject.id))`,
+      { erased: SubjectStatus.ERASED },
+    )
     .orderBy("subject.seq", "ASC")
     .limit(limit);
   if (afterSeq !== null) query.andWhere("subject.seq > :afterSeq", { afterSeq });
   const rows = await query.getMany();
-  const facts = await loadSubjectFacts(
-    manager,
-    rows.map((row) => row.id),
-  );
-  return rows.map((row) => ({ row, facts: facts.get(row.id) as LoadedFacts }));
+  const ids = rows.map((row) => row.id);
+  const facts = await loadSubjectFacts(manager, ids);
+  const requested = await withRequests(manager, ids);
+  return rows.map((row) => candidateOf(row, facts.get(row.id) as LoadedFacts, requested));
 }
 
 /** The subject locked for the rest of the transaction (FOR UPDATE: erasure and retention change the row whole), with its facts. */
@@ -43,7 +64,7 @@ export async function lockForRetention(manager: EntityManager, subjectId: string
     .getOne();
   if (!row) return null;
   const facts = await loadSubjectFacts(manager, [row.id]);
-  return { row, facts: facts.get(row.id) as LoadedFacts };
+  return candidateOf(row, facts.get(row.id) as LoadedFacts, await withRequests(manager, [row.id]));
 }
 
 /**
@@ -77,7 +98,10 @@ export async function applyRetentionSteps(
         if (value !== null) await archive(manager, row.id, step.category, value, step.reason, step.decidedBy, now);
         break;
       case "PURGE":
-        await manager.getRepository(ArchivedValueRow).delete({ subjectId: row.id, category: step.category });
+        // The records of choices and requests go once the status says ERASED (the consent guard allows only that): below.
+        if (step.category !== FACT_CATEGORIES.privacyPreferences) {
+          await manager.getRepository(ArchivedValueRow).delete({ subjectId: row.id, category: step.category });
+        }
         continue;
     }
     if (field) cleared[field] = null;
@@ -86,6 +110,9 @@ export async function applyRetentionSteps(
   if (statusAfter !== row.status) changes.status = statusAfter;
   if (Object.keys(changes).length > 0) await manager.getRepository(DataSubjectRow).update({ id: row.id }, changes);
   if (statusAfter === SubjectStatus.ERASED) await reduceConsentProofs(manager, row.id);
+  if (steps.some((step) => step.action === "PURGE" && step.category === FACT_CATEGORIES.privacyPreferences)) {
+    await deletePrivacyRecords(manager, row.id);
+  }
 }
 
 /** Clears the device evidence of the subject's consents, leaving who, when, what and which notice (the consent guard allows only this). */
@@ -99,6 +126,16 @@ export async function reduceConsentProofs(manager: EntityManager, subjectId: str
       "(evidence_ip_address IS NOT NULL OR evidence_browser IS NOT NULL OR evidence_operating_system IS NOT NULL OR evidence_device IS NOT NULL)",
     )
     .execute();
+}
+
+/**
+ * Deletes the records of an erased subject's consents, objections and requests, once the period the
+ * policy keeps them for has ended. Objections first: one may name the request that lifted it.
+ */
+async function deletePrivacyRecords(manager: EntityManager, subjectId: string): Promise<void> {
+  await manager.query(`DELETE FROM objection WHERE subject_id = $1`, [subjectId]);
+  await manager.query(`DELETE FROM consent WHERE subject_id = $1`, [subjectId]);
+  await manager.query(`DELETE FROM subject_request WHERE subject_id = $1`, [subjectId]);
 }
 
 async function archive(

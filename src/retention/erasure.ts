@@ -49,7 +49,11 @@ export async function eraseSubjectData(
 
   const ended = await lockForRetention(manager, subjectId);
   if (!ended) return null;
-  const planned = planErasure(policy, { facts: subjectFactsOf(ended.row, ended.facts), liveCategories: liveCategoriesOf(ended.row) }, now);
+  const planned = planErasure(
+    policy,
+    { facts: subjectFactsOf(ended.row, ended.facts), liveCategories: liveCategoriesOf(ended.row), holdsRecords: ended.holdsRecords },
+    now,
+  );
   await applyRetentionSteps(manager, ended, planned.steps, planned.statusAfter, now);
   const archivedCategories = new Set([
     ...ended.facts.archivedCategories,

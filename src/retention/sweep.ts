@@ -81,7 +81,11 @@ export async function sweepRetention(
 function plan(policy: CompiledPolicy, candidate: RetentionCandidate, now: Date): RetentionPlan {
   return planRetention(
     policy,
-    { facts: subjectFactsOf(candidate.row, candidate.facts), liveCategories: liveCategoriesOf(candidate.row) },
+    {
+      facts: subjectFactsOf(candidate.row, candidate.facts),
+      liveCategories: liveCategoriesOf(candidate.row),
+      holdsRecords: candidate.holdsRecords,
+    },
     now,
   );
 }

@@ -10,6 +10,7 @@ import { EncryptionAtRest1796200000000 } from "./1796200000000-EncryptionAtRest"
 import { Inquiries1796300000000 } from "./1796300000000-Inquiries";
 import { PolicyRules1796400000000 } from "./1796400000000-PolicyRules";
 import { PolicyVersionsWhole1796500000000 } from "./1796500000000-PolicyVersionsWhole";
+import { ErasedRecordsPurge1796600000000 } from "./1796600000000-ErasedRecordsPurge";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   Inquiries1796300000000,
   PolicyRules1796400000000,
   PolicyVersionsWhole1796500000000,
+  ErasedRecordsPurge1796600000000,
 ];

@@ -1,3 +1,4 @@
+import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { ArchiveReason, RetentionAction, SubjectStatus } from "../../domain/policy-terms";
 import { anonymiserOf } from "../anonymisation";
 import { isUnder } from "../keys";
@@ -40,6 +41,8 @@ export interface RetentionPlan {
 export interface RetentionSubject {
   readonly facts: SubjectFacts;
   readonly liveCategories: readonly string[];
+  /** Whether records of the person's choices and requests exist (consents, objections, requests). */
+  readonly holdsRecords: boolean;
 }
 
 /** Why a category must be kept out of live processing rather than deleted, or null when nothing requires it. */
@@ -70,7 +73,10 @@ const RUNNING = Number.POSITIVE_INFINITY;
  *     DELETE); a value no purpose ever held is deleted.
  * Each archived category is purged once no hold covers it and no record-keeping purpose that grants
  * it still keeps it. The subject becomes ARCHIVED (archive not empty) or ERASED when nothing is left
- * live and no purpose serving the person still runs.
+ * live and no purpose serving the person still runs. Once ERASED, the records of the person's
+ * consents, objections and requests (`user.privacy_preferences`: the proof of lawfulness, Art. 7(1),
+ * 5(2)) are purged too, when no hold covers them and no record-keeping purpose that grants them —
+ * the period the policy names — keeps them any longer.
  */
 export function planRetention(policy: CompiledPolicy, subject: RetentionSubject, now: Date): RetentionPlan {
   const { facts } = subject;
@@ -101,7 +107,17 @@ export function planRetention(policy: CompiledPolicy, subject: RetentionSubject,
       rule: "No legal duty or legal hold keeps it any longer: removed from the archive.",
     });
   }
-  return { steps, statusAfter: statusAfter(policy, subject, steps, now) };
+  const after = statusAfter(policy, subject, steps, now);
+  // Once nothing else of the person is kept, the records of their choices and requests go when no duty keeps them.
+  if (after === SubjectStatus.ERASED && subject.holdsRecords && !keptFor(policy, facts, FACT_CATEGORIES.privacyPreferences, now)) {
+    steps.push({
+      category: FACT_CATEGORIES.privacyPreferences,
+      action: "PURGE",
+      decidedBy: null,
+      rule: "Nothing else of the person is kept, and no legal duty keeps the proof of their consents, their objections and requests any longer: those records are deleted.",
+    });
+  }
+  return { steps, statusAfter: after };
 }
 
 /**
