@@ -182,3 +182,56 @@ describe("the controller and whole policy versions (GDPR Art. 30(1)(a), 5(2))", 
     expect(errorCodes(await purposeql.execute(POLICY_AT, { variables: { v: 9999 } }))).toEqual(["NOT_FOUND"]);
   });
 });
+
+describe("records of processing (GDPR Art. 30(1))", () => {
+  type Records = {
+    policyVersion: number;
+    controller: { name: string; dataProtectionOfficer: string };
+    activities: {
+      purpose: { key: string };
+      legalBasis: string;
+      legalReference: string | null;
+      dataSubjects: string;
+      personalData: { key: string }[];
+      recipients: { clientRoles: string[]; processors: string[] };
+      transfers: unknown[];
+      erasure: string;
+      securityMeasures: string[];
+    }[];
+  };
+  const RECORDS = `query ($v: Int) { recordsOfProcessing(asOfVersion: $v) }`;
+
+  it("lists every purpose with what Art. 30(1) asks, from the same policy enforcement uses, as of any kept version", async () => {
+    const now = await purposeql.execute<{ recordsOfProcessing: Records }>(RECORDS);
+    expect(now.errors).toBeUndefined();
+    const records = now.data!.recordsOfProcessing;
+    expect(records.policyVersion).toBe(purposeql.services.policy.version);
+    expect(records.controller).toMatchObject({ name: "Clubmium", dataProtectionOfficer: "none appointed" });
+    const policy = purposeql.services.policy.compiled;
+    expect(records.activities.map((activity) => activity.purpose.key).sort()).toEqual([...policy.purposeKeys()].sort());
+    for (const activity of records.activities) {
+      // The categories recorded are exactly those enforcement lets the purpose read.
+      expect({ key: activity.purpose.key, data: activity.personalData.map((category) => category.key) }).toEqual({
+        key: activity.purpose.key,
+        data: [...policy.readableCategories(activity.purpose.key)],
+      });
+      expect(activity.securityMeasures.length).toBeGreaterThan(0);
+      expect(activity.recipients.processors).toContain("Example Hosting SIA");
+    }
+    const records_ = Object.fromEntries(records.activities.map((activity) => [activity.purpose.key, activity]));
+    expect(records_["essential.legal_obligation"]).toMatchObject({
+      legalBasis: "LEGAL_OBLIGATION",
+      legalReference: expect.stringContaining("Grāmatvedības likums"),
+      erasure: "1826 days after the end of the service: kept in the archive until then, then deleted.",
+    });
+    expect(records_["essential.service.inquiries"]!.dataSubjects).toBe("People who sent a question, customers or not");
+    expect(records_["essential.service"]!.recipients.clientRoles).toContain("ADMIN");
+
+    // As of the first version, before this file's grant changes.
+    const first = await purposeql.execute<{ recordsOfProcessing: Records }>(RECORDS, { variables: { v: 1 } });
+    expect(first.data!.recordsOfProcessing.policyVersion).toBe(1);
+    const personalizeThen = first.data!.recordsOfProcessing.activities.find((activity) => activity.purpose.key === PERSONALIZE)!;
+    expect(personalizeThen.personalData.map((category) => category.key)).not.toContain("user.contact.phone_number");
+    expect(errorCodes(await purposeql.execute(RECORDS, { variables: { v: 9999 } }))).toEqual(["NOT_FOUND"]);
+  });
+});

@@ -41,6 +41,8 @@ const ROOT_FIELDS: Readonly<Record<"Query" | "Mutation", Readonly<Record<string,
     controller: NONE,
     // One stored version, read whole.
     policyAt: { roundTrips: 1, items: "none" },
+    // The version's whole policy and the clients' roles.
+    recordsOfProcessing: { roundTrips: 2, items: "none" },
     // Page, COUNT (totalCount is always counted, in the page's snapshot), consents and objections of the page.
     subjects: { roundTrips: 3, items: "page" },
     // Page, COUNT, and the page's subjects with their consents and objections (one batch each).

@@ -14,7 +14,10 @@ export async function recipientRolesByPurpose(manager: EntityManager): Promise<R
 }
 
 /** The whole policy of `version`, or of the latest version when none is given; null when it was not kept. */
-export async function wholePolicyOf(manager: EntityManager, version: number | null): Promise<{ version: number; document: PolicyDocument } | null> {
+export async function wholePolicyOf(
+  manager: EntityManager,
+  version: number | null,
+): Promise<{ version: number; document: PolicyDocument } | null> {
   const row =
     version === null
       ? await manager.getRepository(PolicyVersionRow).findOne({ where: {}, order: { version: "DESC" } })

@@ -3,6 +3,8 @@ import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
 import { notFound } from "../../errors";
 import type { JsonObject } from "../../exports/json";
 import { policyVersionRow } from "../../persistence/policy-repository";
+import { recipientRolesByPurpose, wholePolicyOf } from "../../persistence/records-repository";
+import { recordsOfProcessing } from "../../policy/records-of-processing";
 import type { Organisation } from "../../policy/policy-document";
 import { AdminOnly } from "../personal-data";
 import { Controller } from "../types/controller.types";
@@ -70,6 +72,23 @@ export class PolicyResolver {
       justification: row.justification,
       policy: JSON.parse(JSON.stringify(row.document)) as JsonObject,
     };
+  }
+
+  @AdminOnly()
+  @Query(() => GraphQLJSONObject, {
+    description:
+      "The records of processing (GDPR Art. 30(1)) as of a policy version (the one in force when omitted): the controller and, per purpose, its legal basis, data subjects, categories of personal data, recipients (client roles, processors), transfers to third countries with their safeguard, erasure time limit and security measures — generated from the same compiled policy enforcement uses. Recipients' client roles are today's. ADMIN only; NOT_FOUND for a version whose whole policy was not kept.",
+  })
+  async recordsOfProcessing(
+    @Arg("asOfVersion", () => Int, { nullable: true, description: "The policy version; the one in force when omitted." })
+    asOfVersion: number | null | undefined,
+    @Ctx() { app }: RequestContext,
+  ): Promise<JsonObject> {
+    // An omitted argument arrives as undefined: the version in force.
+    const whole = await wholePolicyOf(app.dataSource.manager, asOfVersion ?? null);
+    if (!whole) throw notFound(`No whole policy is stored for version ${asOfVersion ?? "in force"}`);
+    const records = recordsOfProcessing(whole.document, whole.version, await recipientRolesByPurpose(app.dataSource.manager));
+    return JSON.parse(JSON.stringify(records)) as JsonObject;
   }
 
   @Query(() => [Processor], { description: "Every processor (GDPR Art. 28), ordered by name." })
