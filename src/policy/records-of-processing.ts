@@ -1,7 +1,6 @@
 import { isInEea } from "../domain/eea";
-import { LegalBasisCode, RetentionTrigger } from "../domain/policy-terms";
+import { LegalBasisCode, RetentionAction, RetentionTrigger } from "../domain/policy-terms";
 import { compileDocument } from "./compile-document";
-import { isArchivePurpose } from "./engine/compiled-policy";
 import type { PolicyDocument, PolicyPurpose } from "./policy-document";
 
 /** Who may receive a purpose's data: the roles of the clients that may declare it. */
@@ -78,7 +77,7 @@ export function recordsOfProcessing(document: PolicyDocument, version: number, r
         legalBasis: purpose.legalBasis,
         legalReference: purpose.legalReference ?? null,
         legitimateInterestAssessment: purpose.legitimateInterestAssessment ?? null,
-        dataSubjects: dataSubjectsOf(purpose, isArchivePurpose(compiled.purpose(purpose.key)!)),
+        dataSubjects: dataSubjectsOf(purpose, compiled.readsArchiveOnly(purpose.key)),
         personalData: compiled.readableCategories(purpose.key).map((key) => ({
           key,
           name: names.get(key)?.name ?? key,
@@ -125,7 +124,12 @@ function erasureOf(purpose: PolicyPurpose): string {
   };
   const when =
     days === null ? `while ${from[trigger]} has not happened` : days === 0 ? `at ${from[trigger]}` : `${days} days after ${from[trigger]}`;
-  const what = action === "ARCHIVE" ? "kept in the archive until then, then deleted" : action === "ANONYMISE" ? "anonymised" : "deleted";
+  const what =
+    action === RetentionAction.ARCHIVE
+      ? "kept in the archive until then, then deleted"
+      : action === RetentionAction.ANONYMISE
+        ? "anonymised"
+        : "deleted";
   return `${when[0]?.toUpperCase()}${when.slice(1)}: ${what}.`;
 }
 
