@@ -41,6 +41,14 @@ beforeAll(async () => {
 
 const sdlUrl = (): string => `${purposeql.url}/schema.graphql`;
 
+async function getQuery<TData>(
+  query: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Headers; body: GraphQLResponse<TData> }> {
+  const response = await fetch(`${purposeql.url}?${new URLSearchParams({ query }).toString()}`, { headers });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<TData> };
+}
+
 async function postQuery<TData>(
   query: string,
   headers: Record<string, string>,
@@ -52,6 +60,8 @@ async function postQuery<TData>(
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<TData> };
 }
+
+const varyOf = (headers: Headers): string[] => (headers.get("vary") ?? "").split(",").map((name) => name.trim().toLowerCase());
 
 describe("GET /graphql/schema.graphql", () => {
   it("serves the SDL, @dataCategory on every personal field and input field, to a partner's key", async () => {
@@ -269,5 +279,53 @@ describe("privacyManifest", () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe("caching: answers about personal data are private to the key and the purpose", () => {
+  const PERSONAL = `{ subjects(first: 1) { totalCount edges { node { id email } } } }`;
+
+  function expectPersonal(headers: Headers): void {
+    expect(headers.get("cache-control")).toBe("private, no-store");
+    expect(varyOf(headers)).toEqual(expect.arrayContaining(["authorization", "x-purpose"]));
+  }
+
+  function expectNotPersonal(headers: Headers): void {
+    expect(headers.get("cache-control")).not.toMatch(/private/);
+    expect(varyOf(headers)).not.toContain("x-purpose");
+  }
+
+  it("marks a personal read over POST, and one refused before execution", async () => {
+    const read = await postQuery(PERSONAL, { authorization: `Bearer ${partnerKey}`, "x-purpose": SERVICE });
+    expect(read.status).toBe(200);
+    expect(read.body.errors).toBeUndefined();
+    expectPersonal(read.headers);
+    const refused = await postQuery(PERSONAL, { authorization: `Bearer ${partnerKey}`, "x-purpose": ANALYTICS });
+    expect(refused.status).toBe(403);
+    expectPersonal(refused.headers);
+  });
+
+  it("serves a personal read over GET with just the documented headers, Authorization and X-Purpose, and marks it", async () => {
+    const read = await getQuery(PERSONAL, { authorization: `Bearer ${partnerKey}`, "x-purpose": SERVICE });
+    expect(read.status).toBe(200);
+    expect(read.body.errors).toBeUndefined();
+    expect(read.body.data).toEqual({ subjects: expect.objectContaining({ totalCount: expect.any(Number) }) as unknown });
+    expectPersonal(read.headers);
+  });
+
+  it("leaves the answers that carry no personal data as they were (policyVersion, over POST and GET)", async () => {
+    const post = await postQuery<{ policyVersion: number }>(`{ policyVersion }`, { authorization: `Bearer ${partnerKey}` });
+    expect(post.body.data?.policyVersion).toBe(purposeql.services.policy.version);
+    expectNotPersonal(post.headers);
+    const get = await getQuery<{ policyVersion: number }>(`{ policyVersion }`, { authorization: `Bearer ${partnerKey}` });
+    expect(get.status).toBe(200);
+    expect(get.body.data?.policyVersion).toBe(purposeql.services.policy.version);
+    expectNotPersonal(get.headers);
+  });
+
+  it("still refuses, as Apollo's CSRF prevention does, a GET a browser could send cross-site without asking (no header that forces a preflight)", async () => {
+    const simple = await getQuery(`{ policyVersion }`, {});
+    expect(simple.status).toBe(400);
+    expect(simple.body.errors?.[0]?.message).toMatch(/Cross-Site Request Forgery/);
   });
 });
