@@ -41,6 +41,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             ),
           );
           const shape = shapeOf(schema, operation, fragments, variables);
+          context.touchesPersonalData = shape.touchesPersonalData;
 
           const refusal = authorityRefusal(context.client, operation.operation === OperationTypeNode.MUTATION, shape);
           if (refusal) throw refusal;
@@ -66,6 +67,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
         },
 
         async willSendResponse({ contextValue: context, response }) {
+          if (context.touchesPersonalData) markPersonal(response.http.headers);
           if (context.deadline?.passed) {
             withhold(response, 503, requestTimeout(context.deadline.limitMs), context.requestId);
             return;
@@ -98,6 +100,25 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
       };
     },
   };
+}
+
+/**
+ * An answer about personal data is for its caller and purpose only. The purpose travels in a header
+ * and the client in another, so no shared cache (a proxy, a CDN) may keep it, no browser cache may
+ * store it, and whatever cache ignores that must at least key it on both headers. Apollo's cache
+ * control plugin leaves a header it cannot parse, as this one, alone.
+ */
+export const PERSONAL_CACHE_CONTROL = "private, no-store";
+export const PERSONAL_VARY = ["Authorization", "X-Purpose"] as const;
+
+function markPersonal(headers: GraphQLRequestContextWillSendResponse<RequestContext>["response"]["http"]["headers"]): void {
+  headers.set("cache-control", PERSONAL_CACHE_CONTROL);
+  const vary = (headers.get("vary") ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  const missing = PERSONAL_VARY.filter((name) => !vary.some((existing) => existing.toLowerCase() === name.toLowerCase()));
+  headers.set("vary", [...vary, ...missing].join(", "));
 }
 
 /** Replaces the whole answer with one error: no data leaves. */

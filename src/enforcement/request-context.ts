@@ -24,4 +24,9 @@ export interface RequestContext {
   readonly deadline?: RequestDeadline;
   /** Set by the purpose-limitation plugin once the operation is known and allowed; resolvers read only through it. */
   access?: RequestAccess;
+  /**
+   * Set by the purpose-limitation plugin once the operation is known: whether it reads or writes
+   * personal data, so its answer — data or refusal — is marked as not to be cached or shared.
+   */
+  touchesPersonalData?: boolean;
 }

@@ -43,6 +43,9 @@ const ROOT_FIELDS: Readonly<Record<"Query" | "Mutation", Readonly<Record<string,
     policyAt: { roundTrips: 1, items: "none" },
     // The version's whole policy and the clients' roles.
     recordsOfProcessing: { roundTrips: 2, items: "none" },
+    // The client was read when the request was authenticated; the manifest is computed once per policy version.
+    viewer: NONE,
+    privacyManifest: NONE,
     // Page, COUNT (totalCount is always counted, in the page's snapshot), consents and objections of the page.
     subjects: { roundTrips: 3, items: "page" },
     // Page, COUNT, and the page's subjects with their consents and objections (one batch each).

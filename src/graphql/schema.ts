@@ -17,9 +17,12 @@ import { PolicyResolver } from "./resolvers/policy.resolver";
 import { SubjectRequestResolver } from "./resolvers/subject-request.resolver";
 import { SubjectRightsResolver } from "./resolvers/subject-rights.resolver";
 import { SubjectResolver } from "./resolvers/subject.resolver";
+// Last: its types reuse those of the resolvers above, which keeps the printed schema in its order.
+import { PartnerResolver } from "./resolvers/partner.resolver";
 
 const RESOLVERS = [
   PolicyResolver,
+  PartnerResolver,
   SubjectResolver,
   ErasureResolver,
   InquiryResolver,

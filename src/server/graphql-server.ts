@@ -16,6 +16,16 @@ import { databaseFaultPlugin } from "./database-fault-plugin";
 import { isDatabaseUnavailable } from "../persistence/database-faults";
 import { withoutRequestValues } from "./safe-messages";
 
+/**
+ * Apollo refuses a GET (or a POST with a form content type) that carries none of these headers, as a
+ * possible cross-site request forgery: a browser sends such a "simple" request cross-origin without
+ * asking first. Apollo's own two (`x-apollo-operation-name`, `apollo-require-preflight`) are kept;
+ * `authorization` and `x-purpose` are added because neither is CORS-safelisted either — a browser
+ * must preflight any cross-origin request carrying one — and every PurposeQL request that can read
+ * anything carries its API key. So a GET with the documented headers works as it is.
+ */
+export const CSRF_PREVENTION_HEADERS = ["x-apollo-operation-name", "apollo-require-preflight", "authorization", "x-purpose"];
+
 const PUBLIC_CODES = new Set([
   "UNAUTHENTICATED",
   "FORBIDDEN",
@@ -60,6 +70,7 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
     // Automatic persisted queries are off: Apollo keeps one cache for every caller, so a hash one
     // client registered would run for another that never sent the query.
     persistedQueries: false,
+    csrfPrevention: { requestHeaders: CSRF_PREVENTION_HEADERS },
     // The HTTP layer refuses larger documents first (document-limits.ts); this holds for any other way in.
     parseOptions: { maxTokens: MAX_TOKENS },
     // Apollo's own logger would print its messages to the console; they go to the structured log.

@@ -3,6 +3,8 @@ import { expressMiddleware } from "@as-integrations/express5";
 import { databaseUnavailable } from "../errors";
 import { isDatabaseUnavailable } from "../persistence/database-faults";
 import express, { type Express, type RequestHandler } from "express";
+import { GraphQLError } from "graphql";
+import { authenticateClient } from "../auth/authenticate";
 import { createRequestContext, type AppServices, type RequestContext } from "../graphql/context";
 import { documentLimitRefusal } from "./document-limits";
 import { accessLog } from "./access-log";
@@ -14,7 +16,13 @@ import type { RequestLimiter } from "./request-limiter";
  * The HTTP face: `/graphql` for clients; `/healthz` and `/readyz` for load balancers and
  * orchestrators; every failure answers in JSON.
  */
-export function createHttpApp(apollo: ApolloServer<RequestContext>, services: AppServices, limiter: RequestLimiter): Express {
+export function createHttpApp(
+  apollo: ApolloServer<RequestContext>,
+  services: AppServices,
+  limiter: RequestLimiter,
+  /** The SDL with its `@dataCategory` tags (printPurposeQLSchema), served at /graphql/schema.graphql. */
+  sdl: string,
+): Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(accessLog(services.logger));
@@ -49,6 +57,14 @@ export function createHttpApp(apollo: ApolloServer<RequestContext>, services: Ap
     }
     response.json({ status: "ready", policyVersion: services.policy.version });
   });
+  // Before the /graphql mount, which would otherwise take the path as a GraphQL request.
+  app
+    .route(SDL_PATH)
+    .get(serveSdl(services, sdl))
+    .all((_request, response) => {
+      response.setHeader("Allow", "GET, HEAD");
+      sendError(response, 405, "BAD_REQUEST", "The schema is served over GET only.");
+    });
   app.use(
     "/graphql",
     onlyGetAndPost,
@@ -81,6 +97,33 @@ export function createHttpApp(apollo: ApolloServer<RequestContext>, services: Ap
   app.use(notFound);
   app.use(answerFailuresInJson(services.logger));
   return app;
+}
+
+export const SDL_PATH = "/graphql/schema.graphql";
+
+/**
+ * The schema as SDL, with the `@dataCategory` tag of every personal field and input field, which
+ * standard introspection drops. The same API key as /graphql is needed, checked the same way; the
+ * full schema is served (the text of `schema.graphql`), whatever the client's role.
+ */
+function serveSdl(services: AppServices, sdl: string): RequestHandler {
+  return async (request, response) => {
+    try {
+      await authenticateClient(services.dataSource.manager, request.headers.authorization);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        response.setHeader("Retry-After", "1");
+        sendError(response, 503, "DATABASE_UNAVAILABLE", databaseUnavailable().message);
+        return;
+      }
+      if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") {
+        sendError(response, 401, "UNAUTHENTICATED", error.message);
+        return;
+      }
+      throw error;
+    }
+    response.type("application/graphql; charset=utf-8").send(sdl);
+  };
 }
 
 /** Documents too large or too deep to parse and validate safely are refused before GraphQL sees them. */

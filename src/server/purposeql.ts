@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { ApolloServer } from "@apollo/server";
 import type { Config } from "../config";
 import type { AppServices, RequestContext } from "../graphql/context";
-import { buildPurposeQLSchema } from "../graphql/schema";
+import { buildPurposeQLSchema, printPurposeQLSchema } from "../graphql/schema";
 import type { Logger } from "../logging/logger";
 import { EmbeddedDataSource, openDatabase } from "../persistence/data-source";
 import { resolveEncryptionKeys } from "../persistence/encryption-keys";
@@ -19,6 +19,8 @@ import { answerClientErrorInJson, answerWhileStarting } from "./http-failures";
 export interface PurposeQL {
   readonly services: AppServices;
   readonly apollo: ApolloServer<RequestContext>;
+  /** The SDL with its `@dataCategory` tags, printed once at start. */
+  readonly sdl: string;
   readonly devClient: DevClient | null;
   readonly seededVersion: number | null;
   /** Said by the development start that generated the encryption key (where it keeps it); null otherwise. */
@@ -41,7 +43,8 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
     const devClient = config.createDevClient ? await ensureDevClient(dataSource, config.devApiKey) : null;
     const policy = await LivePolicy.load(dataSource);
     const services: AppServices = { dataSource, policy, logger, now: clock };
-    const apollo = createGraphQLServer(await buildPurposeQLSchema(), {
+    const schema = await buildPurposeQLSchema();
+    const apollo = createGraphQLServer(schema, {
       logger,
       exposeErrorDetail: config.exposeErrorDetail,
       introspection: config.introspection,
@@ -56,6 +59,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
     return {
       services,
       apollo,
+      sdl: printPurposeQLSchema(schema),
       devClient,
       seededVersion,
       encryptionKeyNotice: notice,
@@ -89,7 +93,7 @@ export async function startPurposeQL(config: Config, logger: Logger, clock?: () 
     throw error;
   }
   const limiter = new RequestLimiter(config.limits, logger);
-  handle = createHttpApp(purposeql.apollo, purposeql.services, limiter);
+  handle = createHttpApp(purposeql.apollo, purposeql.services, limiter, purposeql.sdl);
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
   const { dataSource } = purposeql.services;
