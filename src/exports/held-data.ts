@@ -1,3 +1,4 @@
+import { subjectFactsOf as factsOfRow } from "../persistence/subject-facts-repository";
 import { FACT_CATEGORIES } from "../domain/fact-categories";
 import {
   CONSENT_EVIDENCE_CATEGORIES,
@@ -70,17 +71,13 @@ export function categoriesHeld(record: SubjectRecord): string[] {
   return [...held].sort();
 }
 
-/** What the policy engine needs to decide on this subject (`lawfulness`, `retentionEndsAt`). */
+/** What the policy engine needs to decide on this subject (`lawfulness`, `retentionEndsAt`): the one mapping, fed from the whole record. */
 export function subjectFactsOf(record: SubjectRecord): SubjectFacts {
-  return {
-    status: record.subject.status,
-    serviceActiveSince: record.subject.serviceActiveSince,
-    serviceActiveUntil: record.subject.serviceActiveUntil,
-    collectedAt: record.subject.createdAt,
+  return factsOfRow(record.subject, {
     consents: record.consents,
     objections: record.objections,
     archivedCategories: record.archived.map((value) => value.category),
     legalHolds: record.legalHolds,
     inquiries: record.inquiries,
-  };
+  });
 }

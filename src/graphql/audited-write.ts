@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from "graphql";
 import type { EntityManager } from "typeorm";
 import { ChangeNotAuditedError, ErasedSubjectWriteError, writeWithChangeEvents, type ChangeLog } from "../audit/change-events";
 import { writesOf } from "../enforcement/operation-analysis";
+import { isErased, type SubjectWrite } from "../persistence/subject-repository";
 import { accessOf } from "./arguments";
 import type { RequestContext } from "./context";
 import { apiError } from "../errors";
@@ -39,6 +40,15 @@ export async function auditedWrite<T>(
     );
     throw apiError("AUDIT_UNAVAILABLE", "The change could not be audited, so it was not made. Try again later.");
   }
+}
+
+/**
+ * Logs a write to one subject's row: a write that changed nothing is no change and writes no event
+ * — unless the subject was erased, whose row the write helpers leave alone: then the attempt is
+ * logged, so that the one rule of `writeWithChangeEvents` refuses it (SUBJECT_ERASED).
+ */
+export function logSubjectWrite(log: ChangeLog, subjectId: string, write: SubjectWrite, categories: readonly string[]): void {
+  if (write.changed || isErased(write.row)) log.wrote(subjectId, categories);
 }
 
 /** The categories the field's arguments write, read from the schema's input tags (the static check reads the same). */

@@ -76,8 +76,11 @@ export async function loadSubjectFacts(
   return result;
 }
 
+/** The facts about a subject kept outside its row, as the engine reads them (loaded per request, or from the subject's whole record). */
+export type FactsOutsideTheRow = Pick<SubjectFacts, "consents" | "objections" | "archivedCategories" | "legalHolds" | "inquiries">;
+
 /** What the policy engine needs to decide on a subject: its row and the facts kept outside it. */
-export function subjectFactsOf(row: DataSubjectRow, loaded: LoadedFacts = noFacts()): SubjectFacts {
+export function subjectFactsOf(row: DataSubjectRow, loaded: FactsOutsideTheRow = noFacts()): SubjectFacts {
   return {
     status: row.status,
     serviceActiveSince: row.serviceActiveSince,

@@ -104,8 +104,6 @@ const organisationSchema = z.strictObject({
 /** The controller as the policy file declares it. */
 export type Organisation = z.infer<typeof organisationSchema>;
 
-export { PERSONAL_CONTENT_ROOT } from "./grant-rules";
-
 export const policyDocumentSchema = z
   .strictObject({
     organisation: organisationSchema,

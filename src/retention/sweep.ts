@@ -68,10 +68,10 @@ export async function sweepRetention(
     examined += batch.length;
     afterSeq = batch.at(-1)?.row.seq ?? null;
     for (const candidate of batch) {
-      if (isIdle(plan(policy, candidate, now), candidate)) continue;
-      const done = options.dryRun
-        ? report(candidate, plan(policy, candidate, now))
-        : await carryOut(dataSource, policy, candidate.row.id, now, requestId);
+      const planned = plan(policy, candidate, now);
+      if (isIdle(planned, candidate)) continue;
+      // A real run plans again inside the subject's transaction, its row locked.
+      const done = options.dryRun ? report(candidate, planned) : await carryOut(dataSource, policy, candidate.row.id, now, requestId);
       if (done) subjects.push(done);
     }
   }

@@ -1,7 +1,7 @@
 import { ApolloServer } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
 import type { RequestLimits } from "../config";
 import { databaseUnavailable, requestTimeout } from "../errors";
 import { purposeLimitationPlugin } from "../enforcement/enforcement-plugin";
@@ -110,18 +110,12 @@ function hideInternalDetail(formatted: GraphQLFormattedError, error: unknown, op
   if (typeof cause === "object" && cause !== null && (cause as { code?: unknown }).code === QUERY_CANCELED) {
     // The statement ran past statement_timeout: the caller's request was too heavy, not the server broken.
     options.logger.warn({ requestId: currentRequestFacts()?.requestId, path: formatted.path }, "a statement ran past statement_timeout");
-    const timeout = requestTimeout(options.limits.statementTimeoutMs, "PURPOSEQL_STATEMENT_TIMEOUT_MS");
-    const extensions: Record<string, unknown> = { ...timeout.extensions };
-    delete extensions.http;
-    return { message: timeout.message, path: formatted.path, locations: formatted.locations, extensions };
+    return answeredAs(requestTimeout(options.limits.statementTimeoutMs, "PURPOSEQL_STATEMENT_TIMEOUT_MS"), formatted);
   }
   if (isDatabaseUnavailable(cause)) {
     // The connection broke or could not be made: a fault of the moment, reported as one the caller may retry.
     options.logger.warn({ requestId: currentRequestFacts()?.requestId, error: describeSafely(cause) }, "the database could not be reached");
-    const unavailable = databaseUnavailable();
-    const extensions: Record<string, unknown> = { ...unavailable.extensions };
-    delete extensions.http;
-    return { message: unavailable.message, path: formatted.path, locations: formatted.locations, extensions };
+    return answeredAs(databaseUnavailable(), formatted);
   }
   options.logger.error(
     { requestId: currentRequestFacts()?.requestId, error: describeSafely(cause), path: formatted.path },
@@ -134,6 +128,13 @@ function hideInternalDetail(formatted: GraphQLFormattedError, error: unknown, op
     locations: formatted.locations,
     extensions: { code: "INTERNAL_SERVER_ERROR" },
   };
+}
+
+/** `error` in place of the internal one, at the same path; its HTTP hints stay out of the body. */
+function answeredAs(error: GraphQLError, formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const extensions: Record<string, unknown> = { ...error.extensions };
+  delete extensions.http;
+  return { message: error.message, path: formatted.path, locations: formatted.locations, extensions };
 }
 
 /** Name, message and code only: a database error also carries the query's parameters, which hold personal data. */

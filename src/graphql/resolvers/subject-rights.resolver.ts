@@ -6,12 +6,12 @@ import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { RightToObject, SubjectStatus } from "../../domain/policy-terms";
 import { withdrawConsents } from "../../persistence/consent-repository";
 import { liftObjection, recordObjection } from "../../persistence/objection-repository";
-import { isErased, lockSubject, setSubjectStatus } from "../../persistence/subject-repository";
+import { lockSubject, setSubjectStatus } from "../../persistence/subject-repository";
 import { lockSubjectRequest } from "../../persistence/subject-request-repository";
 import type { PurposeRule } from "../../policy/engine/compiled-policy";
 import { absoluteObjectionLiftRefusal, consentsEndedByObjection, rightToObject } from "../../policy/engine/objections";
 import { accessOf, knownPurposeArgument, requestIdArgument, statedText, subjectIdArgument } from "../arguments";
-import { auditedWrite } from "../audited-write";
+import { auditedWrite, logSubjectWrite } from "../audited-write";
 import { recorderOf } from "../roles";
 import type { RequestContext } from "../context";
 import { guardChangedSubject, guardObjection } from "../guarded-types";
@@ -136,8 +136,7 @@ export class SubjectRightsResolver {
     const row = await auditedWrite(context, operation, async (manager, log) => {
       const write = await setSubjectStatus(manager, id, status);
       if (!write) throw notFound(`No subject with id ${subjectId}`);
-      // An erased subject's status is not changed; logging the attempt lets the one rule refuse it.
-      if (write.changed || isErased(write.row)) log.wrote(id, [FACT_CATEGORIES.accountStatus]);
+      logSubjectWrite(log, id, write, [FACT_CATEGORIES.accountStatus]);
       return write.row;
     });
     return guardChangedSubject(access, row);

@@ -3,16 +3,9 @@ import { Arg, Ctx, ID, Info, Int, Mutation, Query, Resolver } from "type-graphql
 import { Capability } from "../../domain/capabilities";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { recordConsent, type NewConsent } from "../../persistence/consent-repository";
-import {
-  endServiceOf,
-  insertSubject,
-  isErased,
-  pageOfSubjects,
-  startServiceOf,
-  updateSubjectFields,
-} from "../../persistence/subject-repository";
+import { endServiceOf, insertSubject, pageOfSubjects, startServiceOf, updateSubjectFields } from "../../persistence/subject-repository";
 import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, subjectIdArgument } from "../arguments";
-import { auditedWrite, categoriesWrittenBy } from "../audited-write";
+import { auditedWrite, categoriesWrittenBy, logSubjectWrite } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
 import { requireParentalConsentIfChild } from "../consent-conditions";
 import type { RequestContext } from "../context";
@@ -128,7 +121,7 @@ export class SubjectResolver {
     const row = await auditedWrite(context, "startService", async (manager, log) => {
       const write = await startServiceOf(manager, id, access.now);
       if (!write) throw notFound(`No subject with id ${subjectId}`);
-      if (write.changed || isErased(write.row)) log.wrote(id, [FACT_CATEGORIES.serviceRelationship]);
+      logSubjectWrite(log, id, write, [FACT_CATEGORIES.serviceRelationship]);
       return write.row;
     });
     return guardChangedSubject(access, row);
@@ -149,8 +142,7 @@ export class SubjectResolver {
     const row = await auditedWrite(context, "endService", async (manager, log) => {
       const write = await endServiceOf(manager, id, access.now);
       if (!write) throw notFound(`No subject with id ${subjectId}`);
-      // An erased subject's service is not touched; logging the attempt lets the one rule refuse it.
-      if (write.changed || isErased(write.row)) log.wrote(id, [FACT_CATEGORIES.serviceRelationship]);
+      logSubjectWrite(log, id, write, [FACT_CATEGORIES.serviceRelationship]);
       return write.row;
     });
     return guardChangedSubject(access, row);
