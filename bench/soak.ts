@@ -87,12 +87,16 @@ async function main(): Promise<number> {
   });
   const server = await startPurposeQL(config, createLogger(config.logLevel));
   try {
-    const { apiKey } = await registerClient(server.services.dataSource.manager, {
-      name: `soak-${randomBytes(4).toString("hex")}`,
-      role: ClientRole.ADMIN,
-      purposeKeys: ["essential.service"],
-      capabilities: [...ALL_CAPABILITIES],
-    });
+    const { apiKey } = await registerClient(
+      server.services.dataSource.manager,
+      {
+        name: `soak-${randomBytes(4).toString("hex")}`,
+        role: ClientRole.ADMIN,
+        purposeKeys: ["essential.service"],
+        capabilities: [...ALL_CAPABILITIES],
+      },
+      server.services.policy.compiled,
+    );
     const subjectIds: string[] = [];
     for (let i = 0; i < subjectCount; i += 1) {
       const created = await graphql<{ createSubject: { id: string } }>(

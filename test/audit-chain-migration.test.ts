@@ -3,6 +3,7 @@ import { verifyAuditChain } from "../src/audit/audit-chain";
 import { createDataSource } from "../src/persistence/data-source";
 import { migrations } from "../src/persistence/migrations";
 import { AuditHashChain1796000000000 } from "../src/persistence/migrations/1796000000000-AuditHashChain";
+import { ProcessorClients1796700000000 } from "../src/persistence/migrations/1796700000000-ProcessorClients";
 import { createTestDatabase } from "./support/database";
 
 // A file of its own: the embedded database is one PGlite per process (typeorm-pglite keeps a single instance).
@@ -12,7 +13,12 @@ describe(`the migration that introduces the chain (${DATABASE})`, () => {
   it("chains the events a database held before it, in the order they were written", async () => {
     const database = await createTestDatabase();
     const dataSource: DataSource = createDataSource(database.target);
-    dataSource.setOptions({ migrations: migrations.filter((migration) => migration !== AuditHashChain1796000000000) });
+    // The chain's migration, and the one that extends its encoding (it needs the chain's functions), come after the events.
+    dataSource.setOptions({
+      migrations: migrations.filter(
+        (migration) => migration !== AuditHashChain1796000000000 && migration !== ProcessorClients1796700000000,
+      ),
+    });
     await dataSource.initialize();
     try {
       await dataSource.runMigrations();
@@ -27,6 +33,7 @@ describe(`the migration that introduces the chain (${DATABASE})`, () => {
       try {
         await runner.startTransaction();
         await new AuditHashChain1796000000000().up(runner);
+        await new ProcessorClients1796700000000().up(runner);
         await runner.commitTransaction();
       } finally {
         await runner.release();

@@ -26,9 +26,9 @@ describe("npm run client", () => {
     const notItsPurpose = await purposeql.execute(`{ subjects { totalCount } }`, { apiKey, purpose: "marketing.advertising" });
     expect(errorCodes(notItsPurpose)).toEqual(["FORBIDDEN"]);
 
-    expect(await client("list")).toMatch(/^crm\tINTERNAL_APP\tactive\tessential\.service, personalize\tno capabilities$/m);
+    expect(await client("list")).toMatch(/^crm\tINTERNAL_APP\tinternal\tactive\tessential\.service, personalize\tno capabilities$/m);
     expect(await client("revoke", "crm")).toMatch(/Revoked crm/);
-    expect(await client("list")).toMatch(/^crm\tINTERNAL_APP\trevoked /m);
+    expect(await client("list")).toMatch(/^crm\tINTERNAL_APP\tinternal\trevoked /m);
     expect(errorCodes(await purposeql.execute(`{ policyVersion }`, { apiKey }))).toEqual(["UNAUTHENTICATED"]);
   });
 
@@ -48,7 +48,7 @@ describe("npm run client", () => {
     const apiKey = /\n {2}(pql_\S+)\n/.exec(output)?.[1];
     const stored = await purposeql.services.dataSource.getRepository(ClientRow).findOneByOrFail({ name: "consent-desk" });
     expect(stored.capabilities).toEqual(["RECORD_CONSENT", "RESTRICT"]);
-    expect(await client("list")).toMatch(/^consent-desk\tINTERNAL_APP\tactive\tpersonalize\tRECORD_CONSENT,RESTRICT$/m);
+    expect(await client("list")).toMatch(/^consent-desk\tINTERNAL_APP\tinternal\tactive\tpersonalize\tRECORD_CONSENT,RESTRICT$/m);
 
     const subject = await purposeql.execute<{ createSubject: { id: string } }>(
       `mutation { createSubject(input: { fullName: "Desk Person" }) { id } }`,
@@ -70,7 +70,7 @@ describe("npm run client", () => {
     });
     expect(ended.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", capability: "MANAGE_SUBJECTS" });
     expect(await client("list")).toMatch(
-      /^development\tADMIN\tactive\t.*\tERASE,EXPORT,HANDLE_REQUESTS,LIFT_RESTRICTION,MANAGE_SUBJECTS,RECORD_CONSENT,RECORD_OBJECTION,RESTRICT$/m,
+      /^development\tADMIN\tinternal\tactive\t.*\tERASE,EXPORT,HANDLE_REQUESTS,LIFT_RESTRICTION,MANAGE_SUBJECTS,RECORD_CONSENT,RECORD_OBJECTION,RESTRICT$/m,
     );
   });
 
@@ -116,18 +116,19 @@ describe("npm run client", () => {
   });
 
   it("ADMIN manages clients through the API too: createClient shows the key once, clients lists, revokeClient revokes; others may not", async () => {
+    // A PARTNER acting for no processor is a third party: it may declare only purposes based on consent.
     const created = await purposeql.execute<{ createClient: { apiKey: string; client: Record<string, unknown> } }>(
-      `mutation { createClient(input: { name: "api-made", role: PARTNER, purposes: ["analytics.reporting"] }) { apiKey client { name role purposes capabilities revokedAt } } }`,
+      `mutation { createClient(input: { name: "api-made", role: PARTNER, purposes: ["personalize"] }) { apiKey client { name role purposes capabilities revokedAt } } }`,
     );
     expect(created.data?.createClient.client).toEqual({
       name: "api-made",
       role: "PARTNER",
-      purposes: ["analytics.reporting"],
+      purposes: ["personalize"],
       capabilities: [],
       revokedAt: null,
     });
     const apiKey = created.data!.createClient.apiKey;
-    expect((await purposeql.execute(`{ subjects { totalCount } }`, { apiKey, purpose: "analytics.reporting" })).errors).toBeUndefined();
+    expect((await purposeql.execute(`{ subjects { totalCount } }`, { apiKey, purpose: "personalize" })).errors).toBeUndefined();
 
     const asPartner = await purposeql.execute(`{ clients { name } }`, { apiKey });
     expect(errorCodes(asPartner)).toEqual(["FORBIDDEN"]);

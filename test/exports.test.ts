@@ -50,7 +50,8 @@ beforeAll(async () => {
     purposes: [SERVICE, SUPPORT],
     capabilities: [Capability.MANAGE_SUBJECTS],
   });
-  keys.stats = await createTestClient(purposeql, { name: "stats", role: ClientRole.PARTNER, purposes: [ANALYTICS] });
+  // A third party (a PARTNER acting for no processor): it reads only under a purpose the person consented to.
+  keys.stats = await createTestClient(purposeql, { name: "stats", role: ClientRole.PARTNER, purposes: [ADVERTISING] });
   keys.exporter = await createTestClient(purposeql, {
     name: "rights-desk",
     role: ClientRole.INTERNAL_APP,
@@ -158,7 +159,7 @@ describe("the access export (GDPR Art. 15)", () => {
     clock = new Date("2027-03-04T11:00:00.000Z");
     await ok(`query ($id: ID!) { subject(id: $id) { fullName } }`, SUPPORT, { id: subjectId }, keys.crm);
     clock = new Date("2027-03-05T10:00:00.000Z");
-    await ok(`query ($id: ID!) { subject(id: $id) { country browser } }`, ANALYTICS, { id: subjectId }, keys.stats);
+    await ok(`query ($id: ID!) { subject(id: $id) { country browser } }`, ADVERTISING, { id: subjectId }, keys.stats);
     clock = new Date("2027-03-06T10:00:00.000Z");
     requestId = await requestOf(subjectId, SubjectRequestKind.ACCESS);
     eventsBefore = (await eventsOf(subjectId)).length;
@@ -301,6 +302,8 @@ describe("the access export (GDPR Art. 15)", () => {
       {
         clientName: "crm",
         role: "INTERNAL_APP",
+        recipientType: "INTERNAL",
+        processor: null,
         recipientKind: "one of our own applications",
         purposes: [SUPPORT],
         categories: ["user.contact.email", "user.name"],
@@ -310,8 +313,10 @@ describe("the access export (GDPR Art. 15)", () => {
       {
         clientName: "stats",
         role: "PARTNER",
+        recipientType: "THIRD_PARTY",
+        processor: null,
         recipientKind: expect.stringContaining("third party"),
-        purposes: [ANALYTICS],
+        purposes: [ADVERTISING],
         categories: ["user.device.browser", "user.location.coarse"],
         firstAt: "2027-03-05T10:00:00.000Z",
         lastAt: "2027-03-05T10:00:00.000Z",
@@ -319,7 +324,7 @@ describe("the access export (GDPR Art. 15)", () => {
     ]);
     const mayReceive = Object.fromEntries(list(recipients.mayReceive).map((client) => [client.clientName, client]));
     expect(Object.keys(mayReceive).sort()).toEqual(["crm", "development", "request-inbox", "rights-desk", "stats"]);
-    expect(mayReceive.stats).toMatchObject({ role: "PARTNER", purposes: [{ purposeKey: ANALYTICS }] });
+    expect(mayReceive.stats).toMatchObject({ role: "PARTNER", recipientType: "THIRD_PARTY", purposes: [{ purposeKey: ADVERTISING }] });
     expect(list(recipients.processors)).toEqual([
       expect.objectContaining({
         name: "Example Hosting SIA",
@@ -415,6 +420,8 @@ describe("the access export (GDPR Art. 15)", () => {
       {
         clientName: "crm",
         role: "INTERNAL_APP",
+        recipientType: "INTERNAL",
+        processor: null,
         purposeKey: SUPPORT,
         operations: ["read"],
         firstAt: "2027-03-04T10:00:00.000Z",
@@ -425,7 +432,9 @@ describe("the access export (GDPR Art. 15)", () => {
       {
         clientName: "stats",
         role: "PARTNER",
-        purposeKey: ANALYTICS,
+        recipientType: "THIRD_PARTY",
+        processor: null,
+        purposeKey: ADVERTISING,
         operations: ["read"],
         firstAt: "2027-03-05T10:00:00.000Z",
         lastAt: "2027-03-05T10:00:00.000Z",
@@ -520,7 +529,7 @@ describe("the export is refused", () => {
     const id = await requestOf(subjectId, SubjectRequestKind.ACCESS);
     const portabilityId = await requestOf(subjectId, SubjectRequestKind.PORTABILITY);
 
-    const partner = await refused(ACCESS_EXPORT, ANALYTICS, id, keys.stats);
+    const partner = await refused(ACCESS_EXPORT, ADVERTISING, id, keys.stats);
     expect(partner.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", capability: "EXPORT" });
 
     const noCapability = await refused(ACCESS_EXPORT, RIGHTS, id, keys.handler);

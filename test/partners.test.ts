@@ -36,7 +36,13 @@ let schema: GraphQLSchema;
 
 beforeAll(async () => {
   schema = await buildPurposeQLSchema();
-  partnerKey = await createTestClient(purposeql, { name: "partner-of-issue-12", role: ClientRole.PARTNER, purposes: [SERVICE, ANALYTICS] });
+  // Acting for a processor: a PARTNER acting for none is a third party, and may declare only purposes based on consent.
+  partnerKey = await createTestClient(purposeql, {
+    name: "partner-of-issue-12",
+    role: ClientRole.PARTNER,
+    purposes: [SERVICE, ANALYTICS],
+    processor: "Example Hosting SIA",
+  });
 });
 
 const sdlUrl = (): string => `${purposeql.url}/schema.graphql`;

@@ -354,6 +354,8 @@ describe("declaring the purpose", () => {
       ...storedFormOf(key),
       purposeKeys: [ANALYTICS],
       capabilities: [],
+      // A PARTNER acting for no processor is a third party, and may declare only purposes based on consent.
+      processorName: "Example Hosting SIA",
     });
     const byHeader = await purposeql.execute(`{ subjects { totalCount } }`, { apiKey: key, purpose: SERVICE });
     expect(errorCodes(byHeader)).toEqual(["FORBIDDEN"]);

@@ -465,7 +465,12 @@ describe("erasure (GDPR Art. 17)", () => {
   it("erases all but what the legal duty and a hold keep, says whom to tell, and answers a repeat with the same receipt", async () => {
     const subjectId = await newSubject(true);
     // A partner read the e-mail (kept for the legal duty) and the country (erased): it is a recipient to tell of the country.
-    const partnerKey = await createTestClient(purposeql, { name: "erasure-partner", role: ClientRole.PARTNER, purposes: [SERVICE] });
+    const partnerKey = await createTestClient(purposeql, {
+      name: "erasure-partner",
+      role: ClientRole.PARTNER,
+      purposes: [SERVICE],
+      processor: "Example Hosting SIA",
+    });
     const partnerRead = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { email country } }`, {
       purpose: SERVICE,
       apiKey: partnerKey,

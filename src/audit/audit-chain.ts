@@ -6,13 +6,17 @@ import { chainedEventsAfter, chainHead, type ChainedEvent } from "../persistence
 export const GENESIS_HASH = "00".repeat(32);
 
 /**
- * The canonical encoding the database hashes (`access_event_canonical`, migration AuditHashChain),
- * re-implemented here so that verification does not trust functions an owner of the database could
- * replace: each value as a netstring, each array as its length then its items, in a fixed order.
+ * The canonical encoding the database hashes (`access_event_canonical`, migrations AuditHashChain
+ * and ProcessorClients), re-implemented here so that verification does not trust functions an owner
+ * of the database could replace: each value as a netstring, each array as its length then its
+ * items, in a fixed order. An event recorded with its recipient is encoded `purposeql-audit-v2`,
+ * the first encoding's fields followed by the recipient type and the processor (a list of none or
+ * one name); an event recorded before recipients were keeps `purposeql-audit-v1`.
  */
 export function canonicalEncoding(event: ChainedEvent): string {
+  const withRecipient = event.recipientType !== null;
   return [
-    netstring("purposeql-audit-v1"),
+    netstring(withRecipient ? "purposeql-audit-v2" : "purposeql-audit-v1"),
     netstring(event.chainPosition),
     netstring(event.id),
     netstring(event.requestId),
@@ -26,6 +30,7 @@ export function canonicalEncoding(event: ChainedEvent): string {
     netstrings(event.denied),
     netstring(event.decision),
     netstring(event.atMicros),
+    ...(withRecipient ? [netstring(event.recipientType), netstrings(event.processorName === null ? [] : [event.processorName])] : []),
   ].join("");
 }
 

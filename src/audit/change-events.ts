@@ -1,13 +1,11 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { insertChangeEvents, type ChangeEventToWrite } from "../persistence/access-event-repository";
+import { insertChangeEvents, type ChangeEventToWrite, type EventActor } from "../persistence/access-event-repository";
 import { erasedAmong } from "../persistence/subject-repository";
 import { erasedSubjectWriteRefusal } from "../policy/erased-subjects";
 
-/** Who makes a change, for which purpose, in which request. */
-export interface ChangeAuthor {
+/** Who makes a change (the client, the recipient it is, its processor), for which purpose, in which request. */
+export interface ChangeAuthor extends EventActor {
   readonly requestId: string;
-  readonly clientId: string;
-  readonly clientName: string;
   readonly purposeKey: string;
   /** The request's time, from the server's clock: when the change is recorded as made. */
   readonly at: Date;

@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Capability } from "../domain/capabilities";
 import { ClientRole } from "../domain/policy-terms";
+import { recipientTypeOf, type RecipientType } from "../domain/recipients";
 import { forbidden, unauthenticated } from "../errors";
 import { findClientByKeyId } from "../persistence/client-repository";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
@@ -14,6 +15,10 @@ export interface AuthenticatedClient {
   readonly purposes: ReadonlySet<string>;
   /** What this client may change about subjects; always empty for a PARTNER. */
   readonly capabilities: ReadonlySet<Capability>;
+  /** The processor it acts for, bound to that processor's contract; null when it acts for none. */
+  readonly processorName: string | null;
+  /** The recipient it is: what it reads is disclosed to a THIRD_PARTY (src/domain/recipients.ts). */
+  readonly recipientType: RecipientType;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -34,6 +39,8 @@ export async function authenticateClient(manager: EntityManager, authorization: 
     purposes: new Set(client.purposes.map((purpose) => purpose.key)),
     // Partners read; whatever a row might say, they hold no capability.
     capabilities: new Set(client.role === ClientRole.PARTNER ? [] : client.capabilities),
+    processorName: client.processorName,
+    recipientType: recipientTypeOf(client.role, client.processorName),
   };
 }
 

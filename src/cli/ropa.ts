@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify/sync";
 import { loadConfig } from "../config";
 import { openDatabase } from "../persistence/data-source";
-import { recipientRolesByPurpose, wholePolicyOf } from "../persistence/records-repository";
+import { clientRecipients, wholePolicyOf } from "../persistence/records-repository";
 import { recordsAsMarkdown, recordsAsRows, recordsOfProcessing } from "../policy/records-of-processing";
 
 const USAGE = `Usage: npm run ropa -- [--format json|markdown|csv] [--as-of <policy version>]
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
           ? "No whole policy is stored yet: seed the policy first (npm run seed)."
           : `No whole policy is stored for version ${asOf}.`,
       );
-    const records = recordsOfProcessing(whole.document, whole.version, await recipientRolesByPurpose(dataSource.manager));
+    const records = recordsOfProcessing(whole.document, whole.version, await clientRecipients(dataSource.manager));
     const output =
       format === "json"
         ? `${JSON.stringify(records, null, 2)}\n`

@@ -1,4 +1,5 @@
 import type { ArchiveReason, SubjectStatus } from "./policy-terms";
+import type { RecipientType } from "./recipients";
 
 /** A category an erasure did not delete, and why (GDPR Art. 17(3)). */
 export interface KeptCategory {
@@ -29,6 +30,13 @@ export interface ErasureReceipt {
   readonly statusAfter: SubjectStatus;
   readonly erased: readonly string[];
   readonly kept: readonly KeptCategory[];
-  readonly recipientsToNotify: readonly { clientName: string; categories: readonly string[]; lastReceivedAt: string }[];
+  readonly recipientsToNotify: readonly {
+    clientName: string;
+    /** The recipient it was; null when its events predate recipients, absent from receipts stored before. */
+    recipientType?: RecipientType | null;
+    processorName?: string | null;
+    categories: readonly string[];
+    lastReceivedAt: string;
+  }[];
   readonly processorsToNotify: readonly ProcessorToTell[];
 }

@@ -4,17 +4,21 @@ import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../au
 import type { RequestContext } from "./request-context";
 import { apiError, badUserInput, forbidden, requestTimeout } from "../errors";
 import { insertAccessEvents } from "../persistence/access-event-repository";
+import { contractRefusal, purposeRefusal } from "../policy/engine/recipient-rules";
 import { authorityRefusal } from "./authority";
 import { combineDeclarations, purposeFromDirective } from "./declared-purpose";
 import { analyseOperation, type PersonalSelection } from "./operation-analysis";
 import { coercedVariables } from "./operation-variables";
 import { RequestAccess } from "./request-access";
+import { recipientRefusalError } from "./purpose-limitation-error";
 
 /**
  * Purpose limitation around every operation (docs/DESIGN.md §4–5, §8):
  *  - before execution: refuse an operation the client has no authority for (a capability for each
- *    write, ADMIN for administration); settle the declared purpose; and refuse the whole operation
- *    if it selects or writes a personal field whose category that purpose does not grant (rule 2),
+ *    write, ADMIN for administration); settle the declared purpose; refuse a purpose the client may
+ *    not declare as the recipient it is (outside its processor's contract; not consent-based, for a
+ *    third party); and refuse the whole operation if it selects or writes a personal field whose
+ *    category that purpose does not grant (rule 2), or its processor's contract does not cover,
  *    through literals, variables, defaults and nested inputs — no resolver, no SQL;
  *  - after execution, before the response leaves: write the request's access events in one
  *    statement; if that fails, release no data at all (fail closed). A request past its deadline
@@ -58,10 +62,14 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             );
           }
           if (purposeKey !== null) {
+            const asRecipient = purposeRefusal(policy, context.client, purposeKey);
+            if (asRecipient) throw recipientRefusalError(purposeKey, asRecipient, [], "Nothing was executed");
             const notGranted = (selection: PersonalSelection): boolean => !policy.grants(purposeKey, selection.category);
             const reads = shape.personalSelections.filter(notGranted);
             const writes = shape.personalInputs.filter(notGranted);
             if (reads.length > 0 || writes.length > 0) throw refusedBeforeExecution(purposeKey, reads, writes);
+            const outsideContract = contractRefusal(policy, context.client, [...shape.personalSelections, ...shape.personalInputs]);
+            if (outsideContract) throw recipientRefusalError(purposeKey, outsideContract, outsideContract.fields, "Nothing was executed");
           }
           context.access = new RequestAccess(purposeKey, policy, context.app.dataSource.manager, context.app.now());
         },
@@ -78,6 +86,8 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             requestId: context.requestId,
             clientId: context.client.id,
             clientName: context.client.name,
+            recipientType: context.client.recipientType,
+            processorName: context.client.processorName,
             purposeKey: access.purposeKey,
           });
           try {

@@ -1,5 +1,6 @@
 import { GraphQLError } from "graphql";
 import type { DenialReason } from "../policy/engine/lawfulness";
+import type { FieldOfCategory, RecipientRefusal } from "../policy/engine/recipient-rules";
 
 /** Read-time reasons: the engine's, plus the guard's own defence-in-depth cases. */
 export type ReadDenialReason = DenialReason | "NOT_GRANTED" | "NO_PURPOSE" | "CHECK_FAILED";
@@ -37,4 +38,28 @@ export function purposeLimitationError(reason: ReadDenialReason, category: strin
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
+}
+
+/**
+ * The client may not receive what it asks as the recipient it is (`recipient-rules.ts`): a
+ * processor's client outside its contract, a third party under a purpose not based on consent.
+ * The whole operation is refused (403), naming the fields the contract does not cover, if those
+ * are what refused it; `outcome` says what did not happen ("Nothing was executed").
+ */
+export function recipientRefusalError(
+  purposeKey: string,
+  refusal: RecipientRefusal,
+  fields: readonly FieldOfCategory[],
+  outcome: string,
+): GraphQLError {
+  return new GraphQLError(`${refusal.message}. ${outcome}.`, {
+    extensions: {
+      code: "PURPOSE_LIMITATION",
+      reason: refusal.reason,
+      purpose: purposeKey,
+      ...(refusal.processor === null ? {} : { processor: refusal.processor }),
+      ...(fields.length === 0 ? {} : { fields: fields.map(({ field, category }) => ({ field, category })) }),
+      http: { status: 403 },
+    },
+  });
 }

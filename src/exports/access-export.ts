@@ -2,6 +2,7 @@ import { DATA_SUBJECT_RIGHTS } from "../domain/data-subject-rights";
 import { isInEea } from "../domain/eea";
 import { Provenance, PROVENANCE_DESCRIPTIONS, SUBJECT_FIELD_NAMES, SUBJECT_FIELDS } from "../domain/field-provenance";
 import { LEGAL_BASES } from "../domain/legal-bases";
+import { RecipientType, recipientTypeOf } from "../domain/recipients";
 import { ClientRole, LegalBasisCode, RetentionAction, RetentionTrigger } from "../domain/policy-terms";
 import type { ClientRow, PurposeRow, SubjectRequestRow } from "../persistence/entities";
 import type { PolicySnapshot } from "../persistence/policy-repository";
@@ -10,6 +11,7 @@ import type { CompiledPolicy, RetentionRule } from "../policy/engine/compiled-po
 import { lawfulness, retentionEndsAt, type DenialReason, type SubjectFacts } from "../policy/engine/lawfulness";
 import { dayIn } from "../policy/engine/request-deadlines";
 import { deadlineOf } from "../policy/engine/subject-request-rules";
+import { contractCovers, purposeRefusal } from "../policy/engine/recipient-rules";
 import { isUnder } from "../policy/keys";
 import { categoriesHeld, storedValues, subjectFactsOf } from "./held-data";
 import { columnsOf, instant, type JsonObject, type JsonValue } from "./json";
@@ -319,11 +321,30 @@ function processingEndsText(rule: RetentionRule, endsAt: Date | null, reason: De
   }
 }
 
-const ROLE_WORDS: Readonly<Record<ClientRole, string>> = {
-  INTERNAL_APP: "one of our own applications",
-  ADMIN: "our administrators' tools",
-  PARTNER: "a partner: a third party that receives data from us",
-};
+/** What each recipient is, in the person's words (its role tells the controller's own tools apart). */
+function recipientKindOf(role: ClientRole | null, type: RecipientType | null, processor: string | null): string {
+  switch (type) {
+    case RecipientType.PROCESSOR:
+      return `a processor acting on our behalf under a written contract (${processor ?? "unnamed"}): it may use your data for no other purpose`;
+    case RecipientType.THIRD_PARTY:
+      return "a third party: what it reads is disclosed to it, which we do only under a purpose you consented to";
+    case RecipientType.INTERNAL:
+      return role === ClientRole.ADMIN ? "our administrators' tools" : "one of our own applications";
+    case null:
+      return "a client no longer on record";
+  }
+}
+
+/** A client as a recipient: its role, and the recipient it is (the one its events recorded, else its own today). */
+function recipientOf(
+  client: ClientRow | undefined,
+  recorded: { readonly recipientType: RecipientType | null; readonly processorName: string | null } | undefined,
+): JsonObject {
+  const role = client?.role ?? null;
+  const type = recorded?.recipientType ?? (client ? recipientTypeOf(client.role, client.processorName) : null);
+  const processor = recorded?.recipientType ? recorded.processorName : (client?.processorName ?? null);
+  return { role, recipientType: type, processor, recipientKind: recipientKindOf(role, type, processor) };
+}
 
 function recipientsSection(input: AccessExportInput, held: readonly string[]): JsonObject {
   const { record, compiled, policy } = input;
@@ -331,9 +352,10 @@ function recipientsSection(input: AccessExportInput, held: readonly string[]): J
   for (const summary of record.accesses) byClient.set(summary.clientId, [...(byClient.get(summary.clientId) ?? []), summary]);
   const received = [...byClient].map(([clientId, summaries]) => {
     const client = record.clients.find((row) => row.id === clientId);
+    const latestRecorded = [...summaries].sort((a, b) => b.lastAt.getTime() - a.lastAt.getTime()).find((summary) => summary.recipientType);
     return {
       clientName: summaries[0]?.clientName ?? clientId,
-      ...roleOf(client),
+      ...recipientOf(client, latestRecorded),
       purposes: [...new Set(summaries.map((summary) => summary.purposeKey))].sort(),
       categories: [...new Set(summaries.flatMap((summary) => summary.categories))].sort(),
       firstAt: new Date(Math.min(...summaries.map((summary) => summary.firstAt.getTime()))).toISOString(),
@@ -344,9 +366,14 @@ function recipientsSection(input: AccessExportInput, held: readonly string[]): J
     .filter((client) => client.revokedAt === null)
     .map((client) => ({
       clientName: client.name,
-      ...roleOf(client),
+      ...recipientOf(client, undefined),
+      // What enforcement would let it receive: a purpose it may declare as the recipient it is, a category its contract covers.
       purposes: client.purposes
-        .map((purpose) => ({ purposeKey: purpose.key, categories: held.filter((category) => compiled.grants(purpose.key, category)) }))
+        .filter((purpose) => purposeRefusal(compiled, client, purpose.key) === null)
+        .map((purpose) => ({
+          purposeKey: purpose.key,
+          categories: held.filter((category) => compiled.grants(purpose.key, category) && contractCovers(compiled, client, category)),
+        }))
         .filter((purpose) => purpose.categories.length > 0)
         .sort((a, b) => a.purposeKey.localeCompare(b.purposeKey)),
     }))
@@ -369,17 +396,11 @@ function recipientsSection(input: AccessExportInput, held: readonly string[]): J
     }))
     .filter((processor) => processor.categories.length > 0);
   return {
-    note: "received: the clients that were actually released some of your data, from the audit trail. mayReceive: the clients allowed to ask for it, under a purpose that may read a category we hold of yours (whether that purpose may process your data now is in purposes[].processingNow). processors: the service providers that process your data on our behalf, under a written contract (GDPR Art. 28).",
+    note: "received: the clients that were actually released some of your data, from the audit trail. mayReceive: the clients allowed to ask for it, under a purpose that may read a category we hold of yours (whether that purpose may process your data now is in purposes[].processingNow). Each names the recipient it is (recipientType): INTERNAL, our own applications; PROCESSOR, a service provider acting on our behalf (named in processor); THIRD_PARTY, a third party — what it received was disclosed to it, which we do only under a purpose you consented to. processors: the service providers that process your data on our behalf, under a written contract (GDPR Art. 28).",
     received,
     mayReceive,
     processors,
   };
-}
-
-function roleOf(client: ClientRow | undefined): { role: ClientRole | null; recipientKind: string } {
-  return client
-    ? { role: client.role, recipientKind: ROLE_WORDS[client.role] }
-    : { role: null, recipientKind: "a client no longer on record" };
 }
 
 /** Art. 15(1)(g): where each kind of value came from (each value also names its own, in personalData.values). */
@@ -419,6 +440,9 @@ function eventSummary(summary: EventSummary, clients: readonly ClientRow[], cate
   return {
     clientName: summary.clientName,
     role: clients.find((client) => client.id === summary.clientId)?.role ?? null,
+    // As the events recorded it; null for events recorded before recipients were.
+    recipientType: summary.recipientType,
+    processor: summary.processorName,
     purposeKey: summary.purposeKey,
     operations: [...summary.operations],
     firstAt: summary.firstAt.toISOString(),

@@ -22,6 +22,8 @@ export async function auditedWrite<T>(
     requestId: context.requestId,
     clientId: context.client.id,
     clientName: context.client.name,
+    recipientType: context.client.recipientType,
+    processorName: context.client.processorName,
     purposeKey: access.purposeKey,
     at: access.now,
   };

@@ -1,5 +1,6 @@
 import type { AuthenticatedClient } from "../auth/authenticate";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
+import { contractCovers, purposeRefusal } from "../policy/engine/recipient-rules";
 import { personalFieldsByType } from "./personal-data";
 import type { FieldPurposeRule, PersonalFieldRules, PrivacyManifest, Viewer } from "./types/partner.types";
 
@@ -43,16 +44,23 @@ function fieldPurposeRule(policy: CompiledPolicy, purposeKey: string, category: 
   return { purpose: purposeKey, readable: true, legalBasis: purpose.legalBasis, retention: { trigger, days, action } };
 }
 
-/** The calling client as it is authenticated for this request, and what each of its purposes may read now. */
+/**
+ * The calling client as it is authenticated for this request, and what each of its purposes may
+ * read now — as the recipient it is: a processor's client reads only what its contract covers.
+ */
 export function viewerOf(client: AuthenticatedClient, policy: CompiledPolicy): Viewer {
+  const covered = (category: string): boolean => contractCovers(policy, client, category);
   return {
     clientName: client.name,
     role: client.role,
     capabilities: [...client.capabilities].sort(),
+    processor: client.processorName,
+    recipientType: client.recipientType,
     purposes: [...client.purposes].sort().flatMap((key) => {
       const purpose = policy.purpose(key);
-      // A purpose the policy no longer has cannot be declared (FORBIDDEN): it is not listed.
-      return purpose ? [{ key, legalBasis: purpose.legalBasis, readableCategories: [...policy.readableCategories(key)] }] : [];
+      // A purpose the policy no longer has, or one it may not declare as the recipient it is, is refused: it is not listed.
+      if (!purpose || purposeRefusal(policy, client, key)) return [];
+      return [{ key, legalBasis: purpose.legalBasis, readableCategories: policy.readableCategories(key).filter(covered) }];
     }),
   };
 }

@@ -1,11 +1,20 @@
 import type { EntityManager } from "typeorm";
 import { AccessDecision } from "../domain/policy-terms";
+import type { RecipientType } from "../domain/recipients";
 import { AccessEventRow } from "./entities";
 
-export interface AccessEventToWrite {
-  readonly requestId: string;
+/** Who read or wrote, as every event records it: the client, the recipient it is, and the processor it acts for. */
+export interface EventActor {
   readonly clientId: string;
   readonly clientName: string;
+  /** THIRD_PARTY for a disclosure (src/domain/recipients.ts). */
+  readonly recipientType: RecipientType;
+  /** The processor the client acts for; null unless `recipientType` is PROCESSOR. */
+  readonly processorName: string | null;
+}
+
+export interface AccessEventToWrite extends EventActor {
+  readonly requestId: string;
   readonly purposeKey: string;
   readonly subjectId: string;
   /** `read` for a request's reads through the field guard; an export's own operation (`accessExport`) for an export. */
@@ -38,10 +47,8 @@ export async function insertAccessEvents(manager: EntityManager, events: readonl
 export const READ_OPERATION = "read";
 
 /** What one mutation changed about one subject: the categories written, never the values. */
-export interface ChangeEventToWrite {
+export interface ChangeEventToWrite extends EventActor {
   readonly requestId: string;
-  readonly clientId: string;
-  readonly clientName: string;
   readonly purposeKey: string;
   readonly subjectId: string;
   /** The mutation, e.g. `updateSubject`. */
@@ -94,6 +101,9 @@ export interface ChainedEvent {
   readonly denied: readonly string[];
   readonly decision: string;
   readonly atMicros: string;
+  /** Null for an event recorded before recipients were (it is hashed with the first encoding). */
+  readonly recipientType: string | null;
+  readonly processorName: string | null;
   readonly previousHash: string;
   readonly hash: string;
 }
@@ -112,6 +122,7 @@ export async function chainedEventsAfter(
             client_name AS "clientName", purpose_key AS "purposeKey", subject_id::text AS "subjectId", operation,
             written, released, denied, decision::text AS "decision",
             ((extract(epoch FROM at) * 1000000)::bigint)::text AS "atMicros",
+            recipient_type::text AS "recipientType", processor_name AS "processorName",
             encode(previous_hash, 'hex') AS "previousHash", encode(hash, 'hex') AS "hash"
        FROM access_event
       WHERE (access_event.chain_position, access_event.id) > ($1::bigint, $2::bigint)

@@ -1,6 +1,7 @@
 import { In, type EntityManager } from "typeorm";
 import { capabilityProblem, type Capability } from "../domain/capabilities";
 import type { ClientRole } from "../domain/policy-terms";
+import { processorLinkProblem } from "../domain/recipients";
 import { ClientRow, PurposeRow } from "./entities";
 
 export interface NewClient {
@@ -10,9 +11,11 @@ export interface NewClient {
   readonly keyHash: string;
   readonly purposeKeys: readonly string[];
   readonly capabilities: readonly Capability[];
+  /** The processor of the policy's register it acts for; none when omitted. */
+  readonly processorName?: string | null;
 }
 
-/** A client that cannot be created as asked: an unknown purpose, or capabilities its role may not hold. */
+/** A client that cannot be created as asked: an unknown purpose, capabilities its role may not hold, a processor it may not act for. */
 export class InvalidClientError extends Error {}
 
 export async function insertClient(manager: EntityManager, client: NewClient): Promise<ClientRow> {
@@ -22,6 +25,9 @@ export async function insertClient(manager: EntityManager, client: NewClient): P
   if (missing.length > 0) throw new InvalidClientError(`Unknown purposes: ${missing.join(", ")}`);
   const problem = capabilityProblem(client.role, client.capabilities);
   if (problem) throw new InvalidClientError(problem);
+  const processorName = client.processorName ?? null;
+  const linkProblem = processorLinkProblem(client.role, processorName);
+  if (linkProblem) throw new InvalidClientError(linkProblem);
   const repository = manager.getRepository(ClientRow);
   return repository.save(
     repository.create({
@@ -30,6 +36,7 @@ export async function insertClient(manager: EntityManager, client: NewClient): P
       keyId: client.keyId,
       keyHash: client.keyHash,
       revokedAt: null,
+      processorName,
       purposes,
       capabilities: [...new Set(client.capabilities)].sort(),
     }),

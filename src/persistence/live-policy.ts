@@ -22,6 +22,11 @@ export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
     })),
     snapshot.noticeVersion,
     snapshot.organisation,
+    snapshot.processors.map((processor) => ({
+      name: processor.name,
+      purposes: processor.purposes.map((purpose) => purpose.key),
+      categories: processor.categories.map((category) => category.key),
+    })),
   );
 }
 

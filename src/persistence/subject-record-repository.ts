@@ -1,5 +1,6 @@
 import { In, type DataSource, type EntityManager } from "typeorm";
 import { AccessDecision } from "../domain/policy-terms";
+import type { RecipientType } from "../domain/recipients";
 import {
   AccessEventRow,
   ArchivedValueRow,
@@ -16,12 +17,16 @@ import {
 export const RESTRICTION_OPERATIONS = ["restrictProcessing", "liftRestriction"] as const;
 
 /**
- * One client's events of one kind under one purpose for a subject, aggregated: what the person's
+ * One client's events of one kind under one purpose, as one recipient, for a subject, aggregated: what the person's
  * access export summarises (who, when, for which purpose, which categories), never a value.
  */
 export interface EventSummary {
   readonly clientId: string;
   readonly clientName: string;
+  /** The recipient the client was, as its events recorded it: THIRD_PARTY for a disclosure; null for events recorded before recipients were. */
+  readonly recipientType: RecipientType | null;
+  /** The processor it acted for, as recorded; null when none. */
+  readonly processorName: string | null;
   readonly purposeKey: string;
   /** The operations (`read`, `accessExport`, …; or the mutations for changes), sorted. */
   readonly operations: readonly string[];
@@ -103,6 +108,8 @@ async function loadSubjectRecord(manager: EntityManager, subjectId: string): Pro
 interface SummaryRow {
   client_id: string;
   client_name: string;
+  recipient_type: RecipientType | null;
+  processor_name: string | null;
   purpose_key: string;
   operations: string[];
   first_at: Date | string;
@@ -113,7 +120,7 @@ interface SummaryRow {
 }
 
 /**
- * Events grouped per client and purpose: accesses are the events that released something (a denial
+ * Events grouped per client, recipient and purpose: accesses are the events that released something (a denial
  * released nothing, so it is no access), changes are the change events. The join with the unnested
  * categories multiplies rows, hence `count(DISTINCT id)`.
  */
@@ -123,19 +130,21 @@ async function summariseEvents(manager: EntityManager, subjectId: string, column
       ? `e.decision IN ('${AccessDecision.RELEASED}', '${AccessDecision.PARTIAL}')`
       : `e.decision = '${AccessDecision.WRITTEN}'`;
   const rows = await manager.query<SummaryRow[]>(
-    `SELECT e.client_id, e.client_name, e.purpose_key,
+    `SELECT e.client_id, e.client_name, e.recipient_type::text AS recipient_type, e.processor_name, e.purpose_key,
             array_agg(DISTINCT e.operation ORDER BY e.operation) AS operations,
             min(e.at) AS first_at, max(e.at) AS last_at, count(DISTINCT e.id)::int AS count,
             array_agg(DISTINCT c.category ORDER BY c.category) FILTER (WHERE c.category IS NOT NULL) AS categories
        FROM access_event e LEFT JOIN LATERAL unnest(e.${column}) AS c(category) ON true
       WHERE e.subject_id = $1 AND ${which}
-      GROUP BY e.client_id, e.client_name, e.purpose_key
+      GROUP BY e.client_id, e.client_name, e.recipient_type, e.processor_name, e.purpose_key
       ORDER BY min(e.at), e.client_name, e.purpose_key`,
     [subjectId],
   );
   return rows.map((row) => ({
     clientId: row.client_id,
     clientName: row.client_name,
+    recipientType: row.recipient_type,
+    processorName: row.processor_name,
     purposeKey: row.purpose_key,
     operations: row.operations,
     firstAt: new Date(row.first_at),

@@ -24,5 +24,6 @@ export function compileDocument(document: PolicyDocument, version = 0): Compiled
     })),
     document.organisation.noticeVersion,
     document.organisation,
+    document.processors.map((processor) => ({ name: processor.name, purposes: processor.purposes, categories: processor.categories })),
   );
 }

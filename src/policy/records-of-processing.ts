@@ -1,12 +1,16 @@
 import { isInEea } from "../domain/eea";
-import { LegalBasisCode, RetentionAction, RetentionTrigger } from "../domain/policy-terms";
+import { LegalBasisCode, RetentionAction, RetentionTrigger, type ClientRole } from "../domain/policy-terms";
+import { RecipientType, recipientTypeOf } from "../domain/recipients";
 import { compileDocument } from "./compile-document";
+import { purposeRefusal } from "./engine/recipient-rules";
 import type { PolicyDocument, PolicyPurpose } from "./policy-document";
 
-/** Who may receive a purpose's data: the roles of the clients that may declare it. */
-export interface RecipientRoles {
-  readonly purposeKey: string;
-  readonly roles: readonly string[];
+/** A client that may receive data (not revoked): who it is as a recipient, and the purposes it may declare. */
+export interface ClientRecipient {
+  readonly name: string;
+  readonly role: ClientRole;
+  readonly processorName: string | null;
+  readonly purposeKeys: readonly string[];
 }
 
 /**
@@ -29,7 +33,16 @@ export interface ProcessingActivity {
   readonly legitimateInterestAssessment: string | null;
   readonly dataSubjects: string;
   readonly personalData: readonly { readonly key: string; readonly name: string; readonly special: boolean }[];
-  readonly recipients: { readonly clientRoles: readonly string[]; readonly processors: readonly string[] };
+  readonly recipients: {
+    /** The roles of the clients that may receive the purpose's data. */
+    readonly clientRoles: readonly string[];
+    /** The kinds of recipient among them (INTERNAL, PROCESSOR, THIRD_PARTY). */
+    readonly recipientTypes: readonly RecipientType[];
+    /** The processors whose contract covers the purpose. */
+    readonly processors: readonly string[];
+    /** The third parties (PARTNER clients acting for no processor) it is disclosed to, by name: with the person's consent only. */
+    readonly thirdParties: readonly string[];
+  };
   readonly transfers: readonly { readonly processor: string; readonly country: string; readonly safeguard: string }[];
   readonly erasure: string;
   readonly securityMeasures: readonly string[];
@@ -51,10 +64,11 @@ export interface RecordsOfProcessing {
 /**
  * The records of processing of `document` (the whole policy of version `version`), generated from the
  * same compiled policy enforcement uses, so the record and the behaviour cannot disagree. Pure;
- * `recipients` are the roles of the clients that may declare each purpose (clients are not
- * versioned: they are today's).
+ * `clients` are today's (clients are not versioned): a purpose's recipients are the clients that
+ * may declare it under that version's rules — as the recipient each is (a processor's client within
+ * its contract, a third party only under a purpose based on consent).
  */
-export function recordsOfProcessing(document: PolicyDocument, version: number, recipients: readonly RecipientRoles[]): RecordsOfProcessing {
+export function recordsOfProcessing(document: PolicyDocument, version: number, clients: readonly ClientRecipient[]): RecordsOfProcessing {
   const compiled = compileDocument(document, version);
   const names = new Map(document.categories.map((category) => [category.key, category]));
   const organisation = document.organisation;
@@ -72,6 +86,10 @@ export function recordsOfProcessing(document: PolicyDocument, version: number, r
     },
     activities: document.purposes.map((purpose) => {
       const processors = document.processors.filter((processor) => processor.purposes.includes(purpose.key));
+      const recipients = clients.filter(
+        (client) => client.purposeKeys.includes(purpose.key) && purposeRefusal(compiled, client, purpose.key) === null,
+      );
+      const typeOf = (client: ClientRecipient): RecipientType => recipientTypeOf(client.role, client.processorName);
       return {
         purpose: { key: purpose.key, name: purpose.name, description: purpose.description },
         legalBasis: purpose.legalBasis,
@@ -84,8 +102,13 @@ export function recordsOfProcessing(document: PolicyDocument, version: number, r
           special: names.get(key)?.special ?? false,
         })),
         recipients: {
-          clientRoles: recipients.find((entry) => entry.purposeKey === purpose.key)?.roles ?? [],
+          clientRoles: [...new Set(recipients.map((client) => client.role))].sort(),
+          recipientTypes: Object.values(RecipientType).filter((type) => recipients.some((client) => typeOf(client) === type)),
           processors: processors.map((processor) => processor.name),
+          thirdParties: recipients
+            .filter((client) => typeOf(client) === RecipientType.THIRD_PARTY)
+            .map((client) => client.name)
+            .sort(),
         },
         transfers: processors
           .filter((processor) => !isInEea(processor.country))
@@ -149,7 +172,7 @@ export function recordsAsMarkdown(records: RecordsOfProcessing): string {
       `- Legal basis: ${activity.legalBasis}${activity.legalReference ? ` — ${activity.legalReference}` : ""}${activity.legitimateInterestAssessment ? ` — assessment: ${activity.legitimateInterestAssessment}` : ""}`,
       `- Data subjects: ${activity.dataSubjects}`,
       `- Personal data: ${activity.personalData.map((category) => `${category.name} (\`${category.key}\`${category.special ? ", special category" : ""})`).join(", ") || "none"}`,
-      `- Recipients: client roles ${activity.recipients.clientRoles.join(", ") || "none"}; processors ${activity.recipients.processors.join(", ") || "none"}`,
+      `- Recipients: client roles ${activity.recipients.clientRoles.join(", ") || "none"}; processors ${activity.recipients.processors.join(", ") || "none"}; third parties (disclosed to with the person's consent only) ${activity.recipients.thirdParties.join(", ") || "none"}`,
       `- Transfers to third countries: ${activity.transfers.map((transfer) => `${transfer.processor} (${transfer.country}): ${transfer.safeguard}`).join("; ") || "none"}`,
       `- Erasure: ${activity.erasure}`,
       `- Security measures: ${activity.securityMeasures.join("; ")}`,
@@ -171,6 +194,7 @@ export function recordsAsRows(records: RecordsOfProcessing): string[][] {
     "personal_data",
     "recipient_roles",
     "processors",
+    "third_parties",
     "transfers",
     "erasure",
     "security_measures",
@@ -188,6 +212,7 @@ export function recordsAsRows(records: RecordsOfProcessing): string[][] {
       activity.personalData.map((category) => category.key).join(" "),
       activity.recipients.clientRoles.join(" "),
       activity.recipients.processors.join("; "),
+      activity.recipients.thirdParties.join("; "),
       activity.transfers.map((transfer) => `${transfer.processor} (${transfer.country}): ${transfer.safeguard}`).join("; "),
       activity.erasure,
       activity.securityMeasures.join("; "),

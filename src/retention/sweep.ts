@@ -1,15 +1,21 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { SubjectStatus } from "../domain/policy-terms";
-import { insertChangeEvents, type ChangeEventToWrite } from "../persistence/access-event-repository";
+import { RecipientType } from "../domain/recipients";
+import { insertChangeEvents, type ChangeEventToWrite, type EventActor } from "../persistence/access-event-repository";
 import { liveCategoriesOf } from "../persistence/archived-values";
 import { applyRetentionSteps, lockForRetention, subjectsForRetention, type RetentionCandidate } from "../persistence/retention-repository";
 import { subjectFactsOf } from "../persistence/subject-facts-repository";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
 import { planRetention, type RetentionPlan, type RetentionStep } from "../policy/engine/retention-plan";
 
-/** Who the sweep's change events name: the server itself, not a client. */
-export const RETENTION_SWEEP_ACTOR = { clientId: "00000000-0000-0000-0000-000000000000", clientName: "purposeql:retention" } as const;
+/** Who the sweep's change events name: the server itself, not a client — the controller's own act. */
+export const RETENTION_SWEEP_ACTOR: EventActor = {
+  clientId: "00000000-0000-0000-0000-000000000000",
+  clientName: "purposeql:retention",
+  recipientType: RecipientType.INTERNAL,
+  processorName: null,
+};
 
 /** The purpose key of a sweep event whose step no purpose decided (a purge, a value no purpose held): storage limitation, GDPR Art. 5(1)(e). */
 export const STORAGE_LIMITATION = "storage_limitation";

@@ -166,9 +166,14 @@ export interface TestClient {
   readonly role: ClientRole;
   readonly purposes: readonly string[];
   readonly capabilities?: readonly Capability[];
+  /** The processor of the policy's register it acts for; none when omitted. */
+  readonly processor?: string;
 }
 
-/** Creates a client straight in the database and returns its API key. */
+/**
+ * Creates a client straight in the database and returns its API key. The policy's rules for
+ * recipients are not checked here (registration checks them; every request checks them again).
+ */
 export async function createTestClient(purposeql: PurposeQL, client: TestClient): Promise<string> {
   const apiKey = `test-key-${client.name}-${randomBytes(12).toString("hex")}`;
   await insertClient(purposeql.services.dataSource.manager, {
@@ -177,6 +182,7 @@ export async function createTestClient(purposeql: PurposeQL, client: TestClient)
     ...storedFormOf(apiKey),
     purposeKeys: client.purposes,
     capabilities: client.capabilities ?? [],
+    processorName: client.processor ?? null,
   });
   return apiKey;
 }

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import { registerClient } from "../../auth/client-registration";
 import { InvalidClientError, listClients, revokeClient } from "../../persistence/client-repository";
+import { recipientTypeOf } from "../../domain/recipients";
 import type { ClientRow } from "../../persistence/entities";
 import type { RequestContext } from "../context";
 import { badUserInput, notFound } from "../../errors";
@@ -29,12 +30,17 @@ export class ClientAdminResolver {
   ): Promise<CreatedClient> {
     assertAuthorised(context);
     try {
-      const { client, apiKey } = await registerClient(context.app.dataSource.manager, {
-        name: input.name,
-        role: input.role,
-        purposeKeys: input.purposes,
-        capabilities: input.capabilities ?? [],
-      });
+      const { client, apiKey } = await registerClient(
+        context.app.dataSource.manager,
+        {
+          name: input.name,
+          role: input.role,
+          purposeKeys: input.purposes,
+          capabilities: input.capabilities ?? [],
+          processorName: input.processor ?? null,
+        },
+        context.app.policy.compiled,
+      );
       return { client: toClient(client), apiKey };
     } catch (error) {
       if (error instanceof InvalidClientError) throw badUserInput(`Invalid input: ${error.message}`, { fields: ["input"] });
@@ -60,6 +66,8 @@ function toClient(row: ClientRow): Client {
     role: row.role,
     purposes: row.purposes.map((purpose) => purpose.key).sort(),
     capabilities: [...row.capabilities],
+    processor: row.processorName,
+    recipientType: recipientTypeOf(row.role, row.processorName),
     createdAt: row.createdAt,
     revokedAt: row.revokedAt,
   };

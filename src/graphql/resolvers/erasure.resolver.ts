@@ -169,6 +169,8 @@ function receiptValues(receipt: StoredReceipt): ErasureReceipt {
     kept: receipt.kept.map((kept) => ({ ...kept, until: kept.until === null ? null : new Date(kept.until) })),
     recipientsToNotify: receipt.recipientsToNotify.map((recipient) => ({
       clientName: recipient.clientName,
+      recipientType: recipient.recipientType ?? null,
+      processorName: recipient.processorName ?? null,
       categories: [...recipient.categories],
       lastReceivedAt: new Date(recipient.lastReceivedAt),
     })),

@@ -11,6 +11,8 @@ import type { PolicySnapshot } from "../../persistence/policy-repository";
 import { loadRequestWithRecord, type SubjectRecord } from "../../persistence/subject-record-repository";
 import type { CompiledPolicy } from "../../policy/engine/compiled-policy";
 import { exportRefusal } from "../../policy/engine/export-rules";
+import { contractRefusal } from "../../policy/engine/recipient-rules";
+import { recipientRefusalError } from "../../enforcement/purpose-limitation-error";
 import { accessOf, requestIdArgument, type DeclaredAccess } from "../arguments";
 import type { RequestContext } from "../context";
 import { requireRequestAnsweringPurpose } from "../request-answering";
@@ -41,6 +43,7 @@ export class ExportResolver {
   ): Promise<JsonObject> {
     const found = await exportCase(context, requestId, SubjectRequestKind.ACCESS);
     const exported = buildAccessExport({ ...found, now: found.access.now });
+    refuseOutsideContract(context, found, ACCESS_EXPORT_OPERATION, exported.categories);
     found.access.recorder.exported(found.record.subject.id, ACCESS_EXPORT_OPERATION, exported.categories);
     return exported.document;
   }
@@ -66,6 +69,7 @@ export class ExportResolver {
   ): Promise<PortabilityExport> {
     const found = await exportCase(context, requestId, SubjectRequestKind.PORTABILITY);
     const exported = buildPortabilityExport({ ...found, now: found.access.now });
+    refuseOutsideContract(context, found, PORTABILITY_EXPORT_OPERATION, exported.categories);
     found.access.recorder.exported(found.record.subject.id, PORTABILITY_EXPORT_OPERATION, exported.categories);
     return Object.assign(new PortabilityExport(), portabilityFile(exported, format ?? PortabilityFormat.JSON, found.request.id));
   }
@@ -101,4 +105,15 @@ async function exportCase(context: RequestContext, requestId: string, kind: Subj
   }
   if (!found.record) throw notFound(`The subject of request ${requestId} no longer exists`);
   return { access, request: found.request, record: found.record, policy, compiled };
+}
+
+/**
+ * An export releases every category it holds of the person, which the check before execution
+ * cannot know: a processor's client receives one only when its contract covers every category in
+ * it. Refused before anything is recorded as released, so nothing is.
+ */
+function refuseOutsideContract(context: RequestContext, found: ExportCase, operation: string, categories: readonly string[]): void {
+  const fields = categories.map((category) => ({ field: `Query.${operation}`, category }));
+  const refusal = contractRefusal(found.compiled, context.client, fields);
+  if (refusal) throw recipientRefusalError(found.access.purposeKey, refusal, refusal.fields, "Nothing was released");
 }

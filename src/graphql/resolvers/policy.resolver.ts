@@ -3,7 +3,7 @@ import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
 import { notFound } from "../../errors";
 import type { JsonObject } from "../../exports/json";
 import { policyVersionRow } from "../../persistence/policy-repository";
-import { recipientRolesByPurpose, wholePolicyOf } from "../../persistence/records-repository";
+import { clientRecipients, wholePolicyOf } from "../../persistence/records-repository";
 import { recordsOfProcessing } from "../../policy/records-of-processing";
 import type { Organisation } from "../../policy/policy-document";
 import { AdminOnly } from "../personal-data";
@@ -77,7 +77,7 @@ export class PolicyResolver {
   @AdminOnly()
   @Query(() => GraphQLJSONObject, {
     description:
-      "The records of processing (GDPR Art. 30(1)) as of a policy version (the one in force when omitted): the controller and, per purpose, its legal basis, data subjects, categories of personal data, recipients (client roles, processors), transfers to third countries with their safeguard, erasure time limit and security measures — generated from the same compiled policy enforcement uses. Recipients' client roles are today's. ADMIN only; NOT_FOUND for a version whose whole policy was not kept.",
+      "The records of processing (GDPR Art. 30(1)) as of a policy version (the one in force when omitted): the controller and, per purpose, its legal basis, data subjects, categories of personal data, recipients (the roles and kinds of the clients that may receive its data, its processors, and the third parties it is disclosed to with the person's consent), transfers to third countries with their safeguard, erasure time limit and security measures — generated from the same compiled policy enforcement uses. Recipients are today's clients, as that version's rules let them receive. ADMIN only; NOT_FOUND for a version whose whole policy was not kept.",
   })
   async recordsOfProcessing(
     @Arg("asOfVersion", () => Int, { nullable: true, description: "The policy version; the one in force when omitted." })
@@ -87,7 +87,7 @@ export class PolicyResolver {
     // An omitted argument arrives as undefined: the version in force.
     const whole = await wholePolicyOf(app.dataSource.manager, asOfVersion ?? null);
     if (!whole) throw notFound(`No whole policy is stored for version ${asOfVersion ?? "in force"}`);
-    const records = recordsOfProcessing(whole.document, whole.version, await recipientRolesByPurpose(app.dataSource.manager));
+    const records = recordsOfProcessing(whole.document, whole.version, await clientRecipients(app.dataSource.manager));
     return JSON.parse(JSON.stringify(records)) as JsonObject;
   }
 

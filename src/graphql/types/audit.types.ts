@@ -2,6 +2,9 @@ import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { AccessDecision } from "../../domain/policy-terms";
+import { RecipientType } from "../../domain/recipients";
+// Registers the RecipientType enum this file's types return.
+import "./client.types";
 import { NotPersonal, PersonalDataType, PersonalField } from "../personal-data";
 
 registerEnumType(AccessDecision, {
@@ -28,6 +31,15 @@ export class AccessEvent {
 
   @Field({ description: "Name of the client that read or wrote." })
   clientName!: string;
+
+  @Field(() => RecipientType, {
+    nullable: true,
+    description: "The recipient the client was: a THIRD_PARTY's reads are disclosures. Null for events recorded before recipients were.",
+  })
+  recipientType!: RecipientType | null;
+
+  @Field(() => String, { nullable: true, description: "The processor the client acted for; null when it acted for none." })
+  processorName!: string | null;
 
   @Field({ description: "The purpose the request declared." })
   purposeKey!: string;

@@ -1,6 +1,9 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { ArchiveReason, SubjectStatus } from "../../domain/policy-terms";
+import { RecipientType } from "../../domain/recipients";
+// Registers the RecipientType enum this file's types return.
+import "./client.types";
 
 registerEnumType(ArchiveReason, {
   name: "ArchiveReason",
@@ -36,6 +39,15 @@ export class KeptCategory {
 export class ErasureRecipient {
   @Field({ description: "Name of the client." })
   clientName!: string;
+
+  @Field(() => RecipientType, {
+    nullable: true,
+    description: "The recipient it was when it last received one (THIRD_PARTY: a disclosure); null when its events predate recipients.",
+  })
+  recipientType!: RecipientType | null;
+
+  @Field(() => String, { nullable: true, description: "The processor it acted for then; null when none." })
+  processorName!: string | null;
 
   @Field(() => [String], { description: "The erased categories it received." })
   categories!: string[];

@@ -1,6 +1,7 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Capability } from "../../domain/capabilities";
 import { ClientRole, LegalBasisCode } from "../../domain/policy-terms";
+import { RecipientType } from "../../domain/recipients";
 import { Retention } from "./policy.types";
 // Registers the ClientRole and Capability enums this file's types return.
 import "./client.types";
@@ -15,7 +16,7 @@ export class ViewerPurpose {
 
   @Field(() => [String], {
     description:
-      "Every data category the purpose may read, sub-categories included, sorted: a personal field of any other category is refused before execution under this purpose.",
+      "Every data category the purpose may read, sub-categories included, sorted — for a processor's client, only those its contract covers: a personal field of any other category is refused before execution under this purpose.",
   })
   readableCategories!: string[];
 }
@@ -31,7 +32,22 @@ export class Viewer {
   @Field(() => [Capability], { description: "What the client may change about subjects, sorted; always empty for a PARTNER." })
   capabilities!: Capability[];
 
-  @Field(() => [ViewerPurpose], { description: "The purposes the client may declare, ordered by key." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The processor of the policy's register the client acts for, bound to its contract; null when it acts for none.",
+  })
+  processor!: string | null;
+
+  @Field(() => RecipientType, {
+    description:
+      "The recipient the client is: a THIRD_PARTY (a PARTNER acting for no processor) may declare only purposes based on consent.",
+  })
+  recipientType!: RecipientType;
+
+  @Field(() => [ViewerPurpose], {
+    description:
+      "The purposes the client may declare, ordered by key: its own, less those it may not declare as the recipient it is (outside its processor's contract; not based on consent, for a third party).",
+  })
   purposes!: ViewerPurpose[];
 }
 

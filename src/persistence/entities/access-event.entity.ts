@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { AccessDecision } from "../../domain/policy-terms";
+import { RecipientType } from "../../domain/recipients";
 
 /**
  * One request's reads of one subject (operation `read`), or one change a mutation made to a subject
@@ -11,6 +12,10 @@ import { AccessDecision } from "../../domain/policy-terms";
 @Entity({ name: "access_event" })
 @Index("access_event_subject_at", ["subjectId", "at"])
 @Index("access_event_chain_position", ["chainPosition"], { unique: true })
+@Check(
+  "access_event_processor_named",
+  `(recipient_type = 'PROCESSOR') = (processor_name IS NOT NULL) AND (recipient_type IS NOT NULL OR processor_name IS NULL)`,
+)
 export class AccessEventRow {
   @PrimaryGeneratedColumn("identity", { type: "bigint", generatedIdentity: "ALWAYS" })
   id!: string;
@@ -49,6 +54,17 @@ export class AccessEventRow {
 
   @Column({ type: "timestamptz", default: () => "now()" })
   at!: Date;
+
+  /**
+   * Who received what was read, or made the change (src/domain/recipients.ts): a THIRD_PARTY's reads
+   * are disclosures. Null only for events recorded before recipients were (migration ProcessorClients).
+   */
+  @Column({ type: "enum", enum: RecipientType, enumName: "recipient_type", name: "recipient_type", nullable: true })
+  recipientType!: RecipientType | null;
+
+  /** The processor the client acted for; null unless `recipientType` is PROCESSOR. */
+  @Column({ type: "text", name: "processor_name", nullable: true })
+  processorName!: string | null;
 
   /** 1, 2, 3, … in the order events were committed, with no gap; set by the database. */
   @Column({ type: "bigint", name: "chain_position" })

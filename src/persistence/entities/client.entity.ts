@@ -7,6 +7,7 @@ import { PurposeRow } from "./purpose.entity";
 @Entity({ name: "client" })
 @Check("client_capabilities_known", `capabilities <@ ARRAY[${ALL_CAPABILITIES.map((capability) => `'${capability}'`).join(", ")}]::text[]`)
 @Check("client_partner_holds_no_capability", `role <> 'PARTNER' OR cardinality(capabilities) = 0`)
+@Check("client_admin_acts_for_no_processor", `role <> 'ADMIN' OR processor_name IS NULL`)
 export class ClientRow {
   @PrimaryGeneratedColumn("uuid")
   id!: string;
@@ -28,6 +29,14 @@ export class ClientRow {
   /** What the client may change about subjects; the database itself refuses unknown ones, and any for a PARTNER. */
   @Column({ type: "text", array: true })
   capabilities!: Capability[];
+
+  /**
+   * The processor of the policy's register it acts for (GDPR Art. 28), by name; null when it acts for
+   * none. Not a foreign key: the register changes with the policy, and a client whose processor left
+   * it is refused every purpose (src/policy/engine/recipient-rules.ts), never silently unlinked.
+   */
+  @Column({ type: "text", name: "processor_name", nullable: true })
+  processorName!: string | null;
 
   @CreateDateColumn({ type: "timestamptz", name: "created_at" })
   createdAt!: Date;

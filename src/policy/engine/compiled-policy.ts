@@ -48,6 +48,15 @@ export interface PurposeRule {
   readonly grants: readonly string[];
 }
 
+/** A processor of the policy's register (GDPR Art. 28) and what its contract covers. */
+export interface ProcessorRule {
+  readonly name: string;
+  /** The purposes its contract lets it process data for (exactly these keys: a contract names its purposes). */
+  readonly purposes: readonly string[];
+  /** The categories its contract covers; a category covers its sub-categories. */
+  readonly categories: readonly string[];
+}
+
 /** A legal-obligation purpose that keeps records rather than answering the person's requests. */
 export function isArchivePurpose(purpose: PurposeRule): boolean {
   return purpose.legalBasis === LegalBasisCode.LEGAL_OBLIGATION && !purpose.answersRequests;
@@ -63,6 +72,7 @@ export class CompiledPolicy {
   private readonly readableLists: ReadonlyMap<string, readonly string[]>;
   private readonly lineages: ReadonlyMap<string, readonly string[]>;
   private readonly grantLists: ReadonlyMap<string, readonly string[]>;
+  private readonly processorRules: ReadonlyMap<string, ProcessorRule>;
 
   constructor(
     readonly version: number,
@@ -72,7 +82,10 @@ export class CompiledPolicy {
     readonly noticeVersion: string | null = null,
     /** The controller as the policy file declares it; null for a policy stored before it was kept. */
     readonly organisation: Organisation | null = null,
+    /** The register of processors, as the same policy version declares it. */
+    processors: readonly ProcessorRule[] = [],
   ) {
+    this.processorRules = new Map(processors.map((processor) => [processor.name, processor]));
     this.purposes = new Map(purposes.map((purpose) => [purpose.key, purpose]));
     this.lineages = new Map(purposes.map((purpose) => [purpose.key, this.walkLineage(purpose.key)]));
     this.grantLists = new Map(
@@ -175,6 +188,11 @@ export class CompiledPolicy {
   /** Every purpose that serves the person (see `livePurposesGranting`). */
   servingPurposes(): readonly PurposeRule[] {
     return [...this.purposes.values()].filter((purpose) => !isArchivePurpose(purpose) && !purpose.answersRequests);
+  }
+
+  /** The processor of that name in this policy's register; undefined when the register has none of that name. */
+  processor(name: string): ProcessorRule | undefined {
+    return this.processorRules.get(name);
   }
 
   hasCategory(key: string): boolean {
