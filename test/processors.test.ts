@@ -1,6 +1,9 @@
+import { GraphQLError } from "graphql";
 import { runClientCommand, UsageError } from "../src/cli/client-commands";
 import { Capability } from "../src/domain/capabilities";
 import { ClientRole } from "../src/domain/policy-terms";
+import { RecipientType } from "../src/domain/recipients";
+import { RequestAccess } from "../src/enforcement/request-access";
 import { ClientRow } from "../src/persistence/entities";
 import { applyPolicy } from "../src/persistence/policy-repository";
 import { loadPolicyFile, type LoadedPolicy } from "../src/persistence/policy-file-loader";
@@ -361,6 +364,37 @@ describe("a processor's client, at every request", () => {
   });
 });
 
+describe("the field guard, behind the check before execution", () => {
+  it("denies a category the processor's contract does not cover, and records the denial", async () => {
+    const { policy, dataSource } = purposeql.services;
+    const access = new RequestAccess(SUPPORT, policy.compiled, dataSource.manager, new Date(), {
+      role: ClientRole.PARTNER,
+      processorName: MAIL,
+    });
+    const guard = await access.guardOfRow((await access.loadSubject(notConsenting))!);
+    expect(guard.read("fullName", "user.name", "Plain Person")).toBe("Plain Person");
+    const denied = guard.read("phone", "user.contact.phone_number", "+37120000002");
+    expect(denied).toBeInstanceOf(GraphQLError);
+    expect((denied as GraphQLError).extensions).toMatchObject({ code: "PURPOSE_LIMITATION", reason: "PROCESSOR_NOT_AUTHORISED" });
+    const [event] = access.recorder.events({
+      requestId: "00000000-0000-4000-8000-000000000009",
+      clientId: "00000000-0000-4000-8000-000000000009",
+      clientName: "mailer",
+      recipientType: RecipientType.PROCESSOR,
+      processorName: MAIL,
+      purposeKey: SUPPORT,
+    });
+    expect(event).toMatchObject({ released: ["user.name"], denied: ["user.contact.phone_number"] });
+    // The same read for a client acting for no processor: its purpose alone decides.
+    const internal = new RequestAccess(SUPPORT, policy.compiled, dataSource.manager, new Date(), {
+      role: ClientRole.INTERNAL_APP,
+      processorName: null,
+    });
+    const internalGuard = await internal.guardOfRow((await internal.loadSubject(notConsenting))!);
+    expect(internalGuard.read("phone", "user.contact.phone_number", "+37120000002")).toBe("+37120000002");
+  });
+});
+
 describe("a third party (a PARTNER acting for no processor)", () => {
   it("is refused, before execution, every purpose not based on consent", async () => {
     // Registered directly, as a client made before the rule was: every request is held to it again.
@@ -496,10 +530,13 @@ describe("what the controller shows of its recipients", () => {
     expect(activity(ANALYTICS)).toMatchObject({ recipientTypes: ["INTERNAL"], thirdParties: [] });
     expect(activity(ANALYTICS).clientRoles).toEqual(["ADMIN", "INTERNAL_APP"]);
 
-    expect(recordsAsMarkdown(records)).toContain("; third parties (disclosed to with the person's consent only) adnet");
+    expect(recordsAsMarkdown(records)).toContain(
+      "- Recipients: client roles ADMIN, PARTNER (INTERNAL, THIRD_PARTY); processors Example Hosting SIA; third parties (disclosed to with the person's consent only) adnet\n",
+    );
     const [header, ...rows] = recordsAsRows(records);
-    const column = header!.indexOf("third_parties");
-    expect(rows.find((row) => row.includes(ADVERTISING))![column]).toBe("adnet");
+    const advertising = rows.find((row) => row.includes(ADVERTISING))!;
+    expect(advertising[header!.indexOf("third_parties")]).toBe("adnet");
+    expect(advertising[header!.indexOf("recipient_types")]).toBe("INTERNAL THIRD_PARTY");
   });
 });
 

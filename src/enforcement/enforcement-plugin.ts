@@ -71,7 +71,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             const outsideContract = contractRefusal(policy, context.client, [...shape.personalSelections, ...shape.personalInputs]);
             if (outsideContract) throw recipientRefusalError(purposeKey, outsideContract, outsideContract.fields, "Nothing was executed");
           }
-          context.access = new RequestAccess(purposeKey, policy, context.app.dataSource.manager, context.app.now());
+          context.access = new RequestAccess(purposeKey, policy, context.app.dataSource.manager, context.app.now(), context.client);
         },
 
         async willSendResponse({ contextValue: context, response }) {

@@ -3,7 +3,7 @@ import type { DenialReason } from "../policy/engine/lawfulness";
 import type { FieldOfCategory, RecipientRefusal } from "../policy/engine/recipient-rules";
 
 /** Read-time reasons: the engine's, plus the guard's own defence-in-depth cases. */
-export type ReadDenialReason = DenialReason | "NOT_GRANTED" | "NO_PURPOSE" | "CHECK_FAILED";
+export type ReadDenialReason = DenialReason | "NOT_GRANTED" | "NO_PURPOSE" | "CHECK_FAILED" | "PROCESSOR_NOT_AUTHORISED";
 
 const EXPLANATIONS: Record<ReadDenialReason, string> = {
   ERASED: "the subject's data was erased",
@@ -19,6 +19,7 @@ const EXPLANATIONS: Record<ReadDenialReason, string> = {
   NO_INQUIRY: "this purpose answers a subject's inquiries, and the subject has sent none",
   RETENTION_EXPIRED: "this purpose's retention period for the subject has run out",
   NOT_GRANTED: "the purpose does not grant this category",
+  PROCESSOR_NOT_AUTHORISED: "the contract of the processor this client acts for does not cover this category",
   NO_PURPOSE: "the request declared no purpose",
   CHECK_FAILED: "the check could not be completed",
 };

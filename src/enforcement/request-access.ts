@@ -10,6 +10,7 @@ import { archiveViewOf } from "../persistence/archived-values";
 import { loadSubjectFacts, noFacts, subjectFactsOf, type LoadedFacts } from "../persistence/subject-facts-repository";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
 import { lawfulness, releaseOf, type Lawfulness } from "../policy/engine/lawfulness";
+import { contractCovers, type ClientStanding } from "../policy/engine/recipient-rules";
 import type { FieldGuard } from "./field-guard";
 import { purposeLimitationError, type ReadDenialReason } from "./purpose-limitation-error";
 
@@ -29,6 +30,8 @@ export class RequestAccess {
   private readonly readsArchive: boolean;
   private readonly decisions = new Map<string, Decision>();
   private readonly denials = new Map<string, GraphQLError>();
+  /** For a processor's client, whether its contract covers a category; null for any other client (no contract limits it). */
+  private readonly contractCovers: ((category: string) => boolean) | null;
   private current: Date;
 
   constructor(
@@ -36,8 +39,12 @@ export class RequestAccess {
     readonly policy: CompiledPolicy,
     manager: EntityManager,
     now: Date,
+    /** The client as a recipient; its processor's contract is checked again at every field (the check before execution is the first). */
+    standing: ClientStanding | null = null,
   ) {
     this.current = now;
+    this.contractCovers =
+      standing === null || standing.processorName === null ? null : (category) => contractCovers(policy, standing, category);
     this.rows = new DataLoader(async (ids) => {
       const found = new Map((await findSubjectsByIds(manager, ids)).map((row) => [row.id, row]));
       return ids.map((id) => found.get(id) ?? null);
@@ -135,7 +142,10 @@ export class RequestAccess {
     return { read: (_field, category, value) => this.read(subjectId, { lawful: false, reason: "CHECK_FAILED" }, category, value) };
   }
 
-  /** The one field guard: a set lookup, then the subject's decision for this category; any failure is a denial. */
+  /**
+   * The one field guard: a set lookup, the processor's contract (for a processor's client), then the
+   * subject's decision for this category; any failure is a denial.
+   */
   private read(subjectId: string, decision: Decision, category: string, value: unknown): unknown {
     try {
       const reason: ReadDenialReason | null =
@@ -143,9 +153,11 @@ export class RequestAccess {
           ? "NO_PURPOSE"
           : !this.policy.grants(this.purposeKey, category)
             ? "NOT_GRANTED"
-            : decision.lawful
-              ? releaseOf(decision, category)
-              : decision.reason;
+            : this.contractCovers !== null && !this.contractCovers(category)
+              ? "PROCESSOR_NOT_AUTHORISED"
+              : decision.lawful
+                ? releaseOf(decision, category)
+                : decision.reason;
       if (reason === null) {
         this.recorder.released(subjectId, category);
         return value;

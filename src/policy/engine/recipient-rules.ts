@@ -43,7 +43,10 @@ export function purposeRefusal(policy: CompiledPolicy, standing: ClientStanding,
       if (!processor)
         return notAuthorised(name, `${name} is not in the register of processors of the policy in force, so its contract covers nothing`);
       if (!processor.purposes.includes(purposeKey)) {
-        return notAuthorised(name, `${name}'s contract does not cover purpose ${purposeKey}; it covers ${processor.purposes.join(", ")}`);
+        return notAuthorised(
+          name,
+          `${name}'s contract does not cover purpose ${purposeKey}; it covers ${[...processor.purposes].sort().join(", ")}`,
+        );
       }
       return null;
     }
@@ -87,7 +90,7 @@ export function contractRefusal(
     ...notAuthorised(
       name,
       processor
-        ? `${name}'s contract does not cover ${listed}; it covers ${processor.categories.join(", ")}`
+        ? `${name}'s contract does not cover ${listed}; it covers ${[...processor.categories].sort().join(", ")}`
         : `${name} is not in the register of processors of the policy in force, so its contract covers nothing: ${listed} refused`,
     ),
     fields: outside,
