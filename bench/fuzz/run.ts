@@ -4,6 +4,8 @@ import path from "node:path";
 import fc from "fast-check";
 import { buildSchema } from "graphql";
 import type { AppServices } from "../../src/graphql/context";
+import type { CompiledPolicy } from "../../src/policy/engine/compiled-policy";
+import { contractCovers, purposeRefusal, type ClientStanding } from "../../src/policy/engine/recipient-rules";
 import { verdictOf, markerIn, type FuzzResponse } from "./checks";
 import { fuzzRequestArbitrary, type FuzzRequest } from "./requests";
 import type { FuzzWorld } from "./world";
@@ -82,7 +84,7 @@ export async function fuzz(
     const compiled = policy.compiled;
     const response = await send(target.url, request);
     record(report, response);
-    const verdict = verdictOf(request, response, world.markers, (purpose) => compiled.readableCategories(purpose));
+    const verdict = verdictOf(request, response, world.markers, readableBy(compiled, world.clientStandings[request.client]));
     if (verdict.carried.length > 0 && response.requestId) {
       report.carried.set(
         response.requestId,
@@ -97,6 +99,19 @@ export async function fuzz(
   });
   await fc.assert(property, { numRuns: options.numRuns, seed: options.seed });
   return report;
+}
+
+/**
+ * What the request's client may read under a purpose, as the recipient it is: a processor's client
+ * only its contract's purposes and categories, a third party only consent purposes. The development
+ * client and junk keys are judged by the purpose alone.
+ */
+function readableBy(compiled: CompiledPolicy, standing: ClientStanding | undefined): (purpose: string) => readonly string[] {
+  return (purpose) => {
+    if (standing === undefined) return compiled.readableCategories(purpose);
+    if (purposeRefusal(compiled, standing, purpose)) return [];
+    return compiled.readableCategories(purpose).filter((category) => contractCovers(compiled, standing, category));
+  };
 }
 
 export async function send(url: string, request: FuzzRequest): Promise<FuzzResponse> {

@@ -1,4 +1,6 @@
+import type { ClientRole } from "../../src/domain/policy-terms";
 import { categoryOfField } from "../../src/graphql/personal-data";
+import type { ClientStanding } from "../../src/policy/engine/recipient-rules";
 
 /**
  * The data the fuzzer attacks, seeded over HTTP by the development client as any client would: a
@@ -21,6 +23,8 @@ export interface FuzzWorld {
   readonly keys: Readonly<Record<string, string>>;
   /** The purposes each client besides the development one may declare. */
   readonly clientPurposes: Readonly<Record<string, readonly string[]>>;
+  /** Each client besides the development one as a recipient: its role and the processor it acts for. */
+  readonly clientStandings: Readonly<Record<string, ClientStanding>>;
   readonly ids: readonly string[];
   readonly markers: readonly Marker[];
 }
@@ -87,18 +91,22 @@ export async function seedWorld(url: string, devKey: string): Promise<FuzzWorld>
   const ids: string[] = [];
 
   const keys: Record<string, string> = { development: devKey };
-  const clients = [
+  const clients: { name: string; role: `${ClientRole}`; purposes: string[]; capabilities: string[]; processor?: string }[] = [
     {
       name: "fuzz-app",
       role: "INTERNAL_APP",
       purposes: ["essential.service", "essential.service.operations.support", "analytics.reporting", "personalize"],
       capabilities: ["MANAGE_SUBJECTS", "RECORD_CONSENT"],
     },
+    // A third party: consent purposes only.
+    { name: "fuzz-partner", role: "PARTNER", purposes: ["marketing.advertising", "personalize"], capabilities: [] },
+    // A processor's client whose purposes grant more than its contract covers (name, e-mail, messages).
     {
-      name: "fuzz-partner",
+      name: "fuzz-processor",
       role: "PARTNER",
-      purposes: ["analytics.reporting", "marketing.advertising", "functional.service.improve"],
+      purposes: ["essential.service.operations.support", "essential.service.inquiries"],
       capabilities: [],
+      processor: "Example Mail Delivery Ltd",
     },
     {
       name: "fuzz-rights",
@@ -106,7 +114,7 @@ export async function seedWorld(url: string, devKey: string): Promise<FuzzWorld>
       purposes: [RIGHTS, "essential.legal_obligation"],
       capabilities: ["HANDLE_REQUESTS", "EXPORT", "ERASE"],
     },
-    { name: "fuzz-revoked", role: "PARTNER", purposes: ["analytics.reporting"], capabilities: [] },
+    { name: "fuzz-revoked", role: "PARTNER", purposes: ["marketing.advertising"], capabilities: [] },
   ];
   for (const client of clients) {
     const created = await dev.run<{ createClient: { apiKey: string } }>(
@@ -211,5 +219,8 @@ export async function seedWorld(url: string, devKey: string): Promise<FuzzWorld>
   await dev.run("essential.service", `mutation ($id: ID!) { restrictProcessing(subjectId: $id) { id } }`, { id: e });
 
   const clientPurposes = Object.fromEntries(clients.map((client) => [client.name, client.purposes]));
-  return { keys, clientPurposes, ids, markers };
+  const clientStandings = Object.fromEntries(
+    clients.map((client) => [client.name, { role: client.role as ClientRole, processorName: client.processor ?? null }]),
+  );
+  return { keys, clientPurposes, clientStandings, ids, markers };
 }
