@@ -1,4 +1,4 @@
-import type { ClientRole } from "../../src/domain/policy-terms";
+import { ClientRole } from "../../src/domain/policy-terms";
 import { categoryOfField } from "../../src/graphql/personal-data";
 import type { ClientStanding } from "../../src/policy/engine/recipient-rules";
 
@@ -91,30 +91,30 @@ export async function seedWorld(url: string, devKey: string): Promise<FuzzWorld>
   const ids: string[] = [];
 
   const keys: Record<string, string> = { development: devKey };
-  const clients: { name: string; role: `${ClientRole}`; purposes: string[]; capabilities: string[]; processor?: string }[] = [
+  const clients: { name: string; role: ClientRole; purposes: string[]; capabilities: string[]; processor?: string }[] = [
     {
       name: "fuzz-app",
-      role: "INTERNAL_APP",
+      role: ClientRole.INTERNAL_APP,
       purposes: ["essential.service", "essential.service.operations.support", "analytics.reporting", "personalize"],
       capabilities: ["MANAGE_SUBJECTS", "RECORD_CONSENT"],
     },
     // A third party: consent purposes only.
-    { name: "fuzz-partner", role: "PARTNER", purposes: ["marketing.advertising", "personalize"], capabilities: [] },
+    { name: "fuzz-partner", role: ClientRole.PARTNER, purposes: ["marketing.advertising", "personalize"], capabilities: [] },
     // A processor's client whose purposes grant more than its contract covers (name, e-mail, messages).
     {
       name: "fuzz-processor",
-      role: "PARTNER",
+      role: ClientRole.PARTNER,
       purposes: ["essential.service.operations.support", "essential.service.inquiries"],
       capabilities: [],
       processor: "Example Mail Delivery Ltd",
     },
     {
       name: "fuzz-rights",
-      role: "INTERNAL_APP",
+      role: ClientRole.INTERNAL_APP,
       purposes: [RIGHTS, "essential.legal_obligation"],
       capabilities: ["HANDLE_REQUESTS", "EXPORT", "ERASE"],
     },
-    { name: "fuzz-revoked", role: "PARTNER", purposes: ["marketing.advertising"], capabilities: [] },
+    { name: "fuzz-revoked", role: ClientRole.PARTNER, purposes: ["marketing.advertising"], capabilities: [] },
   ];
   for (const client of clients) {
     const created = await dev.run<{ createClient: { apiKey: string } }>(
@@ -220,7 +220,7 @@ export async function seedWorld(url: string, devKey: string): Promise<FuzzWorld>
 
   const clientPurposes = Object.fromEntries(clients.map((client) => [client.name, client.purposes]));
   const clientStandings = Object.fromEntries(
-    clients.map((client) => [client.name, { role: client.role as ClientRole, processorName: client.processor ?? null }]),
+    clients.map((client) => [client.name, { role: client.role, processorName: client.processor ?? null }]),
   );
   return { keys, clientPurposes, clientStandings, ids, markers };
 }
