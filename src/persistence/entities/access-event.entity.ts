@@ -11,6 +11,9 @@ import { AccessDecision } from "../../domain/policy-terms";
 @Entity({ name: "access_event" })
 @Index("access_event_subject_at", ["subjectId", "at"])
 @Index("access_event_chain_position", ["chainPosition"], { unique: true })
+// The audit queries' windows (accessEvents, breachScope): a client's events in a time range, or all events in one.
+@Index("access_event_client_at", ["clientName", "at"])
+@Index("access_event_at", ["at"])
 export class AccessEventRow {
   @PrimaryGeneratedColumn("identity", { type: "bigint", generatedIdentity: "ALWAYS" })
   id!: string;

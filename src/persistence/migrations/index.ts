@@ -11,6 +11,7 @@ import { Inquiries1796300000000 } from "./1796300000000-Inquiries";
 import { PolicyRules1796400000000 } from "./1796400000000-PolicyRules";
 import { PolicyVersionsWhole1796500000000 } from "./1796500000000-PolicyVersionsWhole";
 import { ErasedRecordsPurge1796600000000 } from "./1796600000000-ErasedRecordsPurge";
+import { AuditQueries1796800000000 } from "./1796800000000-AuditQueries";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   PolicyRules1796400000000,
   PolicyVersionsWhole1796500000000,
   ErasedRecordsPurge1796600000000,
+  AuditQueries1796800000000,
 ];
