@@ -1,13 +1,16 @@
-import type { EntityManager, SelectQueryBuilder } from "typeorm";
+import type { EntityManager } from "typeorm";
 import { AccessDecision } from "../domain/policy-terms";
-import { RequestEventKind } from "../domain/request-events";
-import { AccessEventRow, RequestEventRow } from "./entities";
+import { RequestEventKind, type AuditQueryFilter } from "../domain/request-events";
 
 /**
- * The audit's queries (accessEvents, breachScope, requestEvents). Pages run in chain order and
- * continue after a chain position: the chain's head is locked from an insert to its commit, so the
- * positions a snapshot sees are always 1…K with no hole — an event committed later always lands
- * after every position already read, and paging neither repeats nor skips one (no OFFSET).
+ * The audit's queries (accessEvents, breachScope, requestEvents), in SQL written for their indexes.
+ *
+ * Pages run in chain order and continue after a chain position: the chain's head is locked from an
+ * insert to its commit, so the positions a snapshot sees are always 1…K with no hole — an event
+ * committed later always lands after every position already read, and paging neither repeats nor
+ * skips one (no OFFSET). Ordering by time instead would not do: an event's time is its request's
+ * start, and a request that started earlier may commit later.
+ *
  * Time windows are half-open, [from, to), on the event's `at`.
  */
 
@@ -23,6 +26,39 @@ export interface AccessEventFilter {
   readonly to?: Date;
 }
 
+/** An access event as the audit queries answer it (no hashes). */
+export interface AccessEventView {
+  readonly id: string;
+  readonly requestId: string;
+  readonly clientName: string;
+  readonly purposeKey: string;
+  readonly subjectId: string;
+  readonly operation: string;
+  readonly written: string[];
+  readonly released: string[];
+  readonly denied: string[];
+  readonly decision: AccessDecision;
+  readonly at: Date;
+  readonly chainPosition: string;
+}
+
+/** A request event as the audit queries answer it (no hashes). */
+export interface RequestEventView {
+  readonly id: string;
+  readonly kind: RequestEventKind;
+  readonly requestId: string;
+  readonly clientName: string;
+  readonly purposeKey: string | null;
+  readonly reason: string | null;
+  readonly query: string | null;
+  readonly fields: string[];
+  readonly categories: string[];
+  readonly capabilities: string[];
+  readonly filter: AuditQueryFilter | null;
+  readonly at: Date;
+  readonly chainPosition: string;
+}
+
 export interface EventPage<T> {
   readonly rows: T[];
   readonly hasNextPage: boolean;
@@ -30,54 +66,148 @@ export interface EventPage<T> {
   readonly hasPreviousPage: boolean;
 }
 
+/** A WHERE clause being built: each condition names its parameter by the next position. */
+class Conditions {
+  readonly sql: string[] = [];
+  readonly parameters: unknown[] = [];
+
+  add(condition: (parameter: string) => string, value: unknown): this {
+    this.parameters.push(value);
+    this.sql.push(condition(`$${this.parameters.length}`));
+    return this;
+  }
+
+  get where(): string {
+    return this.sql.length === 0 ? "true" : this.sql.join(" AND ");
+  }
+}
+
+/** What a page is drawn from: a table, the columns it answers with, and the filter's conditions. */
+interface PageSource {
+  readonly table: "access_event" | "request_event";
+  readonly columns: string;
+  readonly conditions: Conditions;
+  /**
+   * Whether an index narrows the filter to its events (a client, a subject, a time window). Then
+   * the page's positions are found through that index first, and only then ordered: left to
+   * itself, the planner would walk the chain from its first event and filter, expecting matches
+   * spread evenly through it — when a month's events all lie near its end (seen: 833,000 events
+   * read for a page of 20 over a million).
+   */
+  readonly narrowed: boolean;
+}
+
+const ACCESS_EVENT_COLUMNS = `id::text AS "id", request_id::text AS "requestId", client_name AS "clientName", purpose_key AS "purposeKey",
+  subject_id::text AS "subjectId", operation, written, released, denied, decision::text AS "decision", at,
+  chain_position::text AS "chainPosition"`;
+
+const REQUEST_EVENT_COLUMNS = `id::text AS "id", kind::text AS "kind", request_id::text AS "requestId", client_name AS "clientName",
+  purpose_key AS "purposeKey", reason, query, fields, categories, capabilities, filter, at, chain_position::text AS "chainPosition"`;
+
 /** The `size` events the filter selects after chain position `after` (from the first when null), in chain order. */
 export async function pageOfAccessEvents(
   manager: EntityManager,
   filter: AccessEventFilter,
   size: number,
   after: string | null,
-): Promise<EventPage<AccessEventRow>> {
-  const selected = () => accessEventsSelectedBy(manager, filter);
-  const rows = await afterPosition(selected(), after)
-    .orderBy("event.chainPosition", "ASC")
-    .limit(size + 1)
-    .getMany();
-  const hasPreviousPage = after !== null && (await selected().andWhere("event.chainPosition <= :after", { after }).limit(1).getExists());
-  return { rows: rows.slice(0, size), hasNextPage: rows.length > size, hasPreviousPage };
-}
-
-function accessEventsSelectedBy(manager: EntityManager, filter: AccessEventFilter): SelectQueryBuilder<AccessEventRow> {
-  const query = manager.getRepository(AccessEventRow).createQueryBuilder("event");
-  if (filter.clientName !== undefined) query.andWhere("event.clientName = :clientName", { clientName: filter.clientName });
-  if (filter.purposeKey !== undefined) query.andWhere("event.purposeKey = :purposeKey", { purposeKey: filter.purposeKey });
-  if (filter.subjectId !== undefined) query.andWhere("event.subjectId = :subjectId", { subjectId: filter.subjectId });
-  if (filter.operation !== undefined) query.andWhere("event.operation = :operation", { operation: filter.operation });
+): Promise<EventPage<AccessEventView>> {
+  const conditions = new Conditions();
+  if (filter.clientName !== undefined) conditions.add((p) => `client_name = ${p}`, filter.clientName);
+  if (filter.purposeKey !== undefined) conditions.add((p) => `purpose_key = ${p}`, filter.purposeKey);
+  if (filter.subjectId !== undefined) conditions.add((p) => `subject_id = ${p}::uuid`, filter.subjectId);
+  if (filter.operation !== undefined) conditions.add((p) => `operation = ${p}`, filter.operation);
   if (filter.category !== undefined) {
     // starts_with, not LIKE: `_` in a key (`privacy_preferences`) would be LIKE's wildcard.
-    query.andWhere(
-      `EXISTS (SELECT 1 FROM unnest(event.released || event.written || event.denied) AS named(category)
-                WHERE named.category = :category OR starts_with(named.category, :category || '.'))`,
-      { category: filter.category },
+    conditions.add(
+      (p) => `EXISTS (SELECT 1 FROM unnest(released || written || denied) AS named(category)
+                       WHERE named.category = ${p} OR starts_with(named.category, ${p} || '.'))`,
+      filter.category,
     );
   }
-  return withinWindow(query, filter.from, filter.to);
+  addWindow(conditions, filter.from, filter.to);
+  const narrowed =
+    filter.clientName !== undefined || filter.subjectId !== undefined || filter.from !== undefined || filter.to !== undefined;
+  return pageInChainOrder<AccessEventView>(
+    manager,
+    { table: "access_event", columns: ACCESS_EVENT_COLUMNS, conditions, narrowed },
+    size,
+    after,
+  );
 }
 
-function withinWindow<T extends AccessEventRow | RequestEventRow>(
-  query: SelectQueryBuilder<T>,
-  from: Date | undefined,
-  to: Date | undefined,
-): SelectQueryBuilder<T> {
-  if (from !== undefined) query.andWhere("event.at >= :from", { from });
-  if (to !== undefined) query.andWhere("event.at < :to", { to });
-  return query;
+/** Request events to page: of one client, one kind, in a window; all optional. */
+export interface RequestEventFilter {
+  readonly clientName?: string;
+  readonly kind?: RequestEventKind;
+  readonly from?: Date;
+  readonly to?: Date;
 }
 
-function afterPosition<T extends AccessEventRow | RequestEventRow>(
-  query: SelectQueryBuilder<T>,
+/** As `pageOfAccessEvents`, for request events (refusals and audit queries). */
+export async function pageOfRequestEvents(
+  manager: EntityManager,
+  filter: RequestEventFilter,
+  size: number,
   after: string | null,
-): SelectQueryBuilder<T> {
-  return after === null ? query : query.andWhere("event.chainPosition > :after", { after });
+): Promise<EventPage<RequestEventView>> {
+  const conditions = new Conditions();
+  if (filter.clientName !== undefined) conditions.add((p) => `client_name = ${p}`, filter.clientName);
+  if (filter.kind !== undefined) conditions.add((p) => `kind = ${p}::request_event_kind`, filter.kind);
+  addWindow(conditions, filter.from, filter.to);
+  const narrowed = filter.clientName !== undefined;
+  return pageInChainOrder<RequestEventView>(
+    manager,
+    { table: "request_event", columns: REQUEST_EVENT_COLUMNS, conditions, narrowed },
+    size,
+    after,
+  );
+}
+
+function addWindow(conditions: Conditions, from: Date | undefined, to: Date | undefined): void {
+  if (from !== undefined) conditions.add((p) => `at >= ${p}`, from);
+  if (to !== undefined) conditions.add((p) => `at < ${p}`, to);
+}
+
+async function pageInChainOrder<Row>(
+  manager: EntityManager,
+  source: PageSource,
+  size: number,
+  after: string | null,
+): Promise<EventPage<Row>> {
+  const { table, columns, conditions } = source;
+  const parameters = [...conditions.parameters, after, size + 1];
+  const [afterAt, limitAt] = [`$${parameters.length - 1}::bigint`, `$${parameters.length}`];
+  const rows: Row[] = await manager.query(
+    source.narrowed
+      ? `WITH matching AS MATERIALIZED (
+           SELECT chain_position FROM ${table} WHERE ${conditions.where} AND (${afterAt} IS NULL OR chain_position > ${afterAt}))
+         SELECT ${columns} FROM ${table}
+          WHERE chain_position IN (SELECT chain_position FROM matching ORDER BY chain_position LIMIT ${limitAt})
+          ORDER BY chain_position`
+      : `SELECT ${columns} FROM ${table}
+          WHERE ${conditions.where} AND (${afterAt} IS NULL OR chain_position > ${afterAt})
+          ORDER BY chain_position LIMIT ${limitAt}`,
+    parameters,
+  );
+  return {
+    rows: rows.slice(0, size),
+    hasNextPage: rows.length > size,
+    hasPreviousPage: after !== null && (await anyAtOrBefore(manager, source, after)),
+  };
+}
+
+async function anyAtOrBefore(manager: EntityManager, source: PageSource, after: string): Promise<boolean> {
+  const { table, conditions } = source;
+  const parameters = [...conditions.parameters, after];
+  const afterAt = `$${parameters.length}::bigint`;
+  const [answer]: { found: boolean }[] = await manager.query(
+    source.narrowed
+      ? `WITH matching AS MATERIALIZED (SELECT chain_position FROM ${table} WHERE ${conditions.where} AND chain_position <= ${afterAt})
+         SELECT EXISTS (SELECT 1 FROM matching) AS "found"`
+      : `SELECT EXISTS (SELECT 1 FROM ${table} WHERE ${conditions.where} AND chain_position <= ${afterAt}) AS "found"`,
+    parameters,
+  );
+  return answer?.found === true;
 }
 
 /** One client's events in [from, to). */
@@ -140,119 +270,115 @@ export interface Scope {
   readonly subjects: { readonly rows: SubjectInScope[]; readonly hasNextPage: boolean };
 }
 
-// The window's events ($1 client, $2 from, $3 to), found through access_event_client_at.
-const inWindow = (table: string): string => `${table}.client_name = $1 AND ${table}.at >= $2 AND ${table}.at < $3`;
-const IN_WINDOW = inWindow("access_event");
+// An instant inside a JSON answer: milliseconds since the epoch, whatever the session's time zone.
+const millis = (column: string): string => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
 const WRITTEN = `'${AccessDecision.WRITTEN}'`;
 
 /**
- * What one client did in [from, to): the figures, the categories released and written with the
- * number of subjects each reached, the writes per operation, the refusals per reason, and one page
- * of the subjects touched (by id, after `afterSubject`). Read in one snapshot, so they agree.
+ * What one client did in [from, to), in one statement (so one snapshot: the figures agree with each
+ * other and with the page). The window's events are read once, through the client's index, then
+ * grouped by hash, never sorted whole: per subject (read? written? when first and last?) and per
+ * category and subject. Everything is counted from those — the figures, the categories released
+ * and written with the number of subjects each reached, the writes per operation, one page of the
+ * subjects touched (by id, after `subjectPage.after`) with what was read and written of each — and
+ * the client's refusals in the window beside them.
  */
 export async function scopeOf(
   manager: EntityManager,
   window: ScopeWindow,
   subjectPage: { readonly size: number; readonly after: string | null },
 ): Promise<Scope> {
-  const parameters = [window.clientName, window.from, window.to];
-  return manager.transaction("REPEATABLE READ", async (snapshot) => {
-    const [figures]: ScopeFigures[] = await snapshot.query(
-      `SELECT count(*)::int AS "events",
-              (count(*) FILTER (WHERE decision <> ${WRITTEN}))::int AS "readEvents",
-              (count(*) FILTER (WHERE decision = ${WRITTEN}))::int AS "writeEvents",
-              (count(DISTINCT subject_id) FILTER (WHERE cardinality(released) > 0))::int AS "subjectsRead",
-              (count(DISTINCT subject_id) FILTER (WHERE cardinality(written) > 0))::int AS "subjectsWritten",
-              (count(DISTINCT subject_id) FILTER (WHERE cardinality(released) > 0 OR cardinality(written) > 0))::int AS "subjectsTouched",
-              min(at) AS "firstEventAt", max(at) AS "lastEventAt"
-         FROM access_event WHERE ${IN_WINDOW}`,
-      parameters,
-    );
-    if (!figures) throw new Error("an aggregate without GROUP BY returned no row");
-    const categories: (CategoryReach & { kind: "released" | "written" })[] = await snapshot.query(
-      `SELECT 'released' AS "kind", category, count(DISTINCT subject_id)::int AS "subjects", count(*)::int AS "events"
-         FROM access_event, unnest(released) AS category WHERE ${IN_WINDOW} GROUP BY category
-       UNION ALL
-       SELECT 'written', category, count(DISTINCT subject_id)::int, count(*)::int
-         FROM access_event, unnest(written) AS category WHERE ${IN_WINDOW} GROUP BY category
-       ORDER BY 1, 2`,
-      parameters,
-    );
-    const writes: OperationReach[] = await snapshot.query(
-      `SELECT operation, count(*)::int AS "events", count(DISTINCT subject_id)::int AS "subjects"
-         FROM access_event WHERE ${IN_WINDOW} AND decision = ${WRITTEN} GROUP BY operation ORDER BY operation`,
-      parameters,
-    );
-    const refusals: RefusalCount[] = await snapshot.query(
-      `SELECT reason, count(*)::int AS "requests", min(at) AS "firstAt", max(at) AS "lastAt"
-         FROM request_event WHERE ${inWindow("request_event")} AND kind = '${RequestEventKind.REFUSAL}' GROUP BY reason ORDER BY reason`,
-      parameters,
-    );
-    const subjects = await subjectsInScope(snapshot, parameters, subjectPage);
-    const withoutKind = ({ category, subjects, events }: CategoryReach): CategoryReach => ({ category, subjects, events });
-    return {
-      figures,
-      categoriesReleased: categories.filter((row) => row.kind === "released").map(withoutKind),
-      categoriesWritten: categories.filter((row) => row.kind === "written").map(withoutKind),
-      writes,
-      refusals,
-      subjects,
-    };
-  });
-}
-
-/**
- * A page of the subjects read or written, by id: the page's ids from the window (grouped), then each
- * one's categories from its own events in the window (access_event_subject_at).
- */
-async function subjectsInScope(
-  manager: EntityManager,
-  window: unknown[],
-  page: { readonly size: number; readonly after: string | null },
-): Promise<Scope["subjects"]> {
-  const rows: SubjectInScope[] = await manager.query(
-    `WITH page AS (
-       SELECT subject_id, min(at) AS first_at, max(at) AS last_at
-         FROM access_event
-        WHERE ${IN_WINDOW} AND (cardinality(released) > 0 OR cardinality(written) > 0)
-          AND ($4::uuid IS NULL OR subject_id > $4::uuid)
-        GROUP BY subject_id ORDER BY subject_id LIMIT $5)
-     SELECT page.subject_id::text AS "subjectId", page.first_at AS "firstEventAt", page.last_at AS "lastEventAt",
-            ARRAY(SELECT DISTINCT category FROM access_event AS event, unnest(event.released) AS category
-                   WHERE event.subject_id = page.subject_id AND ${inWindow("event")} ORDER BY category) AS "released",
-            ARRAY(SELECT DISTINCT category FROM access_event AS event, unnest(event.written) AS category
-                   WHERE event.subject_id = page.subject_id AND ${inWindow("event")} ORDER BY category) AS "written"
-       FROM page ORDER BY page.subject_id`,
-    [...window, page.after, page.size + 1],
+  type Instant = number;
+  const [answer]: {
+    events: Pick<ScopeFigures, "events" | "readEvents" | "writeEvents"> & { firstEventAt: Instant | null; lastEventAt: Instant | null };
+    subjectCounts: Pick<ScopeFigures, "subjectsRead" | "subjectsWritten" | "subjectsTouched">;
+    categories: (CategoryReach & { kind: "released" | "written" })[];
+    writes: OperationReach[];
+    refusals: (Omit<RefusalCount, "firstAt" | "lastAt"> & { firstAt: Instant; lastAt: Instant })[];
+    subjects: (Omit<SubjectInScope, "firstEventAt" | "lastEventAt"> & { firstEventAt: Instant; lastEventAt: Instant })[];
+  }[] = await manager.query(
+    `WITH scoped AS MATERIALIZED (
+            SELECT subject_id, released, written, decision, operation, at
+              FROM access_event WHERE client_name = $1 AND at >= $2 AND at < $3),
+          per_subject AS MATERIALIZED (
+            SELECT subject_id,
+                   bool_or(cardinality(released) > 0) AS was_read,
+                   bool_or(cardinality(written) > 0) AS was_written,
+                   min(at) FILTER (WHERE cardinality(released) > 0 OR cardinality(written) > 0) AS first_at,
+                   max(at) FILTER (WHERE cardinality(released) > 0 OR cardinality(written) > 0) AS last_at
+              FROM scoped GROUP BY subject_id),
+          per_category AS MATERIALIZED (
+            SELECT kind, category, subject_id, count(*) AS events
+              FROM (SELECT 'released' AS kind, category, subject_id FROM scoped CROSS JOIN LATERAL unnest(scoped.released) AS category
+                    UNION ALL
+                    SELECT 'written', category, subject_id FROM scoped CROSS JOIN LATERAL unnest(scoped.written) AS category) AS named
+             GROUP BY kind, category, subject_id),
+          page AS (
+            SELECT subject_id, first_at, last_at FROM per_subject
+             WHERE (was_read OR was_written) AND ($4::uuid IS NULL OR subject_id > $4::uuid)
+             ORDER BY subject_id LIMIT $5),
+          page_categories AS (
+            SELECT subject_id,
+                   array_agg(category ORDER BY category) FILTER (WHERE kind = 'released') AS released,
+                   array_agg(category ORDER BY category) FILTER (WHERE kind = 'written') AS written
+              FROM per_category JOIN page USING (subject_id) GROUP BY subject_id)
+     SELECT
+       (SELECT json_build_object(
+                 'events', count(*),
+                 'readEvents', count(*) FILTER (WHERE decision <> ${WRITTEN}),
+                 'writeEvents', count(*) FILTER (WHERE decision = ${WRITTEN}),
+                 'firstEventAt', ${millis("min(at)")},
+                 'lastEventAt', ${millis("max(at)")})
+          FROM scoped) AS "events",
+       (SELECT json_build_object(
+                 'subjectsRead', count(*) FILTER (WHERE was_read),
+                 'subjectsWritten', count(*) FILTER (WHERE was_written),
+                 'subjectsTouched', count(*) FILTER (WHERE was_read OR was_written))
+          FROM per_subject) AS "subjectCounts",
+       (SELECT coalesce(json_agg(reach ORDER BY reach.kind, reach.category), '[]')
+          FROM (SELECT kind, category, count(*) AS subjects, sum(events) AS events FROM per_category GROUP BY kind, category) AS reach) AS "categories",
+       (SELECT coalesce(json_agg(reach ORDER BY reach.operation), '[]')
+          FROM (SELECT operation, count(*) AS events, count(DISTINCT subject_id) AS subjects
+                  FROM scoped WHERE decision = ${WRITTEN} GROUP BY operation) AS reach) AS "writes",
+       (SELECT coalesce(json_agg(refused ORDER BY refused.reason), '[]')
+          FROM (SELECT reason, count(*) AS requests, ${millis("min(at)")} AS "firstAt", ${millis("max(at)")} AS "lastAt"
+                  FROM request_event
+                 WHERE client_name = $1 AND at >= $2 AND at < $3 AND kind = '${RequestEventKind.REFUSAL}'
+                 GROUP BY reason) AS refused) AS "refusals",
+       (SELECT coalesce(json_agg(json_build_object(
+                 'subjectId', page.subject_id,
+                 'firstEventAt', ${millis("page.first_at")},
+                 'lastEventAt', ${millis("page.last_at")},
+                 'released', coalesce(page_categories.released, '{}'),
+                 'written', coalesce(page_categories.written, '{}'))
+                 ORDER BY page.subject_id), '[]')
+          FROM page LEFT JOIN page_categories USING (subject_id)) AS "subjects"`,
+    [window.clientName, window.from, window.to, subjectPage.after, subjectPage.size + 1],
   );
-  return { rows: rows.slice(0, page.size), hasNextPage: rows.length > page.size };
-}
-
-/** Request events to page: of one client, one kind, in a window; all optional. */
-export interface RequestEventFilter {
-  readonly clientName?: string;
-  readonly kind?: RequestEventKind;
-  readonly from?: Date;
-  readonly to?: Date;
-}
-
-/** As `pageOfAccessEvents`, for request events (refusals and audit queries). */
-export async function pageOfRequestEvents(
-  manager: EntityManager,
-  filter: RequestEventFilter,
-  size: number,
-  after: string | null,
-): Promise<EventPage<RequestEventRow>> {
-  const selected = () => {
-    const query = manager.getRepository(RequestEventRow).createQueryBuilder("event");
-    if (filter.clientName !== undefined) query.andWhere("event.clientName = :clientName", { clientName: filter.clientName });
-    if (filter.kind !== undefined) query.andWhere("event.kind = :kind", { kind: filter.kind });
-    return withinWindow(query, filter.from, filter.to);
+  if (!answer) throw new Error("a statement of one row returned none");
+  const instant = (millisSinceEpoch: Instant): Date => new Date(millisSinceEpoch);
+  const { events, subjectCounts } = answer;
+  const subjects = answer.subjects.map((subject) => ({
+    ...subject,
+    firstEventAt: instant(subject.firstEventAt),
+    lastEventAt: instant(subject.lastEventAt),
+  }));
+  const reach = ({ category, subjects: reached, events: releases }: CategoryReach): CategoryReach => ({
+    category,
+    subjects: reached,
+    events: releases,
+  });
+  return {
+    figures: {
+      ...events,
+      ...subjectCounts,
+      firstEventAt: events.firstEventAt === null ? null : instant(events.firstEventAt),
+      lastEventAt: events.lastEventAt === null ? null : instant(events.lastEventAt),
+    },
+    categoriesReleased: answer.categories.filter((row) => row.kind === "released").map(reach),
+    categoriesWritten: answer.categories.filter((row) => row.kind === "written").map(reach),
+    writes: answer.writes,
+    refusals: answer.refusals.map((refusal) => ({ ...refusal, firstAt: instant(refusal.firstAt), lastAt: instant(refusal.lastAt) })),
+    subjects: { rows: subjects.slice(0, subjectPage.size), hasNextPage: subjects.length > subjectPage.size },
   };
-  const rows = await afterPosition(selected(), after)
-    .orderBy("event.chainPosition", "ASC")
-    .limit(size + 1)
-    .getMany();
-  const hasPreviousPage = after !== null && (await selected().andWhere("event.chainPosition <= :after", { after }).limit(1).getExists());
-  return { rows: rows.slice(0, size), hasNextPage: rows.length > size, hasPreviousPage };
 }

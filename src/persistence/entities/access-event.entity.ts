@@ -11,9 +11,10 @@ import { AccessDecision } from "../../domain/policy-terms";
 @Entity({ name: "access_event" })
 @Index("access_event_subject_at", ["subjectId", "at"])
 @Index("access_event_chain_position", ["chainPosition"], { unique: true })
-// The audit queries' windows (accessEvents, breachScope): a client's events in a time range, or all events in one.
-@Index("access_event_client_at", ["clientName", "at"])
-@Index("access_event_at", ["at"])
+// The audit queries' windows (accessEvents, breachScope): a client's events in a time range, or all events in one —
+// with their positions, so a page finds its positions in the index alone.
+@Index("access_event_client_at", ["clientName", "at", "chainPosition"])
+@Index("access_event_at", ["at", "chainPosition"])
 export class AccessEventRow {
   @PrimaryGeneratedColumn("identity", { type: "bigint", generatedIdentity: "ALWAYS" })
   id!: string;

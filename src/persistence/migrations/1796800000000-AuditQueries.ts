@@ -18,7 +18,8 @@ const capabilitiesKnown = (capabilities: readonly string[]): string =>
 
 /**
  * The audit answers queries (issue 13, item 6): capability READ_AUDIT; indexes for a client's events
- * in a time window and for all events in one (accessEvents, breachScope); and `request_event`, the
+ * in a time window and for all events in one, with their chain positions (accessEvents,
+ * breachScope; bench/audit-scope.ts); and `request_event`, the
  * events that concern no one subject — refusals before execution and the audit's own queries.
  *
  * `request_event` joins the access events' hash chain (migration AuditHashChain): its BEFORE INSERT
@@ -34,8 +35,8 @@ export class AuditQueries1796800000000 implements MigrationInterface {
   name = "AuditQueries1796800000000";
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE INDEX "access_event_at" ON "access_event"  ("at") `);
-    await queryRunner.query(`CREATE INDEX "access_event_client_at" ON "access_event"  ("client_name", "at") `);
+    await queryRunner.query(`CREATE INDEX "access_event_at" ON "access_event"  ("at", "chain_position") `);
+    await queryRunner.query(`CREATE INDEX "access_event_client_at" ON "access_event"  ("client_name", "at", "chain_position") `);
 
     await queryRunner.query(`CREATE TYPE "public"."request_event_kind" AS ENUM('REFUSAL', 'AUDIT_QUERY')`);
     await queryRunner.query(
