@@ -15,6 +15,9 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO :"app";
 -- The audit: insert and read, nothing else.
 REVOKE ALL ON access_event FROM :"app";
 GRANT SELECT, INSERT ON access_event TO :"app";
+-- Refusals and the audit's own queries, in the same chain: insert and read, nothing else.
+REVOKE ALL ON request_event FROM :"app";
+GRANT SELECT, INSERT ON request_event TO :"app";
 -- The chain's head: read (for `npm run audit -- verify`), never written but by the trigger.
 REVOKE ALL ON access_event_chain_head FROM :"app";
 GRANT SELECT ON access_event_chain_head TO :"app";

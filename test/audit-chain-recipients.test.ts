@@ -2,7 +2,8 @@ import type { DataSource } from "typeorm";
 import { canonicalEncoding, verifyAuditChain } from "../src/audit/audit-chain";
 import { runAuditCommand } from "../src/cli/audit-commands";
 import { RecipientType } from "../src/domain/recipients";
-import { chainedEventsAfter, insertAccessEvents, insertChangeEvents } from "../src/persistence/access-event-repository";
+import { insertAccessEvents, insertChangeEvents } from "../src/persistence/access-event-repository";
+import { CHAIN_START, chainedEventsAfter } from "../src/persistence/audit-chain-repository";
 import { createDataSource } from "../src/persistence/data-source";
 import { migrations } from "../src/persistence/migrations";
 import { ProcessorClients1796700000000 } from "../src/persistence/migrations/1796700000000-ProcessorClients";
@@ -109,7 +110,7 @@ describe(`the audit chain across the migration that records recipients (${DATABA
       ["crm", "18:purposeql-audit-v2,", true],
     ]);
     // The verifier's own encoding is the database's, byte for byte, in both versions.
-    const chained = await chainedEventsAfter(dataSource.manager, { position: "0", id: "0" }, 10);
+    const chained = await chainedEventsAfter(dataSource.manager, CHAIN_START, 10);
     expect(chained.map(canonicalEncoding)).toEqual(rows.map((row) => row.canonical));
     expect(rows.find((row) => row.client_name === "mailer")!.canonical).toMatch(/9:PROCESSOR,1:1,25:Example Mail Delivery Ltd,$/);
     expect(rows.find((row) => row.client_name === "adnet")!.canonical).toMatch(/11:THIRD_PARTY,1:0,$/);

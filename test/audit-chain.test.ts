@@ -1,6 +1,8 @@
 import { verifyAuditChain, type ChainVerdict } from "../src/audit/audit-chain";
 import { runAuditCommand, UsageError } from "../src/cli/audit-commands";
-import { inProcessPurposeQLForThisFile } from "./support/harness";
+import { Capability } from "../src/domain/capabilities";
+import { ClientRole } from "../src/domain/policy-terms";
+import { createTestClient, inProcessPurposeQLForThisFile } from "./support/harness";
 
 const purposeql = inProcessPurposeQLForThisFile();
 const DATABASE = process.env.DATABASE_URL ? "PostgreSQL" : "PGlite";
@@ -175,4 +177,92 @@ describe(`the audit's hash chain (${DATABASE})`, () => {
     expect(output.join("")).toMatch(/edited: its hash is not the anchored/);
     await expect(runAuditCommand(["verify", "--anchor", "4:abc"], purposeql.services.dataSource, () => {})).rejects.toThrow(UsageError);
   });
+});
+
+describe(`request events in the same chain (${DATABASE})`, () => {
+  /** As `asOwner`, for request_event. */
+  async function asRequestEventOwner(...statements: string[]): Promise<void> {
+    await query(`ALTER TABLE request_event DISABLE TRIGGER USER`);
+    try {
+      for (const statement of statements) await query(statement);
+    } finally {
+      await query(`ALTER TABLE request_event ENABLE TRIGGER USER`);
+    }
+  }
+
+  const totalEvents = async (): Promise<number> =>
+    (await query<{ n: number }>(`SELECT ((SELECT count(*) FROM access_event) + (SELECT count(*) FROM request_event))::int AS n`))[0]!.n;
+
+  it("takes the next positions for a refusal and an audit query (a name in any script), between access events, and verifies", async () => {
+    const before = await verify();
+    if (!before.intact) throw new Error("the chain should be intact here");
+    await createTestClient(purposeql, {
+      name: "audītors-ž",
+      role: ClientRole.INTERNAL_APP,
+      purposes: [],
+      capabilities: [Capability.READ_AUDIT],
+    });
+    const refused = await purposeql.execute(`{ purposes { key } }`, { purpose: "no.such.purpose" });
+    expect(refused.errors?.[0]?.extensions?.reason).toBe("PURPOSE_UNKNOWN");
+    const audited = await purposeql.execute(`{ accessEvents(filter: { clientName: "audītors-ž" }) { edges { cursor } } }`);
+    expect(audited.errors).toBeUndefined();
+    const [subject] = await query<{ id: string }>(`SELECT id::text AS id FROM data_subject LIMIT 1`);
+    await purposeql.execute(`query ($id: ID!) { subject(id: $id) { fullName } }`, { purpose: SERVICE, variables: { id: subject!.id } });
+
+    const chain = await query<{ source: string; position: string }>(
+      `SELECT 'access_event' AS source, chain_position::text AS position FROM access_event WHERE chain_position > $1
+       UNION ALL SELECT 'request_event:' || kind, chain_position::text FROM request_event WHERE chain_position > $1
+       ORDER BY 2`,
+      [before.head.position],
+    );
+    const next = (offset: number) => String(Number(before.head.position) + offset);
+    expect(chain).toEqual([
+      { source: "request_event:REFUSAL", position: next(1) },
+      { source: "request_event:AUDIT_QUERY", position: next(2) },
+      { source: "access_event", position: next(3) },
+    ]);
+    expect(await verify()).toMatchObject({ intact: true, events: await totalEvents(), head: { position: next(3) } });
+  });
+
+  it("catches a request event edited, or deleted, behind the triggers", async () => {
+    const [refusal] = await query<{ id: string; position: string }>(
+      `SELECT id::text AS id, chain_position::text AS position FROM request_event WHERE kind = 'REFUSAL' ORDER BY id DESC LIMIT 1`,
+    );
+    await asRequestEventOwner(`UPDATE request_event SET categories = '{user.name}' WHERE id = ${refusal!.id}`);
+    expect(await verify()).toMatchObject({
+      intact: false,
+      tamper: { kind: "edited", table: "request_event", eventId: refusal!.id, position: refusal!.position },
+    });
+    const output: string[] = [];
+    expect(await runAuditCommand(["verify"], purposeql.services.dataSource, (text) => output.push(text))).toBe(1);
+    expect(output.join("")).toContain(`request event ${refusal!.id} (position ${refusal!.position}) edited`);
+    await asRequestEventOwner(`UPDATE request_event SET categories = '{}' WHERE id = ${refusal!.id}`);
+    await expectIntactWithRequestEvents();
+
+    const [audited] = await query<{ id: string; position: string }>(
+      `SELECT id::text AS id, chain_position::text AS position FROM request_event WHERE kind = 'AUDIT_QUERY' ORDER BY id DESC LIMIT 1`,
+    );
+    await query(`CREATE TABLE deleted_request_events AS SELECT * FROM request_event WHERE id = ${audited!.id}`);
+    try {
+      await asRequestEventOwner(`DELETE FROM request_event WHERE id = ${audited!.id}`);
+      expect(await verify()).toMatchObject({
+        intact: false,
+        tamper: { kind: "deleted", table: "access_event", position: String(Number(audited!.position) + 1) },
+      });
+      await asRequestEventOwner(`INSERT INTO request_event OVERRIDING SYSTEM VALUE SELECT * FROM deleted_request_events`);
+      await expectIntactWithRequestEvents();
+    } finally {
+      await query(`DROP TABLE deleted_request_events`);
+    }
+  });
+
+  it("keeps request events append-only", async () => {
+    await expect(query(`UPDATE request_event SET client_name = 'forged'`)).rejects.toThrow(/request_event is append-only/);
+    await expect(query(`DELETE FROM request_event`)).rejects.toThrow(/request_event is append-only/);
+    await expect(query(`TRUNCATE request_event`)).rejects.toThrow(/request_event is append-only/);
+  });
+
+  async function expectIntactWithRequestEvents(): Promise<void> {
+    expect(await verify()).toMatchObject({ intact: true, events: await totalEvents() });
+  }
 });

@@ -199,7 +199,7 @@ describe.each(CLIENTS)("$label", (client) => {
 });
 
 describe("administration stays ADMIN", () => {
-  it("a client with every capability but not ADMIN may not change the policy or read the audit; nothing changes", async () => {
+  it("a client with every capability but not ADMIN may not change the policy; nothing changes", async () => {
     const key = await createTestClient(purposeql, {
       name: "all-capabilities-app",
       role: ClientRole.INTERNAL_APP,
@@ -215,14 +215,29 @@ describe("administration stays ADMIN", () => {
     );
     expect(errorCodes(grant)).toEqual(["FORBIDDEN"]);
     expect(grant.errors?.[0]?.extensions?.requiredRole).toBe("ADMIN");
-    const log = await purposeql.execute(`query ($id: ID!) { accessLog(subjectId: $id) { id } }`, {
-      apiKey: key,
-      variables: { id: await newSubject() },
-    });
-    expect(errorCodes(log)).toEqual(["FORBIDDEN"]);
     expect(purposeql.services.policy.version).toBe(version);
     expect(purposeql.services.policy.compiled.grants(ANALYTICS, "user.contact.email")).toBe(false);
   });
+
+  // The audit is read with READ_AUDIT, not with the ADMIN role (a DPO's key reads it and changes nothing).
+  it.each([ClientRole.INTERNAL_APP, ClientRole.ADMIN])(
+    "a client of role %s holding every capability but READ_AUDIT may not read the audit",
+    async (role) => {
+      const key = await createTestClient(purposeql, {
+        name: `no-audit-${role.toLowerCase()}`,
+        role,
+        purposes: EVERY_PURPOSE,
+        capabilities: ALL_CAPABILITIES.filter((capability) => capability !== Capability.READ_AUDIT),
+      });
+      const log = await purposeql.execute(`query ($id: ID!) { accessLog(subjectId: $id) { id } }`, {
+        apiKey: key,
+        variables: { id: await newSubject() },
+      });
+      expect(errorCodes(log)).toEqual(["FORBIDDEN"]);
+      expect(log.errors?.[0]?.extensions).toMatchObject({ reason: "CAPABILITY_MISSING", capability: "READ_AUDIT" });
+      expect(log.data ?? null).toBeNull();
+    },
+  );
 
   it("a partner's mutation is refused even when it is batched behind an allowed read, through an alias, or in a fragment", async () => {
     const key = keys.get("PARTNER")!;

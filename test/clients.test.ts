@@ -70,7 +70,7 @@ describe("npm run client", () => {
     });
     expect(ended.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", capability: "MANAGE_SUBJECTS" });
     expect(await client("list")).toMatch(
-      /^development\tADMIN\tinternal\tactive\t.*\tERASE,EXPORT,HANDLE_REQUESTS,LIFT_RESTRICTION,MANAGE_SUBJECTS,RECORD_CONSENT,RECORD_OBJECTION,RESTRICT$/m,
+      /^development\tADMIN\tinternal\tactive\t.*\tERASE,EXPORT,HANDLE_REQUESTS,LIFT_RESTRICTION,MANAGE_SUBJECTS,READ_AUDIT,RECORD_CONSENT,RECORD_OBJECTION,RESTRICT$/m,
     );
   });
 

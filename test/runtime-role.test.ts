@@ -75,6 +75,16 @@ describePostgres("the runtime role on PostgreSQL", () => {
     expect((await asRuntime(`SELECT client_name FROM access_event WHERE client_name = 'runtime'`)).rows).toHaveLength(1);
   });
 
+  it("inserts and reads request events, chained by the database after the access events", async () => {
+    const inserted = await asRuntime(
+      `INSERT INTO request_event (kind, request_id, client_id, client_name, purpose_key, reason, fields, categories, capabilities, at)
+       VALUES ('REFUSAL', gen_random_uuid(), gen_random_uuid(), 'runtime', NULL, 'NOT_GRANTED', '{}', '{user.name}', '{}', now())
+       RETURNING chain_position::text AS position`,
+    );
+    expect(inserted.rows).toEqual([{ position: expect.stringMatching(/^\d+$/) }]);
+    expect((await asRuntime(`SELECT reason FROM request_event WHERE client_name = 'runtime'`)).rows).toEqual([{ reason: "NOT_GRANTED" }]);
+  });
+
   it.each([
     ["UPDATE", `UPDATE access_event SET client_name = 'forged'`],
     ["DELETE", `DELETE FROM access_event`],
@@ -90,6 +100,14 @@ describePostgres("the runtime role on PostgreSQL", () => {
       `CREATE OR REPLACE FUNCTION access_event_hash(event access_event) RETURNS bytea LANGUAGE sql AS $$ SELECT event.hash $$`,
     ],
     ["move the chain's head", `UPDATE access_event_chain_head SET position = 0`],
+    ["UPDATE a request event", `UPDATE request_event SET client_name = 'forged'`],
+    ["DELETE request events", `DELETE FROM request_event`],
+    ["TRUNCATE request events", `TRUNCATE request_event`],
+    ["DROP the request events' chain trigger", `DROP TRIGGER request_event_chain ON request_event`],
+    [
+      "replace the request events' hash",
+      `CREATE OR REPLACE FUNCTION request_event_hash(event request_event) RETURNS bytea LANGUAGE sql AS $$ SELECT event.hash $$`,
+    ],
     ["record a migration", `INSERT INTO migrations (timestamp, name) VALUES (1, 'forged')`],
   ])("cannot %s", async (_what, statement) => {
     await expect(asRuntime(statement)).rejects.toThrow(/permission denied|must be owner/);
@@ -110,7 +128,8 @@ describePostgres("the runtime role on PostgreSQL", () => {
       expect(read).toEqual({ data: { subject: { fullName: "Runtime Person" } } });
       const events = await asRuntime(`SELECT operation FROM access_event WHERE subject_id = $1 ORDER BY chain_position`, [id]);
       expect(events.rows).toEqual([{ operation: "createSubject" }, { operation: "read" }]);
-      expect(await verifyAuditChain(purposeql.services.dataSource)).toMatchObject({ intact: true, events: 3 });
+      // The two inserted by hand above (an access event, a refusal) and the subject's two.
+      expect(await verifyAuditChain(purposeql.services.dataSource)).toMatchObject({ intact: true, events: 4 });
     } finally {
       await purposeql.close();
     }

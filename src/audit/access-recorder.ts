@@ -1,4 +1,6 @@
+import { RequestEventKind, type AuditQueryFilter } from "../domain/request-events";
 import { READ_OPERATION, type AccessEventToWrite } from "../persistence/access-event-repository";
+import type { RequestEventToWrite } from "../persistence/request-event-repository";
 
 /** An export handed out in this request: one event of its own, whatever else the request read. */
 interface RecordedExport {
@@ -7,14 +9,21 @@ interface RecordedExport {
   readonly released: readonly string[];
 }
 
+/** A query of the audit itself: the root field and its validated arguments. */
+interface RecordedAuditQuery {
+  readonly query: string;
+  readonly filter: AuditQueryFilter;
+}
+
 /**
- * Collects, during one request, which categories of which subject were released or denied, and the
- * exports it produced. The purpose-limitation plugin writes all of them in one statement before the
- * response leaves, and withholds the response when it cannot.
+ * Collects, during one request, which categories of which subject were released or denied, the
+ * exports it produced, and its queries of the audit. The purpose-limitation plugin writes all of
+ * them before the response leaves, and withholds the response when it cannot.
  */
 export class AccessRecorder {
   private readonly bySubject = new Map<string, { released: Set<string>; denied: Set<string> }>();
   private readonly exports: RecordedExport[] = [];
+  private readonly audited: RecordedAuditQuery[] = [];
 
   released(subjectId: string, category: string): void {
     this.entryOf(subjectId).released.add(category);
@@ -32,8 +41,30 @@ export class AccessRecorder {
     this.exports.push({ subjectId, operation, released: [...new Set(categories)].sort() });
   }
 
+  /**
+   * A query of the audit (`accessEvents`, `breachScope`, …): the audit is read only with a record of
+   * who read it and with what filter — the ids and keys the auditor gave, never a personal value.
+   */
+  auditQueried(query: string, filter: AuditQueryFilter): void {
+    this.audited.push({ query, filter: { ...filter } });
+  }
+
   get isEmpty(): boolean {
-    return this.bySubject.size === 0 && this.exports.length === 0;
+    return this.bySubject.size === 0 && this.exports.length === 0 && this.audited.length === 0;
+  }
+
+  /** One request event per query of the audit. */
+  auditQueries(request: Pick<RequestEventToWrite, "requestId" | "clientId" | "clientName" | "purposeKey" | "at">): RequestEventToWrite[] {
+    return this.audited.map(({ query, filter }) => ({
+      ...request,
+      kind: RequestEventKind.AUDIT_QUERY,
+      reason: null,
+      query,
+      fields: [],
+      categories: [],
+      capabilities: [],
+      filter,
+    }));
   }
 
   /** One read event per subject, then one event per export; a category both released and denied in one request counts as denied too. */

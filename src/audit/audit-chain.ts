@@ -1,19 +1,33 @@
 import { createHash } from "node:crypto";
 import type { DataSource } from "typeorm";
-import { chainedEventsAfter, chainHead, type ChainedEvent } from "../persistence/access-event-repository";
+import {
+  CHAIN_START,
+  chainedEventsAfter,
+  chainHead,
+  type ChainedAccessEvent,
+  type ChainedEvent,
+  type ChainedRequestEvent,
+  type ChainTable,
+} from "../persistence/audit-chain-repository";
 
 /** The hash before the first event. */
 export const GENESIS_HASH = "00".repeat(32);
 
 /**
  * The canonical encoding the database hashes (`access_event_canonical`, migrations AuditHashChain
- * and ProcessorClients), re-implemented here so that verification does not trust functions an owner
- * of the database could replace: each value as a netstring, each array as its length then its
- * items, in a fixed order. An event recorded with its recipient is encoded `purposeql-audit-v2`,
- * the first encoding's fields followed by the recipient type and the processor (a list of none or
- * one name); an event recorded before recipients were keeps `purposeql-audit-v1`.
+ * and ProcessorClients; `request_event_canonical`, migration AuditQueries), re-implemented here so
+ * that verification does not trust functions an owner of the database could replace: each value as
+ * a netstring, each array as its length then its items, in a fixed order, after a tag naming the
+ * table and the encoding. An access event recorded with its recipient is encoded
+ * `purposeql-audit-v2`, the first encoding's fields followed by the recipient type and the processor
+ * (a list of none or one name); an access event recorded before recipients were keeps
+ * `purposeql-audit-v1`.
  */
 export function canonicalEncoding(event: ChainedEvent): string {
+  return event.table === "access_event" ? accessEventEncoding(event) : requestEventEncoding(event);
+}
+
+function accessEventEncoding(event: ChainedAccessEvent): string {
   const withRecipient = event.recipientType !== null;
   return [
     netstring(withRecipient ? "purposeql-audit-v2" : "purposeql-audit-v1"),
@@ -34,6 +48,26 @@ export function canonicalEncoding(event: ChainedEvent): string {
   ].join("");
 }
 
+function requestEventEncoding(event: ChainedRequestEvent): string {
+  return [
+    netstring("purposeql-request-v1"),
+    netstring(event.chainPosition),
+    netstring(event.id),
+    netstring(event.kind),
+    netstring(event.requestId),
+    netstring(event.clientId),
+    netstring(event.clientName),
+    nullable(event.purposeKey),
+    nullable(event.reason),
+    nullable(event.query),
+    netstrings(event.fields),
+    netstrings(event.categories),
+    netstrings(event.capabilities),
+    nullable(event.filter),
+    netstring(event.atMicros),
+  ].join("");
+}
+
 /** sha256(previous hash || canonical encoding), in hex: what the event's `hash` must be. */
 export function eventHash(previousHash: string, event: ChainedEvent): string {
   return createHash("sha256").update(Buffer.from(previousHash, "hex")).update(canonicalEncoding(event), "utf8").digest("hex");
@@ -49,11 +83,29 @@ function netstrings(items: readonly (string | null)[] | null): string {
   return items === null ? "~" : netstring(String(items.length)) + items.map(netstring).join("");
 }
 
+/** A column that may be NULL: `~` stands for NULL in the encoding itself (request events). */
+function nullable(value: string | null): string {
+  return value === null ? "~" : netstring(value);
+}
+
 export type TamperKind = "edited" | "inserted" | "deleted";
+
+/** An event of the chain: its table and its id there. */
+interface EventRef {
+  readonly table: ChainTable;
+  readonly id: string;
+}
+
+/** How a report names an event: access events as before (`event 12`), request events as such. */
+export function nameOf(event: EventRef): string {
+  return event.table === "access_event" ? `event ${event.id}` : `request event ${event.id}`;
+}
 
 /** The first place the chain does not hold. */
 export interface Tamper {
   readonly kind: TamperKind;
+  /** The table of `eventId` (null with it). */
+  readonly table: ChainTable | null;
   /** The event found edited or inserted, or the event right after the deleted ones (null when the tail was deleted). */
   readonly eventId: string | null;
   readonly position: string;
@@ -65,7 +117,8 @@ export type ChainVerdict =
   | { readonly intact: false; readonly eventsChecked: number; readonly tamper: Tamper };
 
 /**
- * Recomputes the whole chain, in position order, in one snapshot (REPEATABLE READ, so events the
+ * Recomputes the whole chain — access events and request events, one sequence of positions — in
+ * position order, in one snapshot (REPEATABLE READ, so events the
  * server writes meanwhile are neither half-seen nor mistaken for tampering), `batchSize` events at a
  * time. Reports the first event that was edited (its columns no longer give its hash), inserted (a
  * position taken twice, or an event whose successor chains past it) or deleted (a gap in the
@@ -84,113 +137,97 @@ export async function verifyAuditChain(
   return dataSource.transaction("REPEATABLE READ", async (manager) => {
     const head = await chainHead(manager);
     let expected = 1n;
-    let previous: { id: string; hash: string } | null = null;
+    let previous: (EventRef & { hash: string }) | null = null;
     let beforePrevious = GENESIS_HASH;
     let checked = 0;
-    let firstPastHead: string | null = null;
-    const tampered = (tamper: Tamper): ChainVerdict => ({ intact: false, eventsChecked: checked, tamper });
+    let firstPastHead: EventRef | null = null;
+    const tampered = (kind: TamperKind, event: EventRef | null, position: string, detail: string): ChainVerdict => ({
+      intact: false,
+      eventsChecked: checked,
+      tamper: { kind, table: event?.table ?? null, eventId: event?.id ?? null, position, detail },
+    });
 
-    for (let batch = await chainedEventsAfter(manager, { position: "0", id: "0" }, batchSize); batch.length > 0;) {
+    for (let batch = await chainedEventsAfter(manager, CHAIN_START, batchSize); batch.length > 0;) {
       for (const event of batch) {
         const position = BigInt(event.chainPosition);
         const previousHash = previous?.hash ?? GENESIS_HASH;
         if (position < expected) {
-          return tampered({
-            kind: "inserted",
-            eventId: event.id,
-            position: event.chainPosition,
-            detail: `a second event at position ${event.chainPosition}`,
-          });
+          return tampered("inserted", event, event.chainPosition, `a second event at position ${event.chainPosition}`);
         }
         if (position > expected) {
-          return tampered({
-            kind: "deleted",
-            eventId: event.id,
-            position: event.chainPosition,
-            detail: `the events at positions ${expected}–${position - 1n}, before this one, are missing`,
-          });
+          return tampered(
+            "deleted",
+            event,
+            event.chainPosition,
+            `the events at positions ${expected}–${position - 1n}, before this one, are missing`,
+          );
         }
         if (eventHash(event.previousHash, event) !== event.hash) {
-          return tampered({
-            kind: "edited",
-            eventId: event.id,
-            position: event.chainPosition,
-            detail: "its columns do not give its hash",
-          });
+          return tampered("edited", event, event.chainPosition, "its columns do not give its hash");
         }
         if (event.previousHash !== previousHash) {
           // Chains past its predecessor to the one before: the predecessor was slipped in.
           if (previous && event.previousHash === beforePrevious) {
-            return tampered({
-              kind: "inserted",
-              eventId: previous.id,
-              position: String(position - 1n),
-              detail: `event ${event.id}, next in the chain, does not chain from it but from the event before it`,
-            });
+            return tampered(
+              "inserted",
+              previous,
+              String(position - 1n),
+              `${nameOf(event)}, next in the chain, does not chain from it but from the event before it`,
+            );
           }
-          return tampered({
-            kind: "edited",
-            eventId: previous?.id ?? event.id,
-            position: String(previous ? position - 1n : position),
-            detail: previous
-              ? `its hash was rewritten: event ${event.id}, next in the chain, chains from a different hash`
+          return tampered(
+            "edited",
+            previous ?? event,
+            String(previous ? position - 1n : position),
+            previous
+              ? `its hash was rewritten: ${nameOf(event)}, next in the chain, chains from a different hash`
               : "the first event does not chain from the genesis hash",
-          });
+          );
         }
         const anchored = anchors.get(event.chainPosition);
         if (anchored !== undefined && anchored !== event.hash) {
-          return tampered({
-            kind: "edited",
-            eventId: event.id,
-            position: event.chainPosition,
-            detail: `its hash is not the anchored ${anchored}: the chain was rewritten up to here`,
-          });
+          return tampered(
+            "edited",
+            event,
+            event.chainPosition,
+            `its hash is not the anchored ${anchored}: the chain was rewritten up to here`,
+          );
         }
         anchors.delete(event.chainPosition);
-        if (position === BigInt(head.position) + 1n) firstPastHead = event.id;
+        if (position === BigInt(head.position) + 1n) firstPastHead = event;
         beforePrevious = previousHash;
-        previous = { id: event.id, hash: event.hash };
+        previous = { table: event.table, id: event.id, hash: event.hash };
         expected = position + 1n;
         checked += 1;
       }
       const last = batch[batch.length - 1];
-      batch = last ? await chainedEventsAfter(manager, { position: last.chainPosition, id: last.id }, batchSize) : [];
+      batch = last ? await chainedEventsAfter(manager, { position: last.chainPosition, table: last.table, id: last.id }, batchSize) : [];
     }
 
     const lastPosition = expected - 1n;
     const headPosition = BigInt(head.position);
     if (headPosition > lastPosition) {
-      return tampered({
-        kind: "deleted",
-        eventId: null,
-        position: String(lastPosition + 1n),
-        detail: `the chain head is at position ${head.position}, but the last event is at ${lastPosition}: the events after it are missing`,
-      });
+      return tampered(
+        "deleted",
+        null,
+        String(lastPosition + 1n),
+        `the chain head is at position ${head.position}, but the last event is at ${lastPosition}: the events after it are missing`,
+      );
     }
     if (headPosition < lastPosition) {
-      return tampered({
-        kind: "inserted",
-        eventId: firstPastHead,
-        position: String(headPosition + 1n),
-        detail: `the chain head is at position ${head.position}: this event and those after it were added past it`,
-      });
+      return tampered(
+        "inserted",
+        firstPastHead,
+        String(headPosition + 1n),
+        `the chain head is at position ${head.position}: this event and those after it were added past it`,
+      );
     }
     if (head.hash !== (previous?.hash ?? GENESIS_HASH)) {
-      return tampered({
-        kind: "edited",
-        eventId: previous?.id ?? null,
-        position: String(lastPosition),
-        detail: "its hash is not the one the chain head recorded",
-      });
+      return tampered("edited", previous, String(lastPosition), "its hash is not the one the chain head recorded");
     }
     const [missingAnchor] = anchors;
     if (missingAnchor) {
-      return tampered({
-        kind: "deleted",
-        eventId: null,
-        position: missingAnchor[0],
-        detail: `the anchored event at position ${missingAnchor[0]} is no longer in the chain`,
-      });
+      return tampered("deleted", null, missingAnchor[0], `the anchored event at position ${missingAnchor[0]} is no longer in the chain`);
     }
     return { intact: true, events: checked, head };
   });

@@ -51,11 +51,14 @@ export function declaredPurpose(client: AuthenticatedClient, policy: CompiledPol
   if (!policy.hasPurpose(purposeKey)) {
     // Not repeated: whatever the caller sent is not the policy's vocabulary, and may be anything.
     throw forbidden(`The declared purpose is not one the policy knows. ${allowedPurposesSentence(client)}`, {
+      reason: "PURPOSE_UNKNOWN",
       allowedPurposes: allowedPurposes(client),
     });
   }
   if (!client.purposes.has(purposeKey)) {
     throw forbidden(`Client \`${client.name}\` may not declare purpose \`${purposeKey}\`. ${allowedPurposesSentence(client)}`, {
+      reason: "PURPOSE_NOT_ALLOWED",
+      purpose: purposeKey,
       allowedPurposes: allowedPurposes(client),
     });
   }

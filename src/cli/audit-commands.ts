@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
 import type { DataSource } from "typeorm";
-import { verifyAuditChain } from "../audit/audit-chain";
+import { nameOf, verifyAuditChain } from "../audit/audit-chain";
 
 export const AUDIT_USAGE = `Usage:
   npm run audit -- verify [--anchor <position>:<hash> …]
 
-verify recomputes the access events' hash chain and reports the first event edited, inserted or
+verify recomputes the audit's hash chain (access events and request events) and reports the first event edited, inserted or
 deleted (exit 1), or the number of events and the chain's head (exit 0). Keep the head it prints
 somewhere the database's owner cannot write, and pass it back with --anchor: a chain rewritten
 since then no longer holds it.`;
@@ -24,7 +24,10 @@ export async function runAuditCommand(argv: readonly string[], dataSource: DataS
     return 0;
   }
   const { tamper } = verdict;
-  const where = tamper.eventId === null ? `at position ${tamper.position}` : `event ${tamper.eventId} (position ${tamper.position})`;
+  const where =
+    tamper.eventId === null || tamper.table === null
+      ? `at position ${tamper.position}`
+      : `${nameOf({ table: tamper.table, id: tamper.eventId })} (position ${tamper.position})`;
   print(`Audit chain TAMPERED after ${verdict.eventsChecked} intact events: ${where} ${tamper.kind}: ${tamper.detail}\n`);
   return 1;
 }

@@ -3,7 +3,8 @@ import { ClientRole } from "./policy-terms";
 /**
  * Authority over facts about a person comes from capabilities, not purposes (docs/DESIGN.md §8): a
  * purpose says why data is read, a capability says who may change what the guard relies on.
- * Every mutation that changes a subject's data or rights names the one capability it needs.
+ * Every mutation that changes a subject's data or rights names the one capability it needs; reading
+ * the audit needs one too (READ_AUDIT), so that a DPO's key reads the audit and changes nothing.
  */
 export enum Capability {
   RECORD_CONSENT = "RECORD_CONSENT",
@@ -14,6 +15,7 @@ export enum Capability {
   HANDLE_REQUESTS = "HANDLE_REQUESTS",
   EXPORT = "EXPORT",
   ERASE = "ERASE",
+  READ_AUDIT = "READ_AUDIT",
 }
 
 export const ALL_CAPABILITIES: readonly Capability[] = Object.values(Capability);
@@ -29,6 +31,8 @@ export const CAPABILITY_DESCRIPTIONS: Readonly<Record<Capability, string>> = {
     "Open a data subject's request (GDPR Art. 15–22), verify the person's identity, extend, complete or refuse it (Art. 12).",
   EXPORT: "Produce the copy of a person's data owed on a verified access or portability request (GDPR Art. 15, 20).",
   ERASE: "Erase a person's data on a verified erasure request (GDPR Art. 17), and open or release a legal hold that stops deletion.",
+  READ_AUDIT:
+    "Read the audit: who read or changed which subject's data, for which purpose (accessLog, accessEvents), a client's breach scope (breachScope) and the requests refused or auditing (requestEvents). Each such query is itself recorded.",
 };
 
 export function isCapability(value: string): value is Capability {

@@ -11,18 +11,21 @@ import type { OperationShape } from "./operation-analysis";
  *  1. a PARTNER changes nothing: every mutation is refused;
  *  2. an ADMIN-only field needs an ADMIN client;
  *  3. every capability the operation needs must be held.
- * Returns the refusal, or null when the client may go on.
+ * Returns the refusal (FORBIDDEN, its `reason` PARTNER_READS_ONLY, ADMIN_ONLY or
+ * CAPABILITY_MISSING), or null when the client may go on.
  */
 export function authorityRefusal(client: AuthenticatedClient, isMutation: boolean, shape: OperationShape): GraphQLError | null {
   const needed = [...new Set(shape.requiredCapabilities.map((required) => required.capability))];
   if (isMutation && client.role === ClientRole.PARTNER) {
     return forbidden(`Client \`${client.name}\` is a PARTNER: partners read, they change nothing. No mutation is open to it.`, {
+      reason: "PARTNER_READS_ONLY",
       ...(needed[0] === undefined ? {} : { capability: needed[0] }),
       role: client.role,
     });
   }
   if (shape.adminOnlyFields.length > 0 && client.role !== ClientRole.ADMIN) {
     return forbidden(`${shape.adminOnlyFields.join(", ")} needs an ADMIN client; \`${client.name}\` is ${client.role}.`, {
+      reason: "ADMIN_ONLY",
       requiredRole: ClientRole.ADMIN,
       fields: shape.adminOnlyFields,
     });
@@ -33,6 +36,6 @@ export function authorityRefusal(client: AuthenticatedClient, isMutation: boolea
   const missingCapabilities = [...new Set(missing.map((required) => required.capability))];
   return forbidden(
     `Client \`${client.name}\` lacks the capability ${missingCapabilities.join(", ")} that ${missing.map((required) => required.field).join(", ")} needs. Nothing was executed.`,
-    { capability: first.capability, missingCapabilities, fields: missing.map((required) => required.field) },
+    { reason: "CAPABILITY_MISSING", capability: first.capability, missingCapabilities, fields: missing.map((required) => required.field) },
   );
 }

@@ -19,7 +19,7 @@ export function purposeFromDirective(operation: OperationDefinitionNode, variabl
     const value = variables[argument.name.value];
     if (typeof value === "string") return value;
   }
-  throw forbidden("The @purpose directive needs a purpose key as a string.");
+  throw forbidden("The @purpose directive needs a purpose key as a string.", { reason: "PURPOSE_MALFORMED" });
 }
 
 /** Header and directive together: either alone declares the purpose; both must agree. */
@@ -27,6 +27,7 @@ export function combineDeclarations(fromHeader: string | null, fromDirective: st
   if (fromHeader !== null && fromDirective !== null && fromHeader !== fromDirective) {
     throw forbidden(
       `The X-Purpose header (${fromHeader}) and the @purpose directive (${fromDirective}) name different purposes; declare one.`,
+      { reason: "PURPOSE_CONFLICT" },
     );
   }
   return fromDirective ?? fromHeader;

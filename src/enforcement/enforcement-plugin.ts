@@ -3,8 +3,11 @@ import { GraphQLError, Kind, OperationTypeNode } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "./request-context";
 import { apiError, badUserInput, forbidden, requestTimeout } from "../errors";
-import { insertAccessEvents } from "../persistence/access-event-repository";
+import { insertAccessEvents, type AccessEventToWrite } from "../persistence/access-event-repository";
+import { insertRequestEvents, type RequestEventToWrite } from "../persistence/request-event-repository";
 import { contractRefusal, purposeRefusal } from "../policy/engine/recipient-rules";
+import { recordRefusal } from "../audit/refusal-events";
+import type { DataSource } from "typeorm";
 import { authorityRefusal } from "./authority";
 import { combineDeclarations, purposeFromDirective } from "./declared-purpose";
 import { analyseOperation, type PersonalSelection } from "./operation-analysis";
@@ -20,9 +23,12 @@ import { recipientRefusalError } from "./purpose-limitation-error";
  *    third party); and refuse the whole operation if it selects or writes a personal field whose
  *    category that purpose does not grant (rule 2), or its processor's contract does not cover,
  *    through literals, variables, defaults and nested inputs — no resolver, no SQL;
+ *  - a refusal before execution is recorded as a request event (client, purpose, reason, the
+ *    fields, categories and capabilities refused — never a value), then answered;
  *  - after execution, before the response leaves: write the request's access events in one
- *    statement; if that fails, release no data at all (fail closed). A request past its deadline
- *    releases nothing either (REQUEST_TIMEOUT), and so records no release.
+ *    statement, and its queries of the audit with them; if that fails, release no data at all
+ *    (fail closed). A request past its deadline releases nothing either (REQUEST_TIMEOUT), and so
+ *    records no release.
  */
 export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
   return {
@@ -30,48 +36,57 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
       return {
         async didResolveOperation({ contextValue: context, operation, document, request, schema }) {
           if (!operation) return;
-          // A policy change announced before this request began is in force for it: wait for its reload.
-          await context.app.policy.settled();
-          const variables = coercedVariables(schema, operation, request.variables);
-          const policy = context.app.policy.compiled;
-          const directivePurpose = purposeFromDirective(operation, variables);
-          const purposeKey = combineDeclarations(
-            context.headerPurpose,
-            directivePurpose === null ? null : declaredPurpose(context.client, policy, directivePurpose),
-          );
-          const fragments = Object.fromEntries(
-            document.definitions.flatMap((definition) =>
-              definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
-            ),
-          );
-          const shape = shapeOf(schema, operation, fragments, variables);
-          context.touchesPersonalData = shape.touchesPersonalData;
+          // The purpose as far as it is settled: a refusal is recorded with it.
+          let purposeKey = context.headerPurpose;
+          try {
+            // A policy change announced before this request began is in force for it: wait for its reload.
+            await context.app.policy.settled();
+            const variables = coercedVariables(schema, operation, request.variables);
+            const policy = context.app.policy.compiled;
+            const directivePurpose = purposeFromDirective(operation, variables);
+            purposeKey = combineDeclarations(
+              context.headerPurpose,
+              directivePurpose === null ? null : declaredPurpose(context.client, policy, directivePurpose),
+            );
+            const fragments = Object.fromEntries(
+              document.definitions.flatMap((definition) =>
+                definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
+              ),
+            );
+            const shape = shapeOf(schema, operation, fragments, variables);
+            context.touchesPersonalData = shape.touchesPersonalData;
 
-          const refusal = authorityRefusal(context.client, operation.operation === OperationTypeNode.MUTATION, shape);
-          if (refusal) throw refusal;
-          if (shape.touchesPersonalData && !context.app.policy.available) {
-            throw apiError(
-              "POLICY_UNAVAILABLE",
-              "The policy in force could not be reloaded, so it may be out of date: no personal data is served until it is. Try again shortly.",
-            );
+            const refusal = authorityRefusal(context.client, operation.operation === OperationTypeNode.MUTATION, shape);
+            if (refusal) throw refusal;
+            if (shape.touchesPersonalData && !context.app.policy.available) {
+              throw apiError(
+                "POLICY_UNAVAILABLE",
+                "The policy in force could not be reloaded, so it may be out of date: no personal data is served until it is. Try again shortly.",
+              );
+            }
+            if (shape.touchesPersonalData && purposeKey === null) {
+              throw forbidden(
+                `This operation touches personal data: declare its purpose with the X-Purpose header or @purpose(key: …). ${allowedPurposesSentence(context.client)}`,
+                { reason: "PURPOSE_MISSING", allowedPurposes: allowedPurposes(context.client) },
+              );
+            }
+            if (purposeKey !== null) {
+              const declared = purposeKey;
+              const asRecipient = purposeRefusal(policy, context.client, declared);
+              if (asRecipient) throw recipientRefusalError(declared, asRecipient, [], "Nothing was executed");
+              const notGranted = (selection: PersonalSelection): boolean => !policy.grants(declared, selection.category);
+              const reads = shape.personalSelections.filter(notGranted);
+              const writes = shape.personalInputs.filter(notGranted);
+              if (reads.length > 0 || writes.length > 0) throw refusedBeforeExecution(declared, reads, writes);
+              const outsideContract = contractRefusal(policy, context.client, [...shape.personalSelections, ...shape.personalInputs]);
+              if (outsideContract) throw recipientRefusalError(declared, outsideContract, outsideContract.fields, "Nothing was executed");
+            }
+            context.access = new RequestAccess(purposeKey, policy, context.app.dataSource.manager, context.app.now(), context.client);
+          } catch (error) {
+            // Refused before execution: the refusal is recorded (client, purpose, reason, what was refused), then answered.
+            await recordRefusal(context.app, { requestId: context.requestId, client: context.client, purposeKey }, error);
+            throw error;
           }
-          if (shape.touchesPersonalData && purposeKey === null) {
-            throw forbidden(
-              `This operation touches personal data: declare its purpose with the X-Purpose header or @purpose(key: …). ${allowedPurposesSentence(context.client)}`,
-              { allowedPurposes: allowedPurposes(context.client) },
-            );
-          }
-          if (purposeKey !== null) {
-            const asRecipient = purposeRefusal(policy, context.client, purposeKey);
-            if (asRecipient) throw recipientRefusalError(purposeKey, asRecipient, [], "Nothing was executed");
-            const notGranted = (selection: PersonalSelection): boolean => !policy.grants(purposeKey, selection.category);
-            const reads = shape.personalSelections.filter(notGranted);
-            const writes = shape.personalInputs.filter(notGranted);
-            if (reads.length > 0 || writes.length > 0) throw refusedBeforeExecution(purposeKey, reads, writes);
-            const outsideContract = contractRefusal(policy, context.client, [...shape.personalSelections, ...shape.personalInputs]);
-            if (outsideContract) throw recipientRefusalError(purposeKey, outsideContract, outsideContract.fields, "Nothing was executed");
-          }
-          context.access = new RequestAccess(purposeKey, policy, context.app.dataSource.manager, context.app.now(), context.client);
         },
 
         async willSendResponse({ contextValue: context, response }) {
@@ -81,17 +96,24 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             return;
           }
           const access = context.access;
-          if (!access || access.recorder.isEmpty || access.purposeKey === null) return;
-          const events = access.recorder.events({
+          if (!access || access.recorder.isEmpty) return;
+          const request = {
             requestId: context.requestId,
             clientId: context.client.id,
             clientName: context.client.name,
             recipientType: context.client.recipientType,
             processorName: context.client.processorName,
+          };
+          const events = access.purposeKey === null ? [] : access.recorder.events({ ...request, purposeKey: access.purposeKey });
+          const auditQueries = access.recorder.auditQueries({
+            requestId: context.requestId,
+            clientId: context.client.id,
+            clientName: context.client.name,
             purposeKey: access.purposeKey,
+            at: access.now,
           });
           try {
-            await insertAccessEvents(context.app.dataSource.manager, events, access.now);
+            await writeRequestAudit(context.app.dataSource, events, auditQueries, access.now);
           } catch (error) {
             context.app.logger.error(
               { requestId: context.requestId, error: error instanceof Error ? error.message : String(error) },
@@ -110,6 +132,23 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
       };
     },
   };
+}
+
+/**
+ * The request's access events in one statement, as before; with queries of the audit as well, both
+ * in one transaction, so the answer is released with all of its audit or none.
+ */
+async function writeRequestAudit(
+  dataSource: DataSource,
+  events: readonly AccessEventToWrite[],
+  auditQueries: readonly RequestEventToWrite[],
+  at: Date,
+): Promise<void> {
+  if (auditQueries.length === 0) return insertAccessEvents(dataSource.manager, events, at);
+  await dataSource.transaction(async (manager) => {
+    await insertAccessEvents(manager, events, at);
+    await insertRequestEvents(manager, auditQueries);
+  });
 }
 
 /**

@@ -87,6 +87,28 @@ export function decodeRequestCursor(cursor: string | null | undefined): RequestC
   return { deadline, id };
 }
 
+/** An access or request event's cursor: its chain position. */
+export function encodeEventCursor(list: "access-event" | "request-event", chainPosition: string): string {
+  return encodeOpaqueCursor(list, chainPosition);
+}
+
+export function decodeEventCursor(list: "access-event" | "request-event", cursor: string | null | undefined): string | null {
+  if (cursor === null || cursor === undefined) return null;
+  const [position = ""] = decodeOpaqueCursor(list, cursor, /^(\d{1,18})$/);
+  return position;
+}
+
+/** A breach scope's subject cursor: the subject's id. */
+export function encodeScopeSubjectCursor(subjectId: string): string {
+  return encodeOpaqueCursor("scope-subject", subjectId);
+}
+
+export function decodeScopeSubjectCursor(cursor: string | null | undefined): string | null {
+  if (cursor === null || cursor === undefined) return null;
+  const [subjectId = ""] = decodeOpaqueCursor("scope-subject", cursor, /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/);
+  return subjectId;
+}
+
 /**
  * A purpose named as an argument (consent to it, object to it): it must exist and rely on one of
  * `bases`, else the call would record something with no effect.

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { authenticateClient, declaredPurpose } from "../auth/authenticate";
+import { recordRefusal } from "../audit/refusal-events";
 import type { AppServices, RequestContext } from "../enforcement/request-context";
 import type { RequestDeadline } from "../enforcement/request-deadline";
 
@@ -14,12 +15,26 @@ export interface RequestHeaders {
   readonly deadline?: RequestDeadline;
 }
 
+/**
+ * Who asks and for which purpose. A request whose key is missing or unknown is answered
+ * UNAUTHENTICATED and recorded in the access log only: it has no client to audit, and anyone could
+ * fill the audit with such requests. A known client that declares a purpose it may not is refused
+ * here, before the operation is read, and the refusal is recorded in the audit.
+ */
 export async function createRequestContext(app: AppServices, headers: RequestHeaders): Promise<RequestContext> {
   const client = await authenticateClient(app.dataSource.manager, headers.authorization);
+  const requestId = headers.requestId ?? randomUUID();
+  let headerPurpose: string | null;
+  try {
+    headerPurpose = declaredPurpose(client, app.policy.compiled, headers.purpose);
+  } catch (error) {
+    await recordRefusal(app, { requestId, client, purposeKey: null }, error);
+    throw error;
+  }
   return {
-    requestId: headers.requestId ?? randomUUID(),
+    requestId,
     client,
-    headerPurpose: declaredPurpose(client, app.policy.compiled, headers.purpose),
+    headerPurpose,
     app,
     ...(headers.deadline ? { deadline: headers.deadline } : {}),
   };

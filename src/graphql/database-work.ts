@@ -52,6 +52,12 @@ const ROOT_FIELDS: Readonly<Record<"Query" | "Mutation", Readonly<Record<string,
     subjectRequests: { roundTrips: 4, items: "page" },
     subject: LOOKUP,
     accessLog: { roundTrips: 1, items: "unpaged" },
+    // The client's name checked, the page, and whether events come before it.
+    accessEvents: { roundTrips: 3, items: "page" },
+    requestEvents: { roundTrips: 3, items: "page" },
+    // The client's name checked; in one snapshot (BEGIN, COMMIT) the figures, categories, writes, refusals and the page of
+    // subjects. One answer, not a list: its page of subjects (at most 100) is one of those statements.
+    breachScope: { roundTrips: 8, items: "none" },
     clients: { roundTrips: 1, items: "unpaged" },
     accessExport: EXPORT,
     portabilityExport: EXPORT,

@@ -8,6 +8,7 @@ import { validateInput } from "./input-validation";
 import { installFieldGuards } from "../enforcement/field-guard";
 import { applyCategoryDirectives, assertMutationsAuthorised, assertPersonalFieldsTagged, dataCategoryDirective } from "./personal-data";
 import { AdminResolver } from "./resolvers/admin.resolver";
+import { AuditResolver } from "./resolvers/audit.resolver";
 import { ClientAdminResolver } from "./resolvers/client-admin.resolver";
 import { ConsentResolver } from "./resolvers/consent.resolver";
 import { ErasureResolver } from "./resolvers/erasure.resolver";
@@ -31,6 +32,7 @@ const RESOLVERS = [
   SubjectRequestResolver,
   ExportResolver,
   AdminResolver,
+  AuditResolver,
   ClientAdminResolver,
 ] as const;
 

@@ -51,6 +51,11 @@ export async function countClients(manager: EntityManager): Promise<number> {
   return manager.getRepository(ClientRow).count();
 }
 
+/** Whether a client of this name was ever registered (revoked ones included: their events stay in the audit). */
+export async function clientNameExists(manager: EntityManager, name: string): Promise<boolean> {
+  return manager.getRepository(ClientRow).exists({ where: { name } });
+}
+
 export async function listClients(manager: EntityManager): Promise<ClientRow[]> {
   return manager.getRepository(ClientRow).find({ relations: { purposes: true }, order: { name: "ASC" } });
 }

@@ -1,36 +1,20 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
-import { accessEventsOfSubject } from "../../persistence/access-event-repository";
+import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import { changeGrant, PolicyChangeError } from "../../persistence/policy-repository";
 import { grantViolation } from "../../policy/grant-rules";
-import { statedText, subjectIdArgument } from "../arguments";
+import { statedText } from "../arguments";
 import type { RequestContext } from "../context";
 import { badUserInput } from "../../errors";
 import { toPurpose } from "../mappers";
 import { AdminOnly } from "../personal-data";
 import { assertAuthorised } from "../roles";
-import { AccessEvent } from "../types/audit.types";
 import { Purpose } from "../types/policy.types";
 
-/** The controller's tools: the audit trail and changes to the policy. ADMIN clients only. */
 /** Longest justification of a grant change. */
 const JUSTIFICATION_MAX = 2_000;
 
+/** The controller's tools: changes to the policy. ADMIN clients only. (The audit is read with READ_AUDIT: audit.resolver.ts.) */
 @Resolver()
 export class AdminResolver {
-  @AdminOnly()
-  @Query(() => [AccessEvent], {
-    description:
-      "Every recorded read of one subject's data and every change made to it, oldest first: who read or wrote which categories, for which purpose, by which operation. ADMIN only.",
-  })
-  async accessLog(
-    @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
-    @Ctx() context: RequestContext,
-  ): Promise<AccessEvent[]> {
-    assertAuthorised(context);
-    const rows = await accessEventsOfSubject(context.app.dataSource.manager, subjectIdArgument(subjectId, "subjectId"));
-    return rows.map((row) => Object.assign(new AccessEvent(), row));
-  }
-
   @AdminOnly()
   @Mutation(() => Purpose, {
     description:

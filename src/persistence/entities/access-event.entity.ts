@@ -16,6 +16,10 @@ import { RecipientType } from "../../domain/recipients";
   "access_event_processor_named",
   `(recipient_type = 'PROCESSOR') = (processor_name IS NOT NULL) AND (recipient_type IS NOT NULL OR processor_name IS NULL)`,
 )
+// The audit queries' windows (accessEvents, breachScope): a client's events in a time range, or all events in one —
+// with their positions, so a page finds its positions in the index alone.
+@Index("access_event_client_at", ["clientName", "at", "chainPosition"])
+@Index("access_event_at", ["at", "chainPosition"])
 export class AccessEventRow {
   @PrimaryGeneratedColumn("identity", { type: "bigint", generatedIdentity: "ALWAYS" })
   id!: string;

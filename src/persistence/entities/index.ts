@@ -11,6 +11,7 @@ import { ObjectionRow } from "./objection.entity";
 import { PolicyVersionRow } from "./policy-version.entity";
 import { ProcessorRow } from "./processor.entity";
 import { PurposeRow } from "./purpose.entity";
+import { RequestEventRow } from "./request-event.entity";
 import { SubjectRequestRow } from "./subject-request.entity";
 
 export {
@@ -27,6 +28,7 @@ export {
   PolicyVersionRow,
   ProcessorRow,
   PurposeRow,
+  RequestEventRow,
   SubjectRequestRow,
 };
 
@@ -44,5 +46,6 @@ export const entities = [
   PolicyVersionRow,
   ProcessorRow,
   PurposeRow,
+  RequestEventRow,
   SubjectRequestRow,
 ];

@@ -12,6 +12,7 @@ import { PolicyRules1796400000000 } from "./1796400000000-PolicyRules";
 import { PolicyVersionsWhole1796500000000 } from "./1796500000000-PolicyVersionsWhole";
 import { ErasedRecordsPurge1796600000000 } from "./1796600000000-ErasedRecordsPurge";
 import { ProcessorClients1796700000000 } from "./1796700000000-ProcessorClients";
+import { AuditQueries1796800000000 } from "./1796800000000-AuditQueries";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   PolicyVersionsWhole1796500000000,
   ErasedRecordsPurge1796600000000,
   ProcessorClients1796700000000,
+  AuditQueries1796800000000,
 ];

@@ -1,0 +1,154 @@
+import { DateTimeResolver } from "graphql-scalars";
+import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
+import { Capability } from "../../domain/capabilities";
+import type { AuditQueryFilter } from "../../domain/request-events";
+import { accessEventsOfSubject } from "../../persistence/access-event-repository";
+import { pageOfAccessEvents, pageOfRequestEvents, scopeOf, type EventPage } from "../../persistence/audit-query-repository";
+import { accessEventFilterArgument, requestEventFilterArgument, scopeWindowArgument } from "../audit-arguments";
+import {
+  decodeEventCursor,
+  decodeScopeSubjectCursor,
+  encodeEventCursor,
+  encodeScopeSubjectCursor,
+  pageSizeArgument,
+  subjectIdArgument,
+} from "../arguments";
+import type { RequestContext } from "../context";
+import { AccessEventFilterInput, RequestEventFilterInput } from "../inputs/audit.inputs";
+import { RequiresCapability } from "../personal-data";
+import { assertAuthorised } from "../roles";
+import { AccessEvent, AccessEventConnection, AuditPageInfo, BreachScope, RequestEvent, RequestEventConnection } from "../types/audit.types";
+
+const PAGE_SIZE = "Page size, 1–100; 20 when omitted.";
+const AFTER = "Cursor after which the page starts (`pageInfo.endCursor`).";
+
+/**
+ * The audit, for those who hold READ_AUDIT (a DPO's key, an ADMIN's): each subject's trail, every
+ * event by filter, a client's breach scope, the refusals and the audit's own queries. Each query is
+ * itself recorded — who read the audit, with what filter — before its answer leaves (the
+ * purpose-limitation plugin writes the record with the request's other events, and withholds the
+ * answer with AUDIT_UNAVAILABLE when it cannot). None needs a purpose.
+ */
+@Resolver()
+export class AuditResolver {
+  @RequiresCapability(Capability.READ_AUDIT)
+  @Query(() => [AccessEvent], {
+    description:
+      "Every recorded read of one subject's data and every change made to it, oldest first: who read or wrote which categories, for which purpose, by which operation. `accessEvents(filter: { subjectId })` pages the same events. Needs READ_AUDIT; recorded as an audit query.",
+  })
+  async accessLog(
+    @Arg("subjectId", () => ID, { description: "The subject's id." }) subjectId: string,
+    @Ctx() context: RequestContext,
+  ): Promise<AccessEvent[]> {
+    const id = subjectIdArgument(subjectId, "subjectId");
+    recordAuditQuery(context, "accessLog", { subjectId: id });
+    const rows = await accessEventsOfSubject(context.app.dataSource.manager, id);
+    return rows.map((row) => Object.assign(new AccessEvent(), row));
+  }
+
+  @RequiresCapability(Capability.READ_AUDIT)
+  @Query(() => AccessEventConnection, {
+    description:
+      "The access events the filter selects — reads, exports and changes — a page at a time, in the order they were committed (the audit's chain order), oldest first. Paging is stable: events written meanwhile come after those already read, never between them. Needs READ_AUDIT; recorded as an audit query with its filter.",
+  })
+  async accessEvents(
+    @Arg("filter", () => AccessEventFilterInput, { nullable: true, description: "Which events; all when omitted." })
+    filter: AccessEventFilterInput | null,
+    @Arg("first", () => Int, { nullable: true, description: PAGE_SIZE }) first: number | null,
+    @Arg("after", () => String, { nullable: true, description: AFTER }) after: string | null,
+    @Ctx() context: RequestContext,
+  ): Promise<AccessEventConnection> {
+    const size = pageSizeArgument(first);
+    const cursor = decodeEventCursor("access-event", after);
+    const checked = await accessEventFilterArgument(context, filter);
+    recordAuditQuery(context, "accessEvents", pageRecord(checked.recorded, size, cursor));
+    const page = await pageOfAccessEvents(context.app.dataSource.manager, checked.filter, size, cursor);
+    return connectionOf(
+      page,
+      (row) => Object.assign(new AccessEvent(), row),
+      (row) => encodeEventCursor("access-event", row.chainPosition),
+    );
+  }
+
+  @RequiresCapability(Capability.READ_AUDIT)
+  @Query(() => BreachScope, {
+    description:
+      "What one client — a leaked key, say — read and wrote in [from, to): how many subjects, which categories of how many subjects each, the writes per operation, the first and last event, its refused requests, and the subjects themselves a page at a time (`first`, `after`). Figures are read in one snapshot. Needs READ_AUDIT; recorded as an audit query.",
+  })
+  async breachScope(
+    @Arg("clientName", { description: "The client, revoked or not." }) clientName: string,
+    @Arg("from", () => DateTimeResolver, { description: "Start of the window (inclusive), an instant with its offset." }) from: Date,
+    @Arg("to", () => DateTimeResolver, { description: "End of the window (exclusive); after `from`." }) to: Date,
+    @Arg("first", () => Int, { nullable: true, description: `Page size of \`subjects\`, 1–100; 20 when omitted.` }) first: number | null,
+    @Arg("after", () => String, { nullable: true, description: "Cursor of `subjects` after which its page starts." })
+    after: string | null,
+    @Ctx() context: RequestContext,
+  ): Promise<BreachScope> {
+    const size = pageSizeArgument(first);
+    const cursor = decodeScopeSubjectCursor(after);
+    const checked = await scopeWindowArgument(context, clientName, from, to);
+    recordAuditQuery(context, "breachScope", pageRecord(checked.recorded, size, cursor));
+    const scope = await scopeOf(context.app.dataSource.manager, checked.filter, { size, after: cursor });
+    const edges = scope.subjects.rows.map((row) => ({ cursor: encodeScopeSubjectCursor(row.subjectId), node: row }));
+    return Object.assign(new BreachScope(), {
+      ...checked.filter,
+      ...scope.figures,
+      categoriesReleased: scope.categoriesReleased,
+      categoriesWritten: scope.categoriesWritten,
+      writes: scope.writes,
+      refusals: scope.refusals,
+      subjects: {
+        edges,
+        pageInfo: pageInfoOf(edges, scope.subjects.hasNextPage, cursor !== null),
+      },
+    });
+  }
+
+  @RequiresCapability(Capability.READ_AUDIT)
+  @Query(() => RequestEventConnection, {
+    description:
+      "The request events the filter selects — refusals before execution, and queries of the audit (this one included, once answered) — a page at a time, in chain order, oldest first. Needs READ_AUDIT; recorded as an audit query.",
+  })
+  async requestEvents(
+    @Arg("filter", () => RequestEventFilterInput, { nullable: true, description: "Which events; all when omitted." })
+    filter: RequestEventFilterInput | null,
+    @Arg("first", () => Int, { nullable: true, description: PAGE_SIZE }) first: number | null,
+    @Arg("after", () => String, { nullable: true, description: AFTER }) after: string | null,
+    @Ctx() context: RequestContext,
+  ): Promise<RequestEventConnection> {
+    const size = pageSizeArgument(first);
+    const cursor = decodeEventCursor("request-event", after);
+    const checked = await requestEventFilterArgument(context, filter);
+    recordAuditQuery(context, "requestEvents", pageRecord(checked.recorded, size, cursor));
+    const page = await pageOfRequestEvents(context.app.dataSource.manager, checked.filter, size, cursor);
+    return connectionOf(
+      page,
+      (row) => Object.assign(new RequestEvent(), row),
+      (row) => encodeEventCursor("request-event", row.chainPosition),
+    );
+  }
+}
+
+/** The audit is read only with a record of the reading (written before the answer leaves). */
+function recordAuditQuery(context: RequestContext, query: string, filter: AuditQueryFilter): void {
+  assertAuthorised(context);
+  context.access?.recorder.auditQueried(query, filter);
+}
+
+/** The filter as recorded, then the page asked for (`after` as the position or subject id it names). */
+function pageRecord(recorded: AuditQueryFilter, first: number, after: string | null): AuditQueryFilter {
+  return { ...recorded, first, ...(after === null ? {} : { after }) };
+}
+
+function connectionOf<Row, Node>(
+  page: EventPage<Row>,
+  node: (row: Row) => Node,
+  cursor: (row: Row) => string,
+): { edges: { cursor: string; node: Node }[]; pageInfo: AuditPageInfo } {
+  const edges = page.rows.map((row) => ({ cursor: cursor(row), node: node(row) }));
+  return { edges, pageInfo: pageInfoOf(edges, page.hasNextPage, page.hasPreviousPage) };
+}
+
+function pageInfoOf(edges: readonly { cursor: string }[], hasNextPage: boolean, hasPreviousPage: boolean): AuditPageInfo {
+  return { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
+}
