@@ -1,8 +1,19 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { buildClientSchema, buildSchema, getIntrospectionQuery, Kind, parse, printSchema, type IntrospectionQuery } from "graphql";
+import {
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  Kind,
+  parse,
+  print,
+  printSchema,
+  type IntrospectionQuery,
+  type OperationDefinitionNode,
+} from "graphql";
 import { Capability } from "../src/domain/capabilities";
 import { ClientRole } from "../src/domain/policy-terms";
+import { introspectionPart } from "../src/graphql/introspection-part";
 import { createTestClient, DEV_KEY, overHttpPurposeQLForThisFile, type GraphQLResponse } from "./support/harness";
 
 /**
@@ -260,6 +271,44 @@ describe("introspection answers with the client's view", () => {
     });
     expect(refused.status).toBe(403);
     expect(refused.body.data).toBeUndefined();
+  });
+});
+
+describe("the introspection part of an operation", () => {
+  const partOf = (text: string): string | null => {
+    const document = parse(text);
+    const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+    const part = introspectionPart(document, operation, "Query");
+    return part ? print(part) : null;
+  };
+
+  it("keeps the root __schema and __type fields — aliased, in inline fragments, in fragments on the query type — and only the variables they use", () => {
+    const part = partOf(`query Q($input: UpdateSubjectInput!, $name: String!, $all: Boolean!) {
+      __typename
+      updated: subject(id: "x") { id }
+      t: __type(name: $name) { name ...TypeName }
+      ... on Query @include(if: $all) { __schema { queryType { name } } policyVersion }
+      ...Roots
+    }
+    fragment Roots on Query { subjects(first: 1) { totalCount } s: __schema { types { name } } }
+    fragment TypeName on __Type { name }
+    fragment Unused on DataSubject { email }`);
+    expect(part).toBe(
+      print(
+        parse(`query Q($name: String!, $all: Boolean!) {
+          t: __type(name: $name) { name ...TypeName }
+          ... on Query @include(if: $all) { __schema { queryType { name } } }
+          ...Roots
+        }
+        fragment Roots on Query { s: __schema { types { name } } }
+        fragment TypeName on __Type { name }
+        fragment Unused on DataSubject { email }`),
+      ),
+    );
+  });
+
+  it("is nothing for an operation that introspects nothing (__typename is answered by execution)", () => {
+    expect(partOf(`{ __typename subjects(first: 1) { totalCount } ...F } fragment F on Query { policyVersion }`)).toBeNull();
   });
 });
 
