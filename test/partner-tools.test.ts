@@ -118,6 +118,14 @@ describe("GraphQL Inspector: the introspected view and the served SDL", () => {
     // Against the SDL as served, every change Inspector lists is an applied directive being added, and
     // each is a category tag that the API also serves as data (privacyManifest) or a scalar's @specifiedBy,
     // whose URL introspection does carry (specifiedByURL): nothing else differs.
+    // The README's example script, as a partner runs it, says the same.
+    const example = await run(process.execPath, ["examples/partner/inspect-view.mjs"], {
+      PURPOSEQL_URL: purposeql.url,
+      PURPOSEQL_API_KEY: partnerKey,
+    });
+    expect(example).toMatchObject({ status: 0, stderr: "" });
+    expect(example.stdout).toMatch(/^0 difference\(s\); \d+ @dataCategory tag\(s\) that only the SDL carries\.$/m);
+
     const changes = await diff(introspected, buildSchema(print(sdl)));
     expect(changes.length).toBeGreaterThan(10);
     expect(changes.filter((change) => !/^DIRECTIVE_USAGE_.*_ADDED$/.test(change.type))).toEqual([]);
