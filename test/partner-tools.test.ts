@@ -7,14 +7,20 @@ import {
   buildClientSchema,
   buildSchema,
   getIntrospectionQuery,
+  isInputObjectType,
+  isObjectType,
   Kind,
   parse,
   print,
   visit,
   type DocumentNode,
+  type GraphQLSchema,
   type IntrospectionQuery,
 } from "graphql";
+import { schemaFromSdl } from "../src/cli/purpose-check";
 import { ClientRole } from "../src/domain/policy-terms";
+import { extensionsOf } from "../src/enforcement/schema-extensions";
+import { buildPurposeQLSchema } from "../src/graphql/schema";
 import type { PrivacyManifest } from "../src/graphql/types/partner.types";
 import { createTestClient, overHttpPurposeQLForThisFile, POLICY_FILE, type GraphQLResponse } from "./support/harness";
 
@@ -214,6 +220,21 @@ describe("purposeql-check", () => {
     expect(packed.status).toBe(0);
     const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0]?.files.map((file) => file.path);
     expect(files).toEqual(expect.arrayContaining(["dist/src/cli/purposeql-check.js", "dist/src/cli/purpose-check.js", "schema.graphql"]));
+  });
+
+  it("walks a schema read from SDL with the very categories the server's schema carries, field by field and input field by input field", async () => {
+    const categories = (schema: GraphQLSchema): Map<string, string | undefined> => {
+      const found = new Map<string, string | undefined>();
+      for (const type of Object.values(schema.getTypeMap())) {
+        if (type.name.startsWith("__") || !(isObjectType(type) || isInputObjectType(type))) continue;
+        for (const field of Object.values<{ name: string; extensions?: unknown }>(type.getFields()))
+          found.set(`${type.name}.${field.name}`, extensionsOf(field).dataCategory);
+      }
+      return found;
+    };
+    const server = categories(await buildPurposeQLSchema());
+    expect([...server.values()].filter(Boolean).length).toBeGreaterThan(50);
+    expect(categories(schemaFromSdl(await readFile(path.join(ROOT, "schema.graphql"), "utf8")))).toEqual(server);
   });
 
   describe("offline, from schema.graphql and the policy file", () => {
