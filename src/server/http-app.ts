@@ -4,7 +4,7 @@ import { databaseUnavailable } from "../errors";
 import { isDatabaseUnavailable } from "../persistence/database-faults";
 import express, { type Express, type RequestHandler } from "express";
 import { GraphQLError } from "graphql";
-import { authenticateClient } from "../auth/authenticate";
+import { authenticateClient, type AuthenticatedClient } from "../auth/authenticate";
 import type { ClientViews } from "../graphql/client-view";
 import { createRequestContext, type AppServices, type RequestContext } from "../graphql/context";
 import { documentLimitRefusal } from "./document-limits";
@@ -111,7 +111,7 @@ export const SDL_PATH = "/graphql/schema.graphql";
  */
 function serveSdl(services: AppServices, views: ClientViews): RequestHandler {
   return async (request, response) => {
-    let client;
+    let client: AuthenticatedClient;
     try {
       client = await authenticateClient(services.dataSource.manager, request.headers.authorization);
     } catch (error) {
