@@ -66,7 +66,11 @@ describe("the static check of writes", () => {
             ...variables,
           });
           const inputType = mutation === "updateSubject" ? "UpdateSubjectInput" : "CreateSubjectInput";
-          const expected = settings.map(({ field }) => ({ field: `${inputType}.${field}`, category: FIELDS[field].category }));
+          const expected = settings.map(({ field }) => ({
+            field: `${inputType}.${field}`,
+            category: FIELDS[field].category,
+            path: `${mutation}(input.${field})`,
+          }));
           expect(new Set(shape.personalInputs.map((input) => JSON.stringify(input)))).toEqual(
             new Set(expected.map((input) => JSON.stringify(input))),
           );

@@ -70,28 +70,51 @@ async function postQuery<TData>(
 const varyOf = (headers: Headers): string[] => (headers.get("vary") ?? "").split(",").map((name) => name.trim().toLowerCase());
 
 describe("GET /graphql/schema.graphql", () => {
-  it("serves the SDL, @dataCategory on every personal field and input field, to a partner's key", async () => {
-    const response = await fetch(sdlUrl(), { headers: { authorization: `Bearer ${partnerKey}` } });
+  const categoryIn = (sdl: string, typeName: string, fieldName: string): string | undefined => {
+    for (const definition of parse(sdl).definitions) {
+      if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INPUT_OBJECT_TYPE_DEFINITION) continue;
+      if (definition.name.value !== typeName) continue;
+      const field = definition.fields?.find((candidate) => candidate.name.value === fieldName);
+      const argument = field?.directives?.find((directive) => directive.name.value === "dataCategory")?.arguments?.[0]?.value;
+      return argument?.kind === Kind.STRING ? argument.value : undefined;
+    }
+    return undefined;
+  };
+
+  it("serves the SDL, @dataCategory on every personal field and input field: the whole schema to a client that may use all of it", async () => {
+    // The development client is ADMIN with every purpose and capability: its view is the whole schema.
+    const response = await fetch(sdlUrl(), { headers: { authorization: `Bearer ${DEV_KEY}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/graphql/);
     const sdl = await response.text();
     expect(sdl).toBe(await readFile(path.resolve(__dirname, "../schema.graphql"), "utf8"));
-
-    const categoryOf = (typeName: string, fieldName: string): string | undefined => {
-      for (const definition of parse(sdl).definitions) {
-        if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INPUT_OBJECT_TYPE_DEFINITION) continue;
-        if (definition.name.value !== typeName) continue;
-        const field = definition.fields?.find((candidate) => candidate.name.value === fieldName);
-        const argument = field?.directives?.find((directive) => directive.name.value === "dataCategory")?.arguments?.[0]?.value;
-        return argument?.kind === Kind.STRING ? argument.value : undefined;
-      }
-      return undefined;
-    };
-    expect(categoryOf("DataSubject", "email")).toBe("user.contact.email");
-    expect(categoryOf("UpdateSubjectInput", "email")).toBe("user.contact.email");
+    expect(categoryIn(sdl, "DataSubject", "email")).toBe("user.contact.email");
+    expect(categoryIn(sdl, "UpdateSubjectInput", "email")).toBe("user.contact.email");
     for (const [typeName, fields] of personalFieldsByType()) {
       for (const [fieldName, category] of fields)
-        expect(`${typeName}.${fieldName}: ${categoryOf(typeName, fieldName)}`).toBe(`${typeName}.${fieldName}: ${category}`);
+        expect(`${typeName}.${fieldName}: ${categoryIn(sdl, typeName, fieldName)}`).toBe(`${typeName}.${fieldName}: ${category}`);
+    }
+  });
+
+  it("serves a partner its view: the personal fields its purposes read, each tagged, and no mutation", async () => {
+    const response = await fetch(sdlUrl(), { headers: { authorization: `Bearer ${partnerKey}` } });
+    expect(response.status).toBe(200);
+    const sdl = await response.text();
+    expect(categoryIn(sdl, "DataSubject", "email")).toBe("user.contact.email");
+    expect(categoryIn(sdl, "DataSubject", "country")).toBe("user.location.coarse");
+    expect(sdl).not.toMatch(/\b(type Mutation|input UpdateSubjectInput|accessLog)\b/);
+    const policy = purposeql.services.policy.compiled;
+    const viewTypes = new Set(
+      parse(sdl).definitions.flatMap((definition) => ("name" in definition && definition.name ? [definition.name.value] : [])),
+    );
+    for (const [typeName, fields] of personalFieldsByType()) {
+      if (!viewTypes.has(typeName)) continue;
+      for (const [fieldName, category] of fields) {
+        const readable = [SERVICE, ANALYTICS].some((purpose) => policy.grants(purpose, category));
+        expect(`${typeName}.${fieldName}: ${categoryIn(sdl, typeName, fieldName)}`).toBe(
+          `${typeName}.${fieldName}: ${readable ? category : undefined}`,
+        );
+      }
     }
   });
 
@@ -246,7 +269,7 @@ describe("privacyManifest", () => {
       const shape = analyseOperation(schema, operation, {}, {});
       expect(shape.touchesPersonalData).toBe(true);
       const target = shape.personalSelections.filter((selection) => selection.field === entry.field);
-      expect(target).toEqual([{ field: entry.field, category: entry.category }]);
+      expect(target.map(({ field, category }) => ({ field, category }))).toEqual([{ field: entry.field, category: entry.category }]);
       for (const rule of entry.purposes) {
         // The plugin's own test (enforcement-plugin.ts): refused iff a selected field's category is not granted.
         const refused = target.some((selection) => !policy.grants(rule.purpose, selection.category));

@@ -488,7 +488,7 @@ describe("operations built to be expensive", () => {
       ),
     );
     const shape = analyseOperation(await buildPurposeQLSchema(), operation, fragmentMap, { id: "x" });
-    expect(shape.personalSelections).toEqual([{ field: "DataSubject.country", category: "user.location.coarse" }]);
+    expect(shape.personalSelections).toEqual([{ field: "DataSubject.country", category: "user.location.coarse", path: "subject.country" }]);
   });
 
   it("are refused as bad input (400), not failed as internal errors", async () => {

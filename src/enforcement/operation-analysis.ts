@@ -30,6 +30,12 @@ export interface PersonalSelection {
   /** Schema coordinate, e.g. `DataSubject.email` or `UpdateSubjectInput.email`. */
   readonly field: string;
   readonly category: string;
+  /**
+   * Where the operation first reaches it, as it is written (aliases included, fragments seen
+   * through): response keys from the root for a read (`subjects.edges.node.email`), the field and
+   * the argument's input fields for a write (`updateSubject(input.email)`).
+   */
+  readonly path: string;
 }
 
 /** A capability an operation needs, and the field that needs it (`Mutation.giveConsent`, `CreateSubjectInput.registration`). */
@@ -70,15 +76,16 @@ export function analyseOperation(
   // A fragment selects the same fields wherever it is spread: walk each once, so nested spreads cannot multiply the work.
   const walkedFragments = new Set<string>();
 
-  const walk = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, atRoot: boolean): void => {
+  const walk = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, atRoot: boolean, path: string): void => {
     for (const selection of selectionSet.selections) {
       if (!isIncluded(selection, variables)) continue;
       switch (selection.kind) {
         case Kind.FIELD: {
           const fieldName = selection.name.value;
           if (fieldName.startsWith("__")) break;
+          const fieldPath = `${path}${path ? "." : ""}${selection.alias?.value ?? fieldName}`;
           for (const category of categoriesOf(schema, parentType, fieldName)) {
-            selections.set(category.field, category);
+            if (!selections.has(category.field)) selections.set(category.field, { ...category, path: fieldPath });
             touchesPersonalData = true;
           }
           const field = fieldOf(parentType, fieldName);
@@ -95,17 +102,17 @@ export function analyseOperation(
               });
             }
           }
-          const written = writesOf(field.args, getArgumentValues(field, selection, variables));
-          for (const input of written.personalInputs) inputs.set(input.field, input);
+          const written = writesOf(field.args, getArgumentValues(field, selection, variables), fieldPath);
+          for (const input of written.personalInputs) if (!inputs.has(input.field)) inputs.set(input.field, input);
           for (const needed of written.requiredCapabilities) capabilities.set(`${needed.field} ${needed.capability}`, needed);
           if (written.personalInputs.length > 0) touchesPersonalData = true;
           const fieldType = getNamedType(field.type);
-          if (selection.selectionSet && isCompositeType(fieldType)) walk(selection.selectionSet, fieldType, false);
+          if (selection.selectionSet && isCompositeType(fieldType)) walk(selection.selectionSet, fieldType, false, fieldPath);
           break;
         }
         case Kind.INLINE_FRAGMENT: {
           const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
-          if (type && isCompositeType(type)) walk(selection.selectionSet, type, atRoot);
+          if (type && isCompositeType(type)) walk(selection.selectionSet, type, atRoot, path);
           break;
         }
         case Kind.FRAGMENT_SPREAD: {
@@ -114,7 +121,7 @@ export function analyseOperation(
           if (!fragment || walkedFragments.has(walkKey)) break;
           walkedFragments.add(walkKey);
           const type = schema.getType(fragment.typeCondition.name.value);
-          if (type && isCompositeType(type)) walk(fragment.selectionSet, type, atRoot);
+          if (type && isCompositeType(type)) walk(fragment.selectionSet, type, atRoot, path);
           break;
         }
       }
@@ -122,7 +129,7 @@ export function analyseOperation(
   };
 
   const rootType = schema.getRootType(operation.operation);
-  if (rootType) walk(operation.selectionSet, rootType, true);
+  if (rootType) walk(operation.selectionSet, rootType, true, "");
   return {
     personalSelections: [...selections.values()],
     personalInputs: [...inputs.values()],
@@ -140,16 +147,17 @@ export interface ArgumentWrites {
 /**
  * What a field's coerced arguments write: every tagged input field present, at any depth and in any
  * list element (a `null` clears the value, so it counts), and the capabilities that input fields
- * present and non-null require. The static check and the change events both use it.
+ * present and non-null require. The static check and the change events both use it. `fieldPath`
+ * (the field's path in the operation) prefixes the path of each input written.
  */
-export function writesOf(args: readonly GraphQLArgument[], values: Readonly<Record<string, unknown>>): ArgumentWrites {
+export function writesOf(args: readonly GraphQLArgument[], values: Readonly<Record<string, unknown>>, fieldPath = ""): ArgumentWrites {
   const personalInputs = new Map<string, PersonalSelection>();
   const requiredCapabilities = new Map<string, RequiredCapability>();
-  const visit = (type: GraphQLInputType, value: unknown): void => {
+  const visit = (type: GraphQLInputType, value: unknown, path: string): void => {
     if (value === undefined || value === null) return;
     const nullable = getNullableType(type);
     if (isListType(nullable)) {
-      for (const element of Array.isArray(value) ? value : [value]) visit(nullable.ofType, element);
+      for (const element of Array.isArray(value) ? value : [value]) visit(nullable.ofType, element, path);
       return;
     }
     if (!isInputObjectType(nullable) || typeof value !== "object") return;
@@ -157,14 +165,16 @@ export function writesOf(args: readonly GraphQLArgument[], values: Readonly<Reco
       const fieldValue = (value as Record<string, unknown>)[field.name];
       if (fieldValue === undefined) continue;
       const coordinate = `${nullable.name}.${field.name}`;
+      const inputPath = `${path}.${field.name}`;
       const { dataCategory, requiresCapability } = extensionsOf(field);
-      if (dataCategory) personalInputs.set(coordinate, { field: coordinate, category: dataCategory });
+      if (dataCategory && !personalInputs.has(coordinate))
+        personalInputs.set(coordinate, { field: coordinate, category: dataCategory, path: `${fieldPath}(${inputPath})` });
       if (requiresCapability && fieldValue !== null)
         requiredCapabilities.set(coordinate, { capability: requiresCapability, field: coordinate });
-      visit(field.type, fieldValue);
+      visit(field.type, fieldValue, inputPath);
     }
   };
-  for (const arg of args) visit(arg.type, values[arg.name]);
+  for (const arg of args) visit(arg.type, values[arg.name], arg.name);
   return { personalInputs: [...personalInputs.values()], requiredCapabilities: [...requiredCapabilities.values()] };
 }
 
@@ -173,7 +183,7 @@ function fieldOf(type: GraphQLCompositeType, name: string): GraphQLField<unknown
 }
 
 /** The categories a field may carry: on an abstract type, those of every concrete type that has it. */
-function categoriesOf(schema: GraphQLSchema, parentType: GraphQLCompositeType, fieldName: string): PersonalSelection[] {
+function categoriesOf(schema: GraphQLSchema, parentType: GraphQLCompositeType, fieldName: string): Omit<PersonalSelection, "path">[] {
   const concrete = isAbstractType(parentType) ? schema.getPossibleTypes(parentType) : [parentType];
   return concrete.flatMap((type) => {
     const category = extensionsOf(type.getFields()[fieldName]).dataCategory;

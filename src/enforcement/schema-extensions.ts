@@ -1,3 +1,4 @@
+import { isInputObjectType, isObjectType, Kind, type GraphQLField, type GraphQLInputField, type GraphQLSchema } from "graphql";
 import type { Capability } from "../domain/capabilities";
 
 /**
@@ -8,6 +9,9 @@ import type { Capability } from "../domain/capabilities";
 
 /** On a personal field or input field: the key of its data category. */
 export const DATA_CATEGORY_EXTENSION = "dataCategory";
+
+/** The directive that carries a field's category in the SDL partners read: `@dataCategory(key: "user.contact.email")`. */
+export const DATA_CATEGORY_DIRECTIVE = "dataCategory";
 
 /** On a root field that reads or writes personal data: an operation selecting it must declare a purpose. */
 export const PERSONAL_DATA_EXTENSION = "touchesPersonalData";
@@ -28,4 +32,23 @@ export interface FieldExtensions {
 /** The extensions of a field or input field, typed; graphql-js types them as an open record. */
 export function extensionsOf(field: { readonly extensions?: unknown } | undefined): FieldExtensions {
   return field?.extensions ?? {};
+}
+
+/**
+ * The `@dataCategory` directive partners read is the one source of a field's category: this copies
+ * it, for every field and input field that carries it, into the schema extension that the static
+ * check and the field guards read. The server applies it to the schema it builds from code
+ * (type-graphql drops extensions on inherited input fields — `CreateSubjectInput` inherits
+ * `UpdateSubjectInput`'s — but keeps their directives); `purposeql-check` to a schema it reads from
+ * SDL, so both walk the same tags.
+ */
+export function applyCategoryDirectives(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) && !isInputObjectType(type)) continue;
+    for (const field of Object.values<GraphQLField<unknown, unknown> | GraphQLInputField>(type.getFields())) {
+      const directive = field.astNode?.directives?.find((node) => node.name.value === DATA_CATEGORY_DIRECTIVE);
+      const key = directive?.arguments?.find((argument) => argument.name.value === "key")?.value;
+      if (key?.kind === Kind.STRING) field.extensions = { ...field.extensions, [DATA_CATEGORY_EXTENSION]: key.value };
+    }
+  }
 }

@@ -1,18 +1,7 @@
-import {
-  DirectiveLocation,
-  GraphQLDirective,
-  GraphQLNonNull,
-  GraphQLString,
-  isInputObjectType,
-  isObjectType,
-  Kind,
-  type GraphQLField,
-  type GraphQLInputField,
-  type GraphQLSchema,
-} from "graphql";
+import { DirectiveLocation, GraphQLDirective, GraphQLNonNull, GraphQLString, isObjectType, type GraphQLSchema } from "graphql";
 import { Directive, Extensions, Field, ObjectType } from "type-graphql";
 import type { Capability } from "../domain/capabilities";
-import { ADMIN_ONLY_EXTENSION, CAPABILITY_EXTENSION, DATA_CATEGORY_EXTENSION, extensionsOf } from "../enforcement/schema-extensions";
+import { ADMIN_ONLY_EXTENSION, CAPABILITY_EXTENSION, DATA_CATEGORY_DIRECTIVE, extensionsOf } from "../enforcement/schema-extensions";
 
 /**
  * Tags in code: every field of a personal-data type is either a personal field with exactly one
@@ -20,7 +9,7 @@ import { ADMIN_ONLY_EXTENSION, CAPABILITY_EXTENSION, DATA_CATEGORY_EXTENSION, ex
  */
 
 export const dataCategoryDirective = new GraphQLDirective({
-  name: "dataCategory",
+  name: DATA_CATEGORY_DIRECTIVE,
   description:
     "Marks a personal-data field or input field with its data category. A field is released, and an input field written, only under a purpose that grants the category.",
   locations: [DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.INPUT_FIELD_DEFINITION],
@@ -90,24 +79,7 @@ export function PersonalInputField(category: string, options: PersonalFieldOptio
 }
 
 function tagCategory(category: string, target: object, property: string | symbol): void {
-  Directive(`@dataCategory(key: "${category}")`)(target, property);
-}
-
-/**
- * The `@dataCategory` directive partners read is the one source of a field's category: this copies
- * it, for every field and input field that carries it, into the schema extension that the static
- * check and the field guards read. (type-graphql drops extensions on inherited input fields —
- * `CreateSubjectInput` inherits `UpdateSubjectInput`'s — but keeps their directives.)
- */
-export function applyCategoryDirectives(schema: GraphQLSchema): void {
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) && !isInputObjectType(type)) continue;
-    for (const field of Object.values<GraphQLField<unknown, unknown> | GraphQLInputField>(type.getFields())) {
-      const directive = field.astNode?.directives?.find((node) => node.name.value === dataCategoryDirective.name);
-      const key = directive?.arguments?.find((argument) => argument.name.value === "key")?.value;
-      if (key?.kind === Kind.STRING) field.extensions = { ...field.extensions, [DATA_CATEGORY_EXTENSION]: key.value };
-    }
-  }
+  Directive(`@${DATA_CATEGORY_DIRECTIVE}(key: "${category}")`)(target, property);
 }
 
 /**

@@ -5,8 +5,10 @@ import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql
 import type { RequestLimits } from "../config";
 import { databaseUnavailable, requestTimeout } from "../errors";
 import { purposeLimitationPlugin } from "../enforcement/enforcement-plugin";
+import type { ClientViews } from "../graphql/client-view";
 import type { RequestContext } from "../graphql/context";
 import type { Logger } from "../logging/logger";
+import { clientViewPlugin } from "./client-view-plugin";
 import { costLimitPlugin } from "./cost-limit-plugin";
 import { MAX_TOKENS } from "./document-limits";
 import { nulCharacterPlugin } from "./nul-character-plugin";
@@ -59,6 +61,8 @@ export interface GraphQLServerOptions {
   /** Apollo's HTML page for a browser's GET of /graphql (development). */
   readonly landingPage: boolean;
   readonly limits: RequestLimits;
+  /** Each client's view of the schema, which introspection answers with. */
+  readonly views: ClientViews;
 }
 
 export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServerOptions): ApolloServer<RequestContext> {
@@ -80,6 +84,7 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
       nulCharacterPlugin(),
       costLimitPlugin(options.limits),
       purposeLimitationPlugin(),
+      clientViewPlugin(options.views),
       requestFactsPlugin(),
       databaseFaultPlugin(),
       // No HTML at /graphql outside development (Apollo's development page embeds its Sandbox).

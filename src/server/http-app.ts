@@ -4,7 +4,8 @@ import { databaseUnavailable } from "../errors";
 import { isDatabaseUnavailable } from "../persistence/database-faults";
 import express, { type Express, type RequestHandler } from "express";
 import { GraphQLError } from "graphql";
-import { authenticateClient } from "../auth/authenticate";
+import { authenticateClient, type AuthenticatedClient } from "../auth/authenticate";
+import type { ClientViews } from "../graphql/client-view";
 import { createRequestContext, type AppServices, type RequestContext } from "../graphql/context";
 import { documentLimitRefusal } from "./document-limits";
 import { accessLog } from "./access-log";
@@ -20,8 +21,8 @@ export function createHttpApp(
   apollo: ApolloServer<RequestContext>,
   services: AppServices,
   limiter: RequestLimiter,
-  /** The SDL with its `@dataCategory` tags (printPurposeQLSchema), served at /graphql/schema.graphql. */
-  sdl: string,
+  /** Each client's view of the schema, served as SDL at /graphql/schema.graphql. */
+  views: ClientViews,
 ): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -60,7 +61,7 @@ export function createHttpApp(
   // Before the /graphql mount, which would otherwise take the path as a GraphQL request.
   app
     .route(SDL_PATH)
-    .get(serveSdl(services, sdl))
+    .get(serveSdl(services, views))
     .all((_request, response) => {
       response.setHeader("Allow", "GET, HEAD");
       sendError(response, 405, "BAD_REQUEST", "The schema is served over GET only.");
@@ -102,14 +103,17 @@ export function createHttpApp(
 export const SDL_PATH = "/graphql/schema.graphql";
 
 /**
- * The schema as SDL, with the `@dataCategory` tag of every personal field and input field, which
- * standard introspection drops. The same API key as /graphql is needed, checked the same way; the
- * full schema is served (the text of `schema.graphql`), whatever the client's role.
+ * The client's view of the schema as SDL — the same view introspection answers with — with the
+ * `@dataCategory` tag of every personal field and input field, which standard introspection drops.
+ * The same API key as /graphql is needed, checked the same way. The view depends on the key, so no
+ * shared cache may keep it for another (`private`, `Vary: Authorization`), and on the policy in
+ * force, so a cache must ask again before reusing it (`no-cache`; the ETag makes that cheap).
  */
-function serveSdl(services: AppServices, sdl: string): RequestHandler {
+function serveSdl(services: AppServices, views: ClientViews): RequestHandler {
   return async (request, response) => {
+    let client: AuthenticatedClient;
     try {
-      await authenticateClient(services.dataSource.manager, request.headers.authorization);
+      client = await authenticateClient(services.dataSource.manager, request.headers.authorization);
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         response.setHeader("Retry-After", "1");
@@ -122,7 +126,9 @@ function serveSdl(services: AppServices, sdl: string): RequestHandler {
       }
       throw error;
     }
-    response.type("application/graphql; charset=utf-8").send(sdl);
+    response.setHeader("Cache-Control", "private, no-cache");
+    response.setHeader("Vary", "Authorization");
+    response.type("application/graphql; charset=utf-8").send(views.of(client, services.policy.compiled).sdl);
   };
 }
 

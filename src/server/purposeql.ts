@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { ApolloServer } from "@apollo/server";
 import type { Config } from "../config";
 import type { AppServices, RequestContext } from "../graphql/context";
-import { buildPurposeQLSchema, printPurposeQLSchema } from "../graphql/schema";
+import { ClientViews } from "../graphql/client-view";
+import { buildPurposeQLSchema } from "../graphql/schema";
 import type { Logger } from "../logging/logger";
 import { EmbeddedDataSource, openDatabase } from "../persistence/data-source";
 import { resolveEncryptionKeys } from "../persistence/encryption-keys";
@@ -19,8 +20,8 @@ import { answerClientErrorInJson, answerWhileStarting } from "./http-failures";
 export interface PurposeQL {
   readonly services: AppServices;
   readonly apollo: ApolloServer<RequestContext>;
-  /** The SDL with its `@dataCategory` tags, printed once at start. */
-  readonly sdl: string;
+  /** Each client's view of the schema: what introspection and /graphql/schema.graphql show it. */
+  readonly views: ClientViews;
   readonly devClient: DevClient | null;
   readonly seededVersion: number | null;
   /** Said by the development start that generated the encryption key (where it keeps it); null otherwise. */
@@ -44,6 +45,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
     const policy = await LivePolicy.load(dataSource);
     const services: AppServices = { dataSource, policy, logger, now: clock };
     const schema = await buildPurposeQLSchema();
+    const views = new ClientViews(schema);
     const apollo = createGraphQLServer(schema, {
       logger,
       exposeErrorDetail: config.exposeErrorDetail,
@@ -51,6 +53,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
       fieldSuggestions: config.fieldSuggestions,
       landingPage: config.mode === "development",
       limits: config.limits,
+      views,
     });
     await apollo.start();
     // PGlite belongs to this one process, which reloads its own changes; PostgreSQL may serve several instances.
@@ -59,7 +62,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
     return {
       services,
       apollo,
-      sdl: printPurposeQLSchema(schema),
+      views,
       devClient,
       seededVersion,
       encryptionKeyNotice: notice,
@@ -93,7 +96,7 @@ export async function startPurposeQL(config: Config, logger: Logger, clock?: () 
     throw error;
   }
   const limiter = new RequestLimiter(config.limits, logger);
-  handle = createHttpApp(purposeql.apollo, purposeql.services, limiter, purposeql.sdl);
+  handle = createHttpApp(purposeql.apollo, purposeql.services, limiter, purposeql.views);
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
   const { dataSource } = purposeql.services;
