@@ -588,13 +588,15 @@ describe("npm run fides -- import", () => {
     expect(equivalence(filled)).toEqual(equivalence(POLICY));
   });
 
-  it("takes changes made in Fides over the base: a widened declaration, a renamed purpose, a processor gone and one added", async () => {
+  it("takes changes made in Fides over the base: a widened declaration, a renamed purpose, a processor gone and one added; the categories stay", async () => {
     const { manifest } = await exported();
     const changed = clone(manifest);
     const personalize = declarationOf(controllerOf(changed), "personalize");
     personalize.data_categories.push("user.contact.phone_number");
     personalize.name = "Personalised greetings";
     changed.system = changed.system.filter((system) => system.name !== "Example Mail Delivery Ltd");
+    // Categories stay with the base: the schema's fields carry them, whether or not Fides holds the dataset.
+    changed.dataset = [];
     changed.system.push({
       fides_key: "example_sms",
       name: "Example SMS OÜ",
@@ -699,6 +701,26 @@ describe("npm run fides -- import", () => {
       ["essential.service", ["user.contact", "user.name"]],
       ["essential.service.operations.support", []],
     ]);
+  });
+
+  it("prints the loader's reasons when the file it wrote breaks a rule fideslang does not have, and exits 1", async () => {
+    const manifest = [
+      "system:",
+      "  - fides_key: crm",
+      "    system_type: Service",
+      "    privacy_declarations:",
+      "      - { data_use: Marketing.Newsletter, data_categories: [user.contact.email], legal_basis_for_processing: Consent }",
+    ].join("\n");
+    const { code, reported, written } = await fides(["import", "crm.yaml", "--base", POLICY_FILE, "--out", "crm.policy.yaml"], {
+      "crm.yaml": manifest,
+    });
+    expect(code).toBe(1);
+    expect(written.has("crm.policy.yaml")).toBe(true);
+    expect(reported).toContain("The policy loader refuses it while they are null, and for these reasons:");
+    expect(reported).toContain("  purposes.0 (Marketing.Newsletter).description: the file defines no data_use for it");
+    expect(reported).toMatch(
+      /\n {2}purposes\.0\.key \(line \d+\): must be dot-separated lower-case segments, e\.g\. user\.contact\.email\n$/,
+    );
   });
 
   it("refuses a malformed file, naming the path and the line of each problem", async () => {

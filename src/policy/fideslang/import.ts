@@ -5,6 +5,7 @@ import type { PolicyDocument } from "../policy-document";
 import { parsePolicy } from "../policy-file";
 import { parseYamlSource } from "../yaml-source";
 import { coverOf, covered, leavesCovered, minimalKeys } from "./category-sets";
+import { FIDESLANG_DEFAULT_DATA_CATEGORIES, FIDESLANG_DEFAULT_DATA_USES } from "./default-taxonomy";
 import { processorKeys } from "./export";
 import {
   FIDES_LEGAL_BASIS_OF,
@@ -47,7 +48,8 @@ export const PLACEHOLDER_MARK = "fides import: fill in";
 
 /**
  * A policy file from a fideslang manifest. What fideslang carries comes from the manifest: the
- * categories it defines or references (with their ancestors), one purpose per data use declared by a
+ * categories it defines or references (with their ancestors, and the base's, which the schema's
+ * fields carry whatever Fides holds), one purpose per data use declared by a
  * system that is not a processor (its name, basis, and the categories declared for it as grants,
  * less what its parent purpose already grants), the processors (systems whose responsibility is
  * Processor or Sub-Processor: name, DPA reference, security measures, transfer safeguard, the
@@ -138,10 +140,9 @@ function draftPolicy(manifest: Manifest, base: PolicyDocument | undefined, place
   const systems = input.system ?? [];
   const controllerSystems = systems.filter((system) => !isProcessorSystem(system));
   const uses = declaredUses(controllerSystems);
-  const categoryKeys = ordered(
-    referencedCategories(input),
-    base?.categories.map((category) => category.key),
-  );
+  // The base's categories stay whatever the file names: the schema's fields carry them, not Fides.
+  const baseCategoryKeys = base?.categories.map((category) => category.key) ?? [];
+  const categoryKeys = ordered([...new Set([...referencedCategories(input), ...baseCategoryKeys])], baseCategoryKeys);
   const purposeKeys = ordered(
     [...uses.keys()],
     base?.purposes.map((purpose) => purpose.key),
@@ -233,7 +234,9 @@ function draftCategory(
   path: (string | number)[],
   placeholders: Placeholders,
 ): Record<string, unknown> {
-  const missing = "fideslang's default taxonomy defines this key, and the file does not";
+  const missing = FIDESLANG_DEFAULT_DATA_CATEGORIES.has(key)
+    ? "fideslang's default taxonomy defines this key, and the file does not"
+    : "the file defines no data_category for it";
   const name = placeholders.fill(text(defined?.name) ?? base?.name, [...path, "name"], missing);
   const description = placeholders.fill(text(defined?.description) ?? base?.description, [...path, "description"], missing);
   const special = placeholders.fill(
@@ -287,7 +290,9 @@ function draftPurpose(use: DeclaredUse, context: PurposeContext): Record<string,
     description: placeholders.fill(
       text(defined?.description) ?? basePurpose?.description,
       [...path, "description"],
-      "fideslang's default taxonomy defines this data use, and the file does not",
+      FIDESLANG_DEFAULT_DATA_USES.has(use.key)
+        ? "fideslang's default taxonomy defines this data use, and the file does not"
+        : "the file defines no data_use for it",
     ),
     legalBasis,
     ...(legalBasis === LegalBasisCode.LEGITIMATE_INTERESTS
