@@ -57,11 +57,22 @@ export function PersonalField(category: string, options: PersonalFieldOptions): 
     const name = String(property);
     Field(options.type ?? (() => GraphQLString), {
       nullable: true,
-      description: `${options.description} Personal data, category \`${category}\`: null, with a PURPOSE_LIMITATION error, when the declared purpose may not read it.`,
+      description: `${options.description}${personalFieldNote(category)}`,
     })(target, property);
     tagCategory(category, target, property);
     tagsOf(target).categoryByField.set(name, category);
   };
+}
+
+/** What the schema adds to a personal field's own description: its category, and what a denial does. */
+function personalFieldNote(category: string): string {
+  return ` Personal data, category \`${category}\`: null, with a PURPOSE_LIMITATION error, when the declared purpose may not read it.`;
+}
+
+/** A personal field's own description, without the note `PersonalField` adds to it in the schema. */
+export function ownDescriptionOf(schemaDescription: string, category: string): string {
+  const note = personalFieldNote(category);
+  return schemaDescription.endsWith(note) ? schemaDescription.slice(0, -note.length) : schemaDescription;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { LineCounter, parseDocument } from "yaml";
 import { policyDocumentSchema, type PolicyDocument } from "./policy-document";
+import { describeIssues, parseYamlSource } from "./yaml-source";
 
 export class PolicyFileError extends Error {
   constructor(
@@ -12,23 +12,9 @@ export class PolicyFileError extends Error {
 }
 
 export function parsePolicy(file: string, source: string): PolicyDocument {
-  const lineCounter = new LineCounter();
-  const yamlDocument = parseDocument(source, { lineCounter, prettyErrors: false });
-  if (yamlDocument.errors.length > 0) {
-    throw new PolicyFileError(
-      file,
-      yamlDocument.errors.map((error) => `line ${lineCounter.linePos(error.pos[0]).line}: ${error.message.split("\n")[0]}`),
-    );
-  }
-  const parsed = policyDocumentSchema.safeParse(yamlDocument.toJS());
+  const yaml = parseYamlSource(source);
+  if (yaml.syntaxProblems.length > 0) throw new PolicyFileError(file, yaml.syntaxProblems);
+  const parsed = policyDocumentSchema.safeParse(yaml.document.toJS());
   if (parsed.success) return parsed.data;
-  throw new PolicyFileError(
-    file,
-    parsed.error.issues.map((issue) => {
-      const path = issue.path.map(String);
-      const node = yamlDocument.getIn(path, true) as { range?: [number, number, number] } | undefined;
-      const where = node?.range ? ` (line ${lineCounter.linePos(node.range[0]).line})` : "";
-      return `${path.join(".") || "(document)"}${where}: ${issue.message}`;
-    }),
-  );
+  throw new PolicyFileError(file, describeIssues(yaml, parsed.error.issues));
 }

@@ -1,7 +1,8 @@
 import { isInEea } from "../domain/eea";
-import { LegalBasisCode, RetentionAction, RetentionTrigger, type ClientRole } from "../domain/policy-terms";
+import { RetentionAction, RetentionTrigger, type ClientRole } from "../domain/policy-terms";
 import { RecipientType, recipientTypeOf } from "../domain/recipients";
 import { compileDocument } from "./compile-document";
+import { DataSubjectGroup, dataSubjectGroupOf } from "./data-subject-groups";
 import { purposeRefusal } from "./engine/recipient-rules";
 import type { PolicyDocument, PolicyPurpose } from "./policy-document";
 
@@ -95,7 +96,7 @@ export function recordsOfProcessing(document: PolicyDocument, version: number, c
         legalBasis: purpose.legalBasis,
         legalReference: purpose.legalReference ?? null,
         legitimateInterestAssessment: purpose.legitimateInterestAssessment ?? null,
-        dataSubjects: dataSubjectsOf(purpose, compiled.readsArchiveOnly(purpose.key)),
+        dataSubjects: DATA_SUBJECTS_IN_WORDS[dataSubjectGroupOf(purpose, compiled.readsArchiveOnly(purpose.key))],
         personalData: compiled.readableCategories(purpose.key).map((key) => ({
           key,
           name: names.get(key)?.name ?? key,
@@ -127,17 +128,17 @@ export function recordsOfProcessing(document: PolicyDocument, version: number, c
   };
 }
 
-/** Whose data the activity concerns (Art. 30(1)(c)), from what the purpose serves. */
-function dataSubjectsOf(purpose: PolicyPurpose, keepsRecords: boolean): string {
-  if (purpose.answersRequests) return "Anyone who exercises their rights with the controller";
-  if (keepsRecords) return "Former customers whose records the law requires to keep, and people under a legal hold";
-  if (purpose.retention.trigger === RetentionTrigger.INQUIRY_CLOSED) return "People who sent a question, customers or not";
-  if (purpose.legalBasis === LegalBasisCode.CONSENT) return "Customers who consented to it";
-  return "Customers (people who use the services)";
-}
+/** Whose data the activity concerns (Art. 30(1)(c)), in words. */
+const DATA_SUBJECTS_IN_WORDS: Readonly<Record<DataSubjectGroup, string>> = {
+  REQUESTERS: "Anyone who exercises their rights with the controller",
+  FORMER_CUSTOMERS: "Former customers whose records the law requires to keep, and people under a legal hold",
+  ENQUIRERS: "People who sent a question, customers or not",
+  CONSENTING_CUSTOMERS: "Customers who consented to it",
+  CUSTOMERS: "Customers (people who use the services)",
+};
 
 /** The envisaged time limit for erasure (Art. 30(1)(f)), in words. */
-function erasureOf(purpose: PolicyPurpose): string {
+export function erasureOf(purpose: PolicyPurpose): string {
   const { trigger, days, action } = purpose.retention;
   const from: Record<RetentionTrigger, string> = {
     SERVICE_ENDED: "the end of the service",
