@@ -343,20 +343,28 @@ async function main(): Promise<void> {
   try {
     purposeql = await createPurposeQL(config, createLogger("silent"));
     const manager = purposeql.services.dataSource.manager;
-    const auditor = await registerClient(manager, {
-      name: "dpo",
-      role: ClientRole.INTERNAL_APP,
-      purposeKeys: ["essential.legal_obligation"],
-      capabilities: [Capability.READ_AUDIT],
-    }, purposeql.services.policy.compiled);
+    const auditor = await registerClient(
+      manager,
+      {
+        name: "dpo",
+        role: ClientRole.INTERNAL_APP,
+        purposeKeys: ["essential.legal_obligation"],
+        capabilities: [Capability.READ_AUDIT],
+      },
+      purposeql.services.policy.compiled,
+    );
     const clientIds = new Map<string, string>();
     for (const client of CLIENTS.slice(0, 2)) {
-      const { client: row } = await registerClient(manager, {
-        name: client.name,
-        role: client.name.startsWith("partner") ? ClientRole.PARTNER : ClientRole.INTERNAL_APP,
-        purposeKeys: client.purposes,
-        capabilities: [],
-      }, purposeql.services.policy.compiled);
+      const { client: row } = await registerClient(
+        manager,
+        {
+          name: client.name,
+          role: client.name.startsWith("partner") ? ClientRole.PARTNER : ClientRole.INTERNAL_APP,
+          purposeKeys: client.purposes,
+          capabilities: [],
+        },
+        purposeql.services.policy.compiled,
+      );
       clientIds.set(client.name, row.id);
     }
 
