@@ -35,6 +35,8 @@ const CHECK = path.join(ROOT, "dist/src/cli/purposeql-check.js");
 const GOOD = "examples/partner/operations/website-statistics.graphql";
 const OVERREACHING = "examples/partner/overreaching/statistics-with-email.graphql";
 const ANALYTICS = "analytics.reporting";
+// analytics.reporting rests on legitimate interests: a partner reads under it only as a processor's client (a third party needs a consent purpose).
+const HOSTING = "Example Hosting SIA";
 const SERVICE = "essential.service";
 
 const purposeql = overHttpPurposeQLForThisFile({ introspection: true });
@@ -44,8 +46,18 @@ let scratch: string;
 
 beforeAll(async () => {
   execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "ignore" });
-  partnerKey = await createTestClient(purposeql, { name: "tools-partner", role: ClientRole.PARTNER, purposes: [SERVICE, ANALYTICS] });
-  statsKey = await createTestClient(purposeql, { name: "tools-stats", role: ClientRole.PARTNER, purposes: [ANALYTICS] });
+  partnerKey = await createTestClient(purposeql, {
+    name: "tools-partner",
+    role: ClientRole.PARTNER,
+    processor: HOSTING,
+    purposes: [SERVICE, ANALYTICS],
+  });
+  statsKey = await createTestClient(purposeql, {
+    name: "tools-stats",
+    role: ClientRole.PARTNER,
+    processor: HOSTING,
+    purposes: [ANALYTICS],
+  });
   scratch = await mkdtemp(path.join(tmpdir(), "purposeql-tools-"));
 });
 

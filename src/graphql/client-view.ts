@@ -13,6 +13,7 @@ import type { AuthenticatedClient } from "../auth/authenticate";
 import { mayUse } from "../enforcement/authority";
 import { extensionsOf } from "../enforcement/schema-extensions";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
+import { contractCovers, purposeRefusal } from "../policy/engine/recipient-rules";
 import { printPurposeQLSchema } from "./schema";
 
 /**
@@ -24,7 +25,9 @@ import { printPurposeQLSchema } from "./schema";
  *     fields for other roles, a field needing a capability the client lacks (`mayUse`, the rules of
  *     the authority check before execution);
  *  2. a personal field or input field is left out when no purpose the client may declare grants its
- *     category (`policy.grants`, the lookup of the purpose check before execution); an input field
+ *     category (`policy.grants`, the lookup of the purpose check before execution) — the purposes it
+ *     may declare as the recipient it is, and only categories its processor's contract covers
+ *     (`purposeRefusal`, `contractCovers`, the recipient checks before execution); an input field
  *     that needs a capability the client lacks is left out too;
  *  3. an input type that lost a required field, or every field, cannot be filled: it is left out,
  *     with every argument and input field of its type, and a field that lost a required argument
@@ -33,7 +36,10 @@ import { printPurposeQLSchema } from "./schema";
  *     that lead to them (`pruneSchema`).
  */
 export function buildClientView(schema: GraphQLSchema, client: AuthenticatedClient, policy: CompiledPolicy): GraphQLSchema {
-  const readable = (category: string): boolean => [...client.purposes].some((purpose) => policy.grants(purpose, category));
+  // The purposes it may declare as the recipient it is (a processor's contract, a third party's consent), and what its contract covers.
+  const declarable = [...client.purposes].filter((purpose) => purposeRefusal(policy, client, purpose) === null);
+  const readable = (category: string): boolean =>
+    contractCovers(policy, client, category) && declarable.some((purpose) => policy.grants(purpose, category));
   const keepsInputField = (field: { readonly extensions?: unknown }): boolean => {
     const { dataCategory } = extensionsOf(field);
     return mayUse(client, extensionsOf(field), false) && (dataCategory === undefined || readable(dataCategory));
@@ -99,7 +105,7 @@ export class ClientView {
 
 /**
  * The views of the policy version in force, built once per version and per set of grants a client
- * holds — its role, the purposes it may declare and its capabilities, which are all a view depends
+ * holds — its role, its processor, the purposes it may declare and its capabilities, which are all a view depends
  * on — never per request. Clients holding the same grants share one view. A new policy version
  * (`grantCategory`, `revokeGrant`, a reload) starts afresh; a client whose purposes or capabilities
  * changed is looked up under its new grants, so it gets a view of them at its next request.
@@ -138,7 +144,7 @@ export class ClientViews {
   }
 }
 
-/** What a view depends on: the client's role, purposes and capabilities, in a fixed order. */
+/** What a view depends on: the client's role, processor, purposes and capabilities, in a fixed order. */
 function grantsOf(client: AuthenticatedClient): string {
-  return JSON.stringify([client.role, [...client.purposes].sort(), [...client.capabilities].sort()]);
+  return JSON.stringify([client.role, client.processorName, [...client.purposes].sort(), [...client.capabilities].sort()]);
 }
