@@ -24,7 +24,7 @@ export function authorityRefusal(client: AuthenticatedClient, isMutation: boolea
   if (shape.adminOnlyFields.length > 0 && client.role !== ClientRole.ADMIN) {
     return forbidden(`${shape.adminOnlyFields.join(", ")} needs an ADMIN client; \`${client.name}\` is ${client.role}.`, {
       requiredRole: ClientRole.ADMIN,
-      fields: shape.adminOnlyFields,
+      fields: shape.adminOnlyFields.map((field) => ({ field, message: "needs an ADMIN client" })),
     });
   }
   const missing = shape.requiredCapabilities.filter((required) => !client.capabilities.has(required.capability));
@@ -33,6 +33,10 @@ export function authorityRefusal(client: AuthenticatedClient, isMutation: boolea
   const missingCapabilities = [...new Set(missing.map((required) => required.capability))];
   return forbidden(
     `Client \`${client.name}\` lacks the capability ${missingCapabilities.join(", ")} that ${missing.map((required) => required.field).join(", ")} needs. Nothing was executed.`,
-    { capability: first.capability, missingCapabilities, fields: missing.map((required) => required.field) },
+    {
+      capability: first.capability,
+      missingCapabilities,
+      fields: missing.map(({ field, capability }) => ({ field, capability, message: `needs the capability ${capability}` })),
+    },
   );
 }

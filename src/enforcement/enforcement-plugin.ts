@@ -2,7 +2,7 @@ import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "
 import { GraphQLError, Kind, OperationTypeNode } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "./request-context";
-import { apiError, badUserInput, forbidden, requestTimeout } from "../errors";
+import { apiError, badUserInput, forbidden, requestTimeout, type FieldProblem } from "../errors";
 import { insertAccessEvents } from "../persistence/access-event-repository";
 import { authorityRefusal } from "./authority";
 import { combineDeclarations, purposeFromDirective } from "./declared-purpose";
@@ -167,7 +167,11 @@ function refusedBeforeExecution(
       code: "PURPOSE_LIMITATION",
       reason: "NOT_GRANTED",
       purpose: purposeKey,
-      fields: offending.map((selection) => ({ field: selection.field, category: selection.category })),
+      fields: offending.map(({ field, category }): FieldProblem => ({
+        field,
+        category,
+        message: `${category} is not granted to ${purposeKey}`,
+      })),
       http: { status: 403 },
     },
   });

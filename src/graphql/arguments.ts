@@ -1,4 +1,4 @@
-import { forbidden, badUserInput } from "../errors";
+import { forbidden, invalidInput } from "../errors";
 import { allowedPurposes, allowedPurposesSentence } from "../auth/authenticate";
 import type { LegalBasisCode } from "../domain/policy-terms";
 import type { RequestAccess } from "../enforcement/request-access";
@@ -29,7 +29,7 @@ export function inquiryIdArgument(value: string, argument = "id"): string {
 }
 
 function idArgument(value: string, argument: string, what: string): string {
-  if (!UUID.test(value)) throw badUserInput(`Invalid input: ${argument} is not ${what}`, { fields: [argument] });
+  if (!UUID.test(value)) throw invalidInput(argument, `is not ${what}`);
   return value.toLowerCase();
 }
 
@@ -39,7 +39,7 @@ export const MAX_PAGE_SIZE = 100;
 export function pageSizeArgument(first: number | null | undefined): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (size < 1 || size > MAX_PAGE_SIZE) {
-    throw badUserInput(`Invalid input: first must be between 1 and ${MAX_PAGE_SIZE}`, { fields: ["first"] });
+    throw invalidInput("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
   }
   return size;
 }
@@ -61,7 +61,7 @@ function encodeOpaqueCursor(list: string, position: string): string {
 function decodeOpaqueCursor(list: string, cursor: string, position: RegExp): string[] {
   const decoded = Buffer.from(cursor, "base64url").toString("utf8");
   const match = decoded.startsWith(`${list}:`) ? position.exec(decoded.slice(list.length + 1)) : null;
-  if (!match) throw badUserInput("Invalid input: after is not a cursor this API issued", { fields: ["after"] });
+  if (!match) throw invalidInput("after", "is not a cursor this API issued");
   return match.slice(1);
 }
 
@@ -83,7 +83,7 @@ export function decodeRequestCursor(cursor: string | null | undefined): RequestC
   if (cursor === null || cursor === undefined) return null;
   const [instant = "", id = ""] = decodeOpaqueCursor("request", cursor, /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/);
   const deadline = new Date(instant);
-  if (Number.isNaN(deadline.getTime())) throw badUserInput("Invalid input: after is not a cursor this API issued", { fields: ["after"] });
+  if (Number.isNaN(deadline.getTime())) throw invalidInput("after", "is not a cursor this API issued");
   return { deadline, id };
 }
 
@@ -94,7 +94,7 @@ export function decodeRequestCursor(cursor: string | null | undefined): RequestC
 export function purposeArgument(access: RequestAccess, purposeKey: string, bases: readonly LegalBasisCode[], why: string): PurposeRule {
   const purpose = knownPurposeArgument(access, purposeKey);
   if (!bases.includes(purpose.legalBasis)) {
-    throw badUserInput(`Invalid input: purpose ${purposeKey} relies on ${purpose.legalBasis}; ${why}`, { fields: ["purpose"] });
+    throw invalidInput("purpose", `${purposeKey} relies on ${purpose.legalBasis}; ${why}`);
   }
   return purpose;
 }
@@ -102,7 +102,7 @@ export function purposeArgument(access: RequestAccess, purposeKey: string, bases
 /** A purpose named as an argument: it must exist in the policy in force. */
 export function knownPurposeArgument(access: RequestAccess, purposeKey: string): PurposeRule {
   const purpose = access.policy.purpose(purposeKey);
-  if (!purpose) throw badUserInput(`Invalid input: purpose ${purposeKey} does not exist`, { fields: ["purpose"] });
+  if (!purpose) throw invalidInput("purpose", `${purposeKey} does not exist`);
   return purpose;
 }
 
@@ -136,11 +136,11 @@ function hasDeclaredPurpose(access: RequestAccess): access is DeclaredAccess {
 export function statedText(value: string | null | undefined, field: string, max: number): string {
   const text = (value ?? "").trim();
   if (text.length === 0 || text.length > max) {
-    throw badUserInput(`Invalid input: ${field} must be 1–${max} characters`, { fields: [field] });
+    throw invalidInput(field, `must be 1–${max} characters`);
   }
   // eslint-disable-next-line no-control-regex -- matching control characters is this check's purpose
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
-    throw badUserInput(`Invalid input: ${field} must not contain control characters`, { fields: [field] });
+    throw invalidInput(field, "must not contain control characters");
   }
   return text;
 }

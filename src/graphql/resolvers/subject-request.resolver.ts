@@ -7,7 +7,7 @@ import type { ChangeLog } from "../../audit/change-events";
 import { Capability } from "../../domain/capabilities";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { SubjectRequestChannel, SubjectRequestKind, SubjectRequestStatus } from "../../domain/policy-terms";
-import { badUserInput, apiError, notFound } from "../../errors";
+import { apiError, badUserInput, invalidInput, notFound } from "../../errors";
 import { extendedDeadline, firstDeadline, MAX_EXTENSION_MONTHS } from "../../policy/engine/request-deadlines";
 import { deadlineOf, transitionRefusal, type RequestTransition } from "../../policy/engine/subject-request-rules";
 import { accessEventsOfSubject } from "../../persistence/access-event-repository";
@@ -77,10 +77,9 @@ export class SubjectRequestResolver {
     const access = accessOf(context);
     // The queue is the request handlers' work: the record-keeping purpose, say, would list cases it may not read.
     requireRequestAnsweringPurpose(access, "The queue of requests");
-    if (status?.length === 0)
-      throw badUserInput("Invalid input: status must name at least one status; omit it for all", { fields: ["status"] });
+    if (status?.length === 0) throw invalidInput("status", "must name at least one status; omit it for all");
     if (dueBefore && (dueBefore.getUTCFullYear() < 1900 || dueBefore.getUTCFullYear() > 9999)) {
-      throw badUserInput("Invalid input: dueBefore must lie between the years 1900 and 9999", { fields: ["dueBefore"] });
+      throw invalidInput("dueBefore", "must lie between the years 1900 and 9999");
     }
     // An omitted argument arrives as undefined: normalise it to null.
     const query = {
@@ -120,9 +119,9 @@ export class SubjectRequestResolver {
     const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
     if (receivedAt.getTime() > access.now.getTime() || receivedAt.getTime() < GDPR_APPLIES_FROM.getTime()) {
-      throw badUserInput(
-        `Invalid input: receivedAt must lie between ${GDPR_APPLIES_FROM.toISOString().slice(0, 10)} (when the GDPR began to apply) and now`,
-        { fields: ["receivedAt"] },
+      throw invalidInput(
+        "receivedAt",
+        `must lie between ${GDPR_APPLIES_FROM.toISOString().slice(0, 10)} (when the GDPR began to apply) and now`,
       );
     }
     const due = firstDeadline(receivedAt, access.policy.timeZone);
@@ -186,7 +185,7 @@ export class SubjectRequestResolver {
     const access = accessOf(context);
     const why = statedText(reason, "reason", TEXT_MAX);
     if (!Number.isInteger(months) || months < 1 || months > MAX_EXTENSION_MONTHS) {
-      throw badUserInput(`Invalid input: months must be 1 to ${MAX_EXTENSION_MONTHS} (GDPR Art. 12(3))`, { fields: ["months"] });
+      throw invalidInput("months", `must be 1 to ${MAX_EXTENSION_MONTHS} (GDPR Art. 12(3))`);
     }
     const row = await changeRequest(context, "extendSubjectRequest", requestId, "EXTEND", (request) => ({
       extendedDueAt: extendedDeadline(request.receivedAt, months, access.policy.timeZone).endsAt,
@@ -229,12 +228,11 @@ export class SubjectRequestResolver {
         }
         const isRectification = request.kind === SubjectRequestKind.RECTIFICATION;
         if (isRectification !== Boolean(rectification)) {
-          throw badUserInput(
-            isRectification
-              ? "Invalid input: a RECTIFICATION request is completed with its corrections (`rectification`)"
-              : `Invalid input: rectification applies only to a RECTIFICATION request; this one is ${request.kind}`,
-            { fields: ["rectification"] },
-          );
+          throw isRectification
+            ? badUserInput("Invalid input: a RECTIFICATION request is completed with its corrections (`rectification`)", {
+                fields: [{ field: "rectification", message: "is required for a RECTIFICATION request" }],
+              })
+            : invalidInput("rectification", `applies only to a RECTIFICATION request; this one is ${request.kind}`);
         }
         if (!rectification) return;
         const corrected = categoriesWrittenBy(info, { rectification });

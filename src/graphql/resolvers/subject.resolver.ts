@@ -10,7 +10,7 @@ import { consentReceipt } from "../consent-receipt";
 import { requireParentalConsentIfChild } from "../consent-conditions";
 import type { RequestContext } from "../context";
 import { guardChangedSubject, guardSubject, guardSubjects, subjectById } from "../guarded-types";
-import { badUserInput, notFound } from "../../errors";
+import { badUserInput, invalidInput, notFound } from "../../errors";
 import { CreateSubjectInput, RegistrationRecordInput, UpdateSubjectInput } from "../inputs/subject.inputs";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
@@ -164,12 +164,12 @@ function registrationConsentOf(
   const purpose = access.policy.registrationConsentPurpose();
   if (!purpose) {
     throw badUserInput("Invalid input: this policy collects no consent at registration, so no registration record can be kept", {
-      fields: ["input.registration"],
+      fields: [{ field: "input.registration", message: "cannot be kept: this policy collects no consent at registration" }],
     });
   }
   const givenAt = new Date(registration.consentedAt);
   if (givenAt.getTime() > access.now.getTime()) {
-    throw badUserInput("Invalid input: input.registration.consentedAt lies in the future", { fields: ["input.registration.consentedAt"] });
+    throw invalidInput("input.registration.consentedAt", "lies in the future");
   }
   requireParentalConsentIfChild(access, dateOfBirth, registration.parentalConsentReference, "input.registration.parentalConsentReference");
   return {
