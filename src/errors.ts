@@ -50,7 +50,11 @@ export function apiError(code: ErrorCode, message: string, details: ErrorDetails
   });
 }
 
-export const unauthenticated = (message: string): GraphQLError => apiError("UNAUTHENTICATED", message);
+/** No valid API key (401); `challenge` is the response's `WWW-Authenticate` (RFC 6750 §3), which every 401 carries. */
+export const unauthenticated = (message: string, challenge: string): GraphQLError =>
+  new GraphQLError(message, {
+    extensions: { code: "UNAUTHENTICATED", http: { status: 401, headers: new Map([["www-authenticate", challenge]]) } },
+  });
 export const forbidden = (message: string, details?: ErrorDetails): GraphQLError => apiError("FORBIDDEN", message, details);
 export const badUserInput = (message: string, details?: ErrorDetails): GraphQLError => apiError("BAD_USER_INPUT", message, details);
 
