@@ -2,7 +2,6 @@ import { forbidden, invalidInput } from "../errors";
 import { allowedPurposes, allowedPurposesSentence } from "../auth/authenticate";
 import type { LegalBasisCode } from "../domain/policy-terms";
 import type { RequestAccess } from "../enforcement/request-access";
-import type { RequestCursor } from "../persistence/subject-request-repository";
 import type { PurposeRule } from "../policy/engine/compiled-policy";
 import type { RequestContext } from "./context";
 
@@ -31,60 +30,6 @@ export function inquiryIdArgument(value: string, argument = "id"): string {
 function idArgument(value: string, argument: string, what: string): string {
   if (!UUID.test(value)) throw invalidInput(argument, `is not ${what}`);
   return value.toLowerCase();
-}
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
-
-export function pageSizeArgument(first: number | null | undefined): number {
-  const size = first ?? DEFAULT_PAGE_SIZE;
-  if (size < 1 || size > MAX_PAGE_SIZE) {
-    throw invalidInput("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
-  }
-  return size;
-}
-
-/** The page size an operation asks for, for cost estimates (a size out of range is refused later, by `pageSizeArgument`). */
-export function pageSizeArgumentOrDefault(first: unknown): number {
-  return typeof first === "number" && first > 0 ? Math.min(first, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
-}
-
-/**
- * Cursors are opaque: a list's name and a position in it, base64url. A cursor of another list, or
- * one the API never issued, is the caller's error, never a query.
- */
-function encodeOpaqueCursor(list: string, position: string): string {
-  return Buffer.from(`${list}:${position}`).toString("base64url");
-}
-
-/** The position's parts, as `position` captures them; BAD_USER_INPUT when the cursor is not `list`'s. */
-function decodeOpaqueCursor(list: string, cursor: string, position: RegExp): string[] {
-  const decoded = Buffer.from(cursor, "base64url").toString("utf8");
-  const match = decoded.startsWith(`${list}:`) ? position.exec(decoded.slice(list.length + 1)) : null;
-  if (!match) throw invalidInput("after", "is not a cursor this API issued");
-  return match.slice(1);
-}
-
-export function encodeCursor(seq: string): string {
-  return encodeOpaqueCursor("subject", seq);
-}
-
-export function decodeCursor(cursor: string | null | undefined): string | null {
-  if (cursor === null || cursor === undefined) return null;
-  const [seq = ""] = decodeOpaqueCursor("subject", cursor, /^(\d{1,18})$/);
-  return seq;
-}
-
-export function encodeRequestCursor(position: RequestCursor): string {
-  return encodeOpaqueCursor("request", `${position.deadline.toISOString()}|${position.id}`);
-}
-
-export function decodeRequestCursor(cursor: string | null | undefined): RequestCursor | null {
-  if (cursor === null || cursor === undefined) return null;
-  const [instant = "", id = ""] = decodeOpaqueCursor("request", cursor, /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/);
-  const deadline = new Date(instant);
-  if (Number.isNaN(deadline.getTime())) throw invalidInput("after", "is not a cursor this API issued");
-  return { deadline, id };
 }
 
 /**

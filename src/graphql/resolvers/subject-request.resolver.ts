@@ -17,20 +17,13 @@ import {
   lockSubjectRequest,
   pageOfSubjectRequests,
   updateSubjectRequest,
+  type RequestPosition,
   type SubjectRequestChange,
 } from "../../persistence/subject-request-repository";
 import { findSubjectsByIds, updateSubjectFields } from "../../persistence/subject-repository";
-import {
-  accessOf,
-  decodeRequestCursor,
-  encodeRequestCursor,
-  pageSizeArgument,
-  requestIdArgument,
-  statedText,
-  subjectIdArgument,
-  type DeclaredAccess,
-} from "../arguments";
+import { accessOf, requestIdArgument, statedText, subjectIdArgument, type DeclaredAccess } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
+import { ListCursors, PAGE_ARGUMENTS, type PositionCodec } from "../connections";
 import type { RequestContext } from "../context";
 import { requireRequestAnsweringPurpose } from "../request-answering";
 import { guardedObject } from "../guarded-types";
@@ -53,13 +46,24 @@ const GDPR_APPLIES_FROM = new Date("2018-05-25T00:00:00.000Z");
  * then completed or refused. Every change is a change event of the subject (category
  * `user.privacy_preferences`); the rules of each change are the pure `transitionRefusal`.
  */
+/** A position in the queue of requests: the deadline in force, then the id. */
+const REQUEST_POSITIONS: PositionCodec<RequestPosition> = {
+  list: "subjectRequests",
+  format: (position) => `${position.deadline.toISOString()}|${position.id}`,
+  parse: (text) => {
+    const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/.exec(text);
+    const deadline = new Date(match?.[1] ?? "");
+    return match?.[2] === undefined || Number.isNaN(deadline.getTime()) ? null : { deadline, id: match[2] };
+  },
+};
+
 @Resolver(() => SubjectRequest)
 export class SubjectRequestResolver {
   @TouchesPersonalData()
   @RequiresCapability(Capability.HANDLE_REQUESTS)
   @Query(() => SubjectRequestConnection, {
     description:
-      "The requests of subjects the declared purpose may process (a purpose that answers requests), most urgent first (deadline in force, then id), a page at a time; `overdue` flags open requests past their deadline. Needs HANDLE_REQUESTS.",
+      "The requests of subjects the declared purpose may process (a purpose that answers requests), most urgent first (deadline in force, then id), a page at a time (a Relay connection: `first`/`after` forward, `last`/`before` backward; cursors are opaque, and valid only for this list, API key and purpose); `overdue` flags open requests past their deadline. Needs HANDLE_REQUESTS.",
   })
   async subjectRequests(
     @Arg("status", () => [SubjectRequestStatus], { nullable: true, description: "Only requests in these states; all when omitted." })
@@ -69,9 +73,10 @@ export class SubjectRequestResolver {
       description: "Only requests whose deadline in force is before this instant.",
     })
     dueBefore: Date | null,
-    @Arg("first", () => Int, { nullable: true, description: "Page size, 1–100; 20 when omitted." }) first: number | null,
-    @Arg("after", () => String, { nullable: true, description: "Cursor after which the page starts (`pageInfo.endCursor`)." })
-    after: string | null,
+    @Arg("first", () => Int, { nullable: true, description: PAGE_ARGUMENTS.first }) first: number | null,
+    @Arg("after", () => String, { nullable: true, description: PAGE_ARGUMENTS.after }) after: string | null,
+    @Arg("last", () => Int, { nullable: true, description: PAGE_ARGUMENTS.last }) last: number | null,
+    @Arg("before", () => String, { nullable: true, description: PAGE_ARGUMENTS.before }) before: string | null,
     @Ctx() context: RequestContext,
   ): Promise<SubjectRequestConnection> {
     const access = accessOf(context);
@@ -81,23 +86,14 @@ export class SubjectRequestResolver {
     if (dueBefore && (dueBefore.getUTCFullYear() < 1900 || dueBefore.getUTCFullYear() > 9999)) {
       throw invalidInput("dueBefore", "must lie between the years 1900 and 9999");
     }
+    const cursors = ListCursors.of(REQUEST_POSITIONS, context, access.purposeKey);
     // An omitted argument arrives as undefined: normalise it to null.
-    const query = {
-      statuses: status ?? null,
-      dueBefore: dueBefore ?? null,
-      first: pageSizeArgument(first),
-      after: decodeRequestCursor(after),
-    };
+    const query = { statuses: status ?? null, dueBefore: dueBefore ?? null, window: cursors.windowOf({ first, after, last, before }) };
     const page = await context.app.dataSource.transaction("REPEATABLE READ", (manager) =>
       pageOfSubjectRequests(manager, query, access.lawfulSubjects),
     );
-    const edges = await Promise.all(
-      page.rows.map(async (row) => ({
-        cursor: encodeRequestCursor({ deadline: deadlineOf(row), id: row.id }),
-        node: await guardRequest(access, row),
-      })),
-    );
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: page.totalCount };
+    const nodes = await Promise.all(page.rows.map((row) => guardRequest(access, row)));
+    return cursors.connectionOf(page, nodes, (row) => ({ deadline: deadlineOf(row), id: row.id }));
   }
 
   @TouchesPersonalData()
