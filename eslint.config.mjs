@@ -40,6 +40,28 @@ export default tseslint.config(
     },
   },
   {
+    // The script that starts GraphiQL in the browser (src/server/graphiql.ts serves it as it is): plain
+    // JavaScript outside the TypeScript project, with the browser's globals and those of the bundles
+    // loaded before it.
+    files: ["src/**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: "script",
+      parserOptions: { projectService: false },
+      globals: {
+        window: "readonly",
+        document: "readonly",
+        fetch: "readonly",
+        URL: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        React: "readonly",
+        ReactDOM: "readonly",
+        GraphiQL: "readonly",
+      },
+    },
+  },
+  {
     files: ["test/**/*.ts", "bench/**/*.ts"],
     rules: {
       // Tests assert a response's shape, then use it: `data!` after that assertion is the clearest form.

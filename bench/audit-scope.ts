@@ -328,6 +328,8 @@ async function main(): Promise<void> {
     database: { kind: "postgres", url: url.toString() },
     policyFile: path.resolve(__dirname, "../../policy/clubmium.policy.yaml"),
     mode: "production",
+    graphiql: false,
+    corsOrigins: [],
     createDevClient: false,
     devApiKey: undefined,
     logLevel: "silent",

@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     exposeErrorDetail: false,
     introspection: false,
     fieldSuggestions: false,
+    graphiql: false,
+    corsOrigins: [],
     limits: DEFAULT_LIMITS,
   };
   const purposeql = await startPurposeQL(config, createLogger("trace", capture));

@@ -20,6 +20,24 @@ const EnvSchema = z.object({
   // Anything but development (unset included) runs with production defaults: `npm start` sets it.
   NODE_ENV: z.enum(["development", "production", "test"]).optional(),
   PURPOSEQL_INTROSPECTION: z.enum(["true", "false"], "must be true or false").optional(),
+  PURPOSEQL_GRAPHIQL: z.enum(["true", "false"], "must be true or false").optional(),
+  PURPOSEQL_CORS_ORIGINS: z
+    .string()
+    .transform((value, context) => {
+      const origins = value
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part !== "");
+      for (const origin of origins) {
+        if (originOf(origin) === null)
+          context.addIssue({
+            code: "custom",
+            message: `${JSON.stringify(origin)} is not an origin such as https://partner.example or http://localhost:5173`,
+          });
+      }
+      return origins.map((origin) => originOf(origin) ?? origin);
+    })
+    .optional(),
   PURPOSEQL_RETENTION_INTERVAL: z
     .string()
     .regex(/^(|off|[1-9][0-9]*(s|m|h|d))$/, "must be a duration such as 30s, 15m, 6h or 1d, or off")
@@ -49,6 +67,21 @@ function encryptionKey() {
     .string()
     .refine((value) => value === "" || BASE64_KEY.test(value), KEY_MESSAGE)
     .transform((value) => (value === "" ? undefined : Buffer.from(value, "base64")));
+}
+
+/**
+ * An origin as browsers send it in `Origin` (scheme, host, port; no path, no `*`), normalised
+ * (`HTTPS://Partner.Example:443` → `https://partner.example`); null for anything else.
+ */
+function originOf(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  const bare = url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "" && url.password === "";
+  return (url.protocol === "https:" || url.protocol === "http:") && bare ? url.origin : null;
 }
 
 /** A whole number from 1 up, or unset (its default applies). */
@@ -114,6 +147,10 @@ export interface Config {
   readonly introspection: boolean;
   /** Whether validation errors suggest names ("Did you mean …?"), which reveal the schema piece by piece: development only. */
   readonly fieldSuggestions: boolean;
+  /** Whether a browser's GET of /graphql is answered with the IDE, GraphiQL (PURPOSEQL_GRAPHIQL; on in development, off in production). */
+  readonly graphiql: boolean;
+  /** The origins whose pages may call the API from a browser (PURPOSEQL_CORS_ORIGINS); none by default. */
+  readonly corsOrigins: readonly string[];
   /** How often the server runs the retention sweep, in milliseconds (PURPOSEQL_RETENTION_INTERVAL); null: never (run `npm run retention`). */
   readonly retentionIntervalMs: number | null;
   readonly limits: RequestLimits;
@@ -146,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exposeErrorDetail: development,
     introspection: values.PURPOSEQL_INTROSPECTION === undefined ? development : values.PURPOSEQL_INTROSPECTION === "true",
     fieldSuggestions: development,
+    graphiql: values.PURPOSEQL_GRAPHIQL === undefined ? development : values.PURPOSEQL_GRAPHIQL === "true",
+    corsOrigins: values.PURPOSEQL_CORS_ORIGINS ?? [],
     retentionIntervalMs: durationMs(values.PURPOSEQL_RETENTION_INTERVAL),
     limits: {
       maxOperationCost: values.PURPOSEQL_MAX_OPERATION_COST ?? DEFAULT_LIMITS.maxOperationCost,

@@ -24,20 +24,50 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   TOO_MANY_REQUESTS: 429,
 };
 
-export function apiError(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
+/**
+ * One entry of `extensions.fields`, one shape whatever the code: `field` says where the fault is — an
+ * argument or input path (`first`, `input.registration.consentedAt`) or a schema coordinate
+ * (`DataSubject.email`, `Mutation.createSubject`) — and `message` what is wrong there. A code adds
+ * what it knows: `category` (PURPOSE_LIMITATION), `capability` (a missing capability).
+ */
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+  readonly category?: string;
+  readonly capability?: string;
+}
+
+/** An error's extensions beyond its code; `fields`, when given, is always a list of FieldProblem. */
+export interface ErrorDetails {
+  readonly fields?: readonly FieldProblem[];
+  readonly [detail: string]: unknown;
+}
+
+export function apiError(code: ErrorCode, message: string, details: ErrorDetails = {}): GraphQLError {
   const status = HTTP_STATUS[code];
   return new GraphQLError(message, {
     extensions: { code, ...details, ...(status === undefined ? {} : { http: { status } }) },
   });
 }
 
-export const unauthenticated = (message: string): GraphQLError => apiError("UNAUTHENTICATED", message);
-export const forbidden = (message: string, details?: Record<string, unknown>): GraphQLError => apiError("FORBIDDEN", message, details);
-export const badUserInput = (message: string, details?: Record<string, unknown>): GraphQLError =>
-  apiError("BAD_USER_INPUT", message, details);
+/** No valid API key (401); `challenge` is the response's `WWW-Authenticate` (RFC 6750 §3), which every 401 carries. */
+export const unauthenticated = (message: string, challenge: string): GraphQLError =>
+  new GraphQLError(message, {
+    extensions: { code: "UNAUTHENTICATED", http: { status: 401, headers: new Map([["www-authenticate", challenge]]) } },
+  });
+export const forbidden = (message: string, details?: ErrorDetails): GraphQLError => apiError("FORBIDDEN", message, details);
+export const badUserInput = (message: string, details?: ErrorDetails): GraphQLError => apiError("BAD_USER_INPUT", message, details);
+
+/**
+ * Invalid input at one field: the message is `Invalid input: <field> <problem>`, and
+ * `extensions.fields` says the same as data, `[{ field, message: problem }]`.
+ */
+export function invalidInput(field: string, problem: string, details: ErrorDetails = {}): GraphQLError {
+  return badUserInput(`Invalid input: ${field} ${problem}`, { ...details, fields: [{ field, message: problem }] });
+}
 export const notFound = (message: string): GraphQLError => apiError("NOT_FOUND", message);
 /** The write contradicts what is recorded (`extensions.reason` says what); nothing was written. */
-export const conflict = (message: string, details?: Record<string, unknown>): GraphQLError => apiError("CONFLICT", message, details);
+export const conflict = (message: string, details?: ErrorDetails): GraphQLError => apiError("CONFLICT", message, details);
 
 /**
  * The request ran past its deadline (`limit`: PURPOSEQL_REQUEST_TIMEOUT_MS), or one of its database

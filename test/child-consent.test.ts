@@ -19,6 +19,7 @@ const PERSONALIZE = "personalize";
 const ADVERTISING = "marketing.advertising";
 const SERVICE = "essential.service";
 const BORN = "2013-03-29";
+const PARENTAL_REFERENCE_MISSING = "must give the reference of the consent given or authorised by the holder of parental responsibility";
 
 async function newSubject(dateOfBirth: string | null): Promise<string> {
   const response = await purposeql.execute<{ createSubject: { id: string } }>(
@@ -64,7 +65,7 @@ describe("giveConsent for a subject below the age of digital consent", () => {
       codes: ["BAD_USER_INPUT"],
       extensions: {
         code: "BAD_USER_INPUT",
-        fields: ["evidence.parentalConsentReference"],
+        fields: [{ field: "evidence.parentalConsentReference", message: PARENTAL_REFERENCE_MISSING }],
         reason: "PARENTAL_CONSENT_REQUIRED",
         ageOfDigitalConsent: 13,
       },
@@ -124,7 +125,13 @@ describe("giveConsent for a subject below the age of digital consent", () => {
     });
     expect(refused.errors?.[0]?.extensions).toMatchObject({
       code: "PURPOSE_LIMITATION",
-      fields: [{ field: "ConsentEvidenceInput.parentalConsentReference", category: "user.privacy_preferences" }],
+      fields: [
+        {
+          field: "ConsentEvidenceInput.parentalConsentReference",
+          category: "user.privacy_preferences",
+          message: `user.privacy_preferences is not granted to ${SERVICE}`,
+        },
+      ],
     });
     expect(await consentsOf(id)).toEqual([]);
   });
@@ -146,7 +153,7 @@ describe("createSubject with a registration consent for a subject below the age 
       codes: ["BAD_USER_INPUT"],
       extensions: {
         code: "BAD_USER_INPUT",
-        fields: ["input.registration.parentalConsentReference"],
+        fields: [{ field: "input.registration.parentalConsentReference", message: PARENTAL_REFERENCE_MISSING }],
         reason: "PARENTAL_CONSENT_REQUIRED",
         ageOfDigitalConsent: 13,
       },

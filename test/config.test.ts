@@ -67,6 +67,34 @@ describe("configuration from the environment", () => {
     expect(() => loadConfig({ PURPOSEQL_INTROSPECTION: "yes" })).toThrow(/PURPOSEQL_INTROSPECTION: must be true or false/);
   });
 
+  it("serves the browser IDE in development only, unless PURPOSEQL_GRAPHIQL says otherwise", () => {
+    expect(loadConfig({}).graphiql).toBe(false);
+    expect(loadConfig({ NODE_ENV: "development" }).graphiql).toBe(true);
+    expect(loadConfig({ PURPOSEQL_GRAPHIQL: "true" }).graphiql).toBe(true);
+    expect(loadConfig({ NODE_ENV: "development", PURPOSEQL_GRAPHIQL: "false" }).graphiql).toBe(false);
+    expect(() => loadConfig({ PURPOSEQL_GRAPHIQL: "on" })).toThrow(/PURPOSEQL_GRAPHIQL: must be true or false/);
+  });
+
+  it("allows no origin by default; PURPOSEQL_CORS_ORIGINS lists origins, normalised, and refuses anything that is not one", () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ PURPOSEQL_CORS_ORIGINS: "" }).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ PURPOSEQL_CORS_ORIGINS: " https://Partner.Example , http://localhost:5173,https://partner.example:443/" }).corsOrigins,
+    ).toEqual(["https://partner.example", "http://localhost:5173", "https://partner.example"]);
+    for (const bad of [
+      "*",
+      "partner.example",
+      "https://partner.example/app",
+      "https://partner.example?x=1",
+      "ftp://partner.example",
+      "null",
+    ]) {
+      expect(() => loadConfig({ PURPOSEQL_CORS_ORIGINS: `https://ok.example,${bad}` })).toThrow(
+        /PURPOSEQL_CORS_ORIGINS: .* is not an origin/,
+      );
+    }
+  });
+
   it("bounds work by default, each limit overridable, and refuses a value that is not a whole number from 1, naming it", () => {
     expect(loadConfig({}).limits).toEqual({
       maxOperationCost: 3000,

@@ -220,7 +220,7 @@ describe("the registration record is the advertising consent's evidence", () => 
       variables: { input: { fullName: "Future Person", registration: registration(future) } },
     });
     expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
-    expect(response.errors?.[0]?.extensions?.fields).toEqual(["input.registration.consentedAt"]);
+    expect(response.errors?.[0]?.extensions?.fields).toEqual([{ field: "input.registration.consentedAt", message: "lies in the future" }]);
     expect(await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM data_subject`)).toEqual(before);
   });
 });

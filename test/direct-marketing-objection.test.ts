@@ -190,7 +190,7 @@ describe("objecting to direct marketing", () => {
       expect({ purpose, codes: errorCodes(refused), fields: refused.errors?.[0]?.extensions?.fields }).toEqual({
         purpose,
         codes: ["BAD_USER_INPUT"],
-        fields: ["purpose"],
+        fields: [{ field: "purpose", message: expect.stringMatching(/^\S+ relies on \w+ and is not direct marketing; an objection/) }],
       });
       expect(refused.errors?.[0]?.message).toMatch(/applies only to legitimate interests, a public task or direct marketing/);
     }
@@ -257,10 +257,18 @@ describe("lifting an objection to direct marketing (Art. 21(3): absolute)", () =
   it("no assessment can lift it, and nothing is not enough: BAD_USER_INPUT, reason ABSOLUTE_OBJECTION", async () => {
     const id = await objectedSubject();
     const byGrounds = await lift(id, ADVERTISING, { assessment: "Compelling legitimate grounds: a campaign already paid for." });
-    expect(refusalOf(byGrounds)).toEqual({ code: "BAD_USER_INPUT", reason: "ABSOLUTE_OBJECTION", fields: ["assessment"] });
+    expect(refusalOf(byGrounds)).toEqual({
+      code: "BAD_USER_INPUT",
+      reason: "ABSOLUTE_OBJECTION",
+      fields: [{ field: "assessment", message: "is refused" }],
+    });
     expect(byGrounds.errors?.[0]?.message).toMatch(/absolute \(GDPR Art\. 21\(3\)\)/);
     const byNothing = await lift(id, ADVERTISING, {});
-    expect(refusalOf(byNothing)).toEqual({ code: "BAD_USER_INPUT", reason: "ABSOLUTE_OBJECTION", fields: ["subjectRequestId"] });
+    expect(refusalOf(byNothing)).toEqual({
+      code: "BAD_USER_INPUT",
+      reason: "ABSOLUTE_OBJECTION",
+      fields: [{ field: "subjectRequestId", message: "is required" }],
+    });
     expect(await standing(id)).toEqual({ liftedAt: null, lifts: 0 });
   });
 
@@ -270,7 +278,10 @@ describe("lifting an objection to direct marketing (Art. 21(3): absolute)", () =
     const refusals = [
       [await openRequest(other, "OBJECTION", true), { code: "NOT_FOUND", reason: undefined, fields: undefined }],
       ["00000000-0000-4000-8000-000000000000", { code: "NOT_FOUND", reason: undefined, fields: undefined }],
-      [await openRequest(id, "ACCESS", true), { code: "BAD_USER_INPUT", reason: "WRONG_KIND", fields: ["subjectRequestId"] }],
+      [
+        await openRequest(id, "ACCESS", true),
+        { code: "BAD_USER_INPUT", reason: "WRONG_KIND", fields: [{ field: "subjectRequestId", message: expect.stringMatching(/ACCESS/) }] },
+      ],
       [await openRequest(id, "OBJECTION", false), { code: "CONFLICT", reason: "IDENTITY_NOT_VERIFIED", fields: undefined }],
     ] as const;
     const refused = await openRequest(id, "OBJECTION", true);
@@ -331,9 +342,13 @@ describe("lifting an objection to direct marketing (Art. 21(3): absolute)", () =
     expect(refusalOf(await lift(id, ANALYTICS, { request }))).toEqual({
       code: "BAD_USER_INPUT",
       reason: undefined,
-      fields: ["subjectRequestId"],
+      fields: [{ field: "subjectRequestId", message: expect.stringMatching(/^is for direct marketing only/) }],
     });
-    expect(refusalOf(await lift(id, ANALYTICS, {}))).toEqual({ code: "BAD_USER_INPUT", reason: undefined, fields: ["assessment"] });
+    expect(refusalOf(await lift(id, ANALYTICS, {}))).toEqual({
+      code: "BAD_USER_INPUT",
+      reason: undefined,
+      fields: [{ field: "assessment", message: expect.stringMatching(/^must be 1–\d+ characters$/) }],
+    });
     const lifted = await lift(id, ANALYTICS, { assessment: "Fraud investigation: compelling legitimate grounds." });
     expect(lifted.data?.liftObjection).toMatchObject({
       active: false,

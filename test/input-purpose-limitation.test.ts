@@ -26,7 +26,11 @@ const count = () => purposeql.services.dataSource.getRepository(DataSubjectRow).
 function expectRefusedWrite(response: GraphQLResponse<unknown>, fields: { field: string; category: string }[]): void {
   expect(response.data).toBeUndefined();
   expect(errorCodes(response)).toEqual(["PURPOSE_LIMITATION"]);
-  expect(response.errors?.[0]?.extensions).toMatchObject({ reason: "NOT_GRANTED", purpose: ANALYTICS, fields });
+  expect(response.errors?.[0]?.extensions).toMatchObject({
+    reason: "NOT_GRANTED",
+    purpose: ANALYTICS,
+    fields: fields.map((expected) => ({ ...expected, message: `${expected.category} is not granted to ${ANALYTICS}` })),
+  });
   expect(response.errors?.[0]?.message).toMatch(/may not write: .*Nothing was executed\./);
 }
 

@@ -303,7 +303,9 @@ describe("privacyManifest", () => {
         } else {
           expect(status).toBe(403);
           expect(body.data).toBeUndefined();
-          expect(notGranted[0]?.extensions?.fields).toEqual([{ field: entry.field, category: entry.category }]);
+          expect(notGranted[0]?.extensions?.fields).toEqual([
+            { field: entry.field, category: entry.category, message: `${entry.category} is not granted to ${rule.purpose}` },
+          ]);
         }
       }),
       { numRuns: 25 },

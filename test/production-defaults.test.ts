@@ -137,6 +137,11 @@ describe("development, when NODE_ENV=development says so", () => {
       expect(typo.body.errors?.[0]?.message).toMatch(/Did you mean "policyVersion"\?/);
       const introspection = await server.post(`{ __schema { queryType { name } } }`, { apiKey: key });
       expect(introspection.body).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
+      // A browser gets GraphiQL from this server (test/graphiql.test.ts), never Apollo's Sandbox from its CDN.
+      const browser = await fetch(server.url, { headers: { accept: "text/html" } });
+      const page = await browser.text();
+      expect(page).toMatch(/<script src="\/graphql\/ide\/graphiql\.min\.js"><\/script>/);
+      expect(page).not.toMatch(/apollo|https?:\/\//i);
     });
   });
 });
@@ -156,7 +161,15 @@ describeEmbedded("what a start prints", () => {
 
   /** A clean environment: no NODE_ENV (jest sets "test"), no DATABASE_URL, no key — but the encryption key when given. */
   function environment(dataDir: string, encryptionKey?: string): NodeJS.ProcessEnv {
-    const cleared = new Set(["NODE_ENV", "DATABASE_URL", "PURPOSEQL_DEV_API_KEY", "PURPOSEQL_INTROSPECTION", "PURPOSEQL_ENCRYPTION_KEY"]);
+    const cleared = new Set([
+      "NODE_ENV",
+      "DATABASE_URL",
+      "PURPOSEQL_DEV_API_KEY",
+      "PURPOSEQL_INTROSPECTION",
+      "PURPOSEQL_GRAPHIQL",
+      "PURPOSEQL_CORS_ORIGINS",
+      "PURPOSEQL_ENCRYPTION_KEY",
+    ]);
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !cleared.has(name)));
     const env: NodeJS.ProcessEnv = { ...inherited, PORT: "0", PURPOSEQL_DATA_DIR: dataDir, LOG_LEVEL: "silent" };
     if (encryptionKey) env.PURPOSEQL_ENCRYPTION_KEY = encryptionKey;

@@ -152,7 +152,7 @@ describe("(a) every category-tagged field, walked from the schema", () => {
     expect(refused.data).toBeUndefined();
     expect(refused.errors?.[0]?.extensions).toMatchObject({
       code: "PURPOSE_LIMITATION",
-      fields: [{ field: `DataSubject.${field}`, category }],
+      fields: [{ field: `DataSubject.${field}`, category, message: `${category} is not granted to ${refusing}` }],
     });
 
     for (const purpose of granting) {
@@ -298,9 +298,13 @@ describe("(c) nothing smuggles a field past the static check", () => {
     const id = await newSubject();
     const response = await run(smuggling["named fragment"]!.replace("country email", "country email fullName phone"), ANALYTICS, { id });
     expect(response.errors?.[0]?.extensions?.fields).toEqual([
-      { field: "DataSubject.email", category: "user.contact.email" },
-      { field: "DataSubject.fullName", category: "user.name" },
-      { field: "DataSubject.phone", category: "user.contact.phone_number" },
+      { field: "DataSubject.email", category: "user.contact.email", message: `user.contact.email is not granted to ${ANALYTICS}` },
+      { field: "DataSubject.fullName", category: "user.name", message: `user.name is not granted to ${ANALYTICS}` },
+      {
+        field: "DataSubject.phone",
+        category: "user.contact.phone_number",
+        message: `user.contact.phone_number is not granted to ${ANALYTICS}`,
+      },
     ]);
   });
 

@@ -135,9 +135,10 @@ describe("subjects through GraphQL", () => {
       purpose: SERVICE,
     });
     expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
-    expect(response.errors?.[0]?.extensions?.fields).toEqual(
-      expect.arrayContaining(["email", "phone", "country", "dateOfBirth", "fullName"]),
-    );
+    const fields = response.errors?.[0]?.extensions?.fields as { field: string; message: string }[];
+    expect(new Set(fields.map(({ field }) => field))).toEqual(new Set(["email", "phone", "country", "dateOfBirth", "fullName"]));
+    expect(fields).toContainEqual({ field: "email", message: "must be an e-mail address" });
+    for (const problem of fields) expect(Object.keys(problem).sort()).toEqual(["field", "message"]);
     expect(response.errors?.[0]?.message).toMatch(/email must be an e-mail address/);
     expect(await countSubjects()).toBe(before);
   });

@@ -67,6 +67,10 @@ export function verdictOf(
           problems.push(`an error without a message or a code: ${JSON.stringify(error).slice(0, 300)}`);
         } else if (code === "INTERNAL_SERVER_ERROR") {
           problems.push(`an internal error: ${error.message}`);
+        } else if (isRecord(error.extensions) && "fields" in error.extensions && !isFieldList(error.extensions.fields)) {
+          problems.push(
+            `extensions.fields that are not a list of { field, message }: ${JSON.stringify(error.extensions.fields).slice(0, 300)}`,
+          );
         }
       }
       const errors = JSON.stringify(body.errors);
@@ -116,6 +120,13 @@ function strings(value: unknown): string[] {
 function withoutKeys(data: unknown, keys: readonly string[]): unknown {
   if (!isRecord(data)) return data;
   return Object.fromEntries(Object.entries(data).filter(([key]) => !keys.includes(key)));
+}
+
+/** One error shape (README, Errors): each entry of `extensions.fields` an object with its field and message. */
+function isFieldList(value: unknown): boolean {
+  return (
+    Array.isArray(value) && value.every((entry) => isRecord(entry) && typeof entry.field === "string" && typeof entry.message === "string")
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -23,14 +23,25 @@ export interface AuthenticatedClient {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/**
+ * The `WWW-Authenticate` challenge of a 401 (RFC 6750 §3): the scheme and realm always; and
+ * `error="invalid_token"` when the caller did send a bearer key, one that is malformed, unknown or
+ * revoked — not when it sent none (another scheme counts as none).
+ */
+export function bearerChallenge(authorization: string | undefined): string {
+  const challenge = 'Bearer realm="purposeql"';
+  return /^Bearer(\s|$)/i.test(authorization ?? "") ? `${challenge}, error="invalid_token"` : challenge;
+}
+
 /** Finds the client behind `Authorization: Bearer <key>`; any failure is UNAUTHENTICATED. */
 export async function authenticateClient(manager: EntityManager, authorization: string | undefined): Promise<AuthenticatedClient> {
-  if (!authorization) throw unauthenticated("Missing API key: send `Authorization: Bearer <api key>`.");
+  const refuse = (message: string) => unauthenticated(message, bearerChallenge(authorization));
+  if (!authorization) throw refuse("Missing API key: send `Authorization: Bearer <api key>`.");
   const apiKey = BEARER.exec(authorization)?.[1];
-  if (!apiKey) throw unauthenticated("Malformed Authorization header: expected `Bearer <api key>`.");
+  if (!apiKey) throw refuse("Malformed Authorization header: expected `Bearer <api key>`.");
   const client = await findClientByKeyId(manager, keyIdOf(apiKey));
   if (!client || !keyMatches(apiKey, client.keyHash) || client.revokedAt !== null) {
-    throw unauthenticated("Unknown or revoked API key.");
+    throw refuse("Unknown or revoked API key.");
   }
   return {
     id: client.id,

@@ -50,7 +50,7 @@ export function authorityRefusal(client: AuthenticatedClient, isMutation: boolea
     return forbidden(`${shape.adminOnlyFields.join(", ")} needs an ADMIN client; \`${client.name}\` is ${client.role}.`, {
       reason: "ADMIN_ONLY",
       requiredRole: ClientRole.ADMIN,
-      fields: shape.adminOnlyFields,
+      fields: shape.adminOnlyFields.map((field) => ({ field, message: "needs an ADMIN client" })),
     });
   }
   const missing = shape.requiredCapabilities.filter((required) => !client.capabilities.has(required.capability));
@@ -59,6 +59,11 @@ export function authorityRefusal(client: AuthenticatedClient, isMutation: boolea
   const missingCapabilities = [...new Set(missing.map((required) => required.capability))];
   return forbidden(
     `Client \`${client.name}\` lacks the capability ${missingCapabilities.join(", ")} that ${missing.map((required) => required.field).join(", ")} needs. Nothing was executed.`,
-    { reason: "CAPABILITY_MISSING", capability: first.capability, missingCapabilities, fields: missing.map((required) => required.field) },
+    {
+      reason: "CAPABILITY_MISSING",
+      capability: first.capability,
+      missingCapabilities,
+      fields: missing.map(({ field, capability }) => ({ field, capability, message: `needs the capability ${capability}` })),
+    },
   );
 }

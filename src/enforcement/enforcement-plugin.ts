@@ -2,7 +2,7 @@ import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "
 import { GraphQLError, Kind, OperationTypeNode } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "./request-context";
-import { apiError, badUserInput, forbidden, requestTimeout } from "../errors";
+import { apiError, badUserInput, forbidden, requestTimeout, type FieldProblem } from "../errors";
 import { insertAccessEvents, type AccessEventToWrite } from "../persistence/access-event-repository";
 import { insertRequestEvents, type RequestEventToWrite } from "../persistence/request-event-repository";
 import { contractRefusal, purposeRefusal } from "../policy/engine/recipient-rules";
@@ -216,7 +216,11 @@ function refusedBeforeExecution(
       code: "PURPOSE_LIMITATION",
       reason: "NOT_GRANTED",
       purpose: purposeKey,
-      fields: offending.map((selection) => ({ field: selection.field, category: selection.category })),
+      fields: offending.map(({ field, category }): FieldProblem => ({
+        field,
+        category,
+        message: `${category} is not granted to ${purposeKey}`,
+      })),
       http: { status: 403 },
     },
   });

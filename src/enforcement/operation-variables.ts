@@ -10,7 +10,7 @@ import {
   type OperationDefinitionNode,
   type VariableDefinitionNode,
 } from "graphql";
-import { badUserInput } from "../errors";
+import { badUserInput, type FieldProblem } from "../errors";
 
 /**
  * The operation's variables as execution will see them: coerced to their types, defaults applied.
@@ -42,16 +42,22 @@ function invalidVariables(
     errors.some((error) => error.nodes?.some((node) => node.kind === Kind.VARIABLE_DEFINITION && node === definition)),
   );
   const names = offending.map((definition) => definition.variable.name.value);
+  const fields: FieldProblem[] = [];
   const problems = offending.map((definition) => {
     const name = definition.variable.name.value;
     const type = print(definition.type);
     const value = raw[name];
-    if (value === undefined || value === null) return `$${name} (${type}) is required but was not given`;
+    if (value === undefined || value === null) {
+      fields.push({ field: `$${name}`, message: `is required (${type}) but was not given` });
+      return `$${name} (${type}) is required but was not given`;
+    }
     const where = faultPaths(schema, definition, value);
-    return `$${name} does not fit its type ${type}${where.length > 0 ? ` at ${where.join(", ")}` : ""}`;
+    const problem = `does not fit its type ${type}`;
+    fields.push(...(where.length > 0 ? where : [name]).map((path) => ({ field: `$${path}`, message: problem })));
+    return `$${name} ${problem}${where.length > 0 ? ` at ${where.join(", ")}` : ""}`;
   });
   const message = problems.length > 0 ? problems.join("; ") : "a variable does not fit its type";
-  return badUserInput(`Invalid variables: ${message} (values are not repeated here).`, { variables: names, http: { status: 400 } });
+  return badUserInput(`Invalid variables: ${message} (values are not repeated here).`, { variables: names, fields, http: { status: 400 } });
 }
 
 /** The paths inside one variable's value where coercion fails (`input.fullName`), without the values. */

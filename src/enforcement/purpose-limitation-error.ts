@@ -1,4 +1,5 @@
 import { GraphQLError } from "graphql";
+import type { FieldProblem } from "../errors";
 import type { DenialReason } from "../policy/engine/lawfulness";
 import type { FieldOfCategory, RecipientRefusal } from "../policy/engine/recipient-rules";
 
@@ -59,7 +60,15 @@ export function recipientRefusalError(
       reason: refusal.reason,
       purpose: purposeKey,
       ...(refusal.processor === null ? {} : { processor: refusal.processor }),
-      ...(fields.length === 0 ? {} : { fields: fields.map(({ field, category }) => ({ field, category })) }),
+      ...(fields.length === 0
+        ? {}
+        : {
+            fields: fields.map(({ field, category }): FieldProblem => ({
+              field,
+              category,
+              message: `${category} is not covered by ${refusal.processor ?? "the recipient"}'s contract`,
+            })),
+          }),
       http: { status: 403 },
     },
   });

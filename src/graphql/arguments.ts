@@ -1,8 +1,7 @@
-import { forbidden, badUserInput } from "../errors";
+import { forbidden, invalidInput } from "../errors";
 import { allowedPurposes, allowedPurposesSentence } from "../auth/authenticate";
 import type { LegalBasisCode } from "../domain/policy-terms";
 import type { RequestAccess } from "../enforcement/request-access";
-import type { RequestCursor } from "../persistence/subject-request-repository";
 import type { PurposeRule } from "../policy/engine/compiled-policy";
 import type { RequestContext } from "./context";
 
@@ -29,84 +28,8 @@ export function inquiryIdArgument(value: string, argument = "id"): string {
 }
 
 function idArgument(value: string, argument: string, what: string): string {
-  if (!UUID.test(value)) throw badUserInput(`Invalid input: ${argument} is not ${what}`, { fields: [argument] });
+  if (!UUID.test(value)) throw invalidInput(argument, `is not ${what}`);
   return value.toLowerCase();
-}
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
-
-export function pageSizeArgument(first: number | null | undefined): number {
-  const size = first ?? DEFAULT_PAGE_SIZE;
-  if (size < 1 || size > MAX_PAGE_SIZE) {
-    throw badUserInput(`Invalid input: first must be between 1 and ${MAX_PAGE_SIZE}`, { fields: ["first"] });
-  }
-  return size;
-}
-
-/** The page size an operation asks for, for cost estimates (a size out of range is refused later, by `pageSizeArgument`). */
-export function pageSizeArgumentOrDefault(first: unknown): number {
-  return typeof first === "number" && first > 0 ? Math.min(first, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
-}
-
-/**
- * Cursors are opaque: a list's name and a position in it, base64url. A cursor of another list, or
- * one the API never issued, is the caller's error, never a query.
- */
-function encodeOpaqueCursor(list: string, position: string): string {
-  return Buffer.from(`${list}:${position}`).toString("base64url");
-}
-
-/** The position's parts, as `position` captures them; BAD_USER_INPUT when the cursor is not `list`'s. */
-function decodeOpaqueCursor(list: string, cursor: string, position: RegExp): string[] {
-  const decoded = Buffer.from(cursor, "base64url").toString("utf8");
-  const match = decoded.startsWith(`${list}:`) ? position.exec(decoded.slice(list.length + 1)) : null;
-  if (!match) throw badUserInput("Invalid input: after is not a cursor this API issued", { fields: ["after"] });
-  return match.slice(1);
-}
-
-export function encodeCursor(seq: string): string {
-  return encodeOpaqueCursor("subject", seq);
-}
-
-export function decodeCursor(cursor: string | null | undefined): string | null {
-  if (cursor === null || cursor === undefined) return null;
-  const [seq = ""] = decodeOpaqueCursor("subject", cursor, /^(\d{1,18})$/);
-  return seq;
-}
-
-export function encodeRequestCursor(position: RequestCursor): string {
-  return encodeOpaqueCursor("request", `${position.deadline.toISOString()}|${position.id}`);
-}
-
-export function decodeRequestCursor(cursor: string | null | undefined): RequestCursor | null {
-  if (cursor === null || cursor === undefined) return null;
-  const [instant = "", id = ""] = decodeOpaqueCursor("request", cursor, /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/);
-  const deadline = new Date(instant);
-  if (Number.isNaN(deadline.getTime())) throw badUserInput("Invalid input: after is not a cursor this API issued", { fields: ["after"] });
-  return { deadline, id };
-}
-
-/** An access or request event's cursor: its chain position. */
-export function encodeEventCursor(list: "access-event" | "request-event", chainPosition: string): string {
-  return encodeOpaqueCursor(list, chainPosition);
-}
-
-export function decodeEventCursor(list: "access-event" | "request-event", cursor: string | null | undefined): string | null {
-  if (cursor === null || cursor === undefined) return null;
-  const [position = ""] = decodeOpaqueCursor(list, cursor, /^(\d{1,18})$/);
-  return position;
-}
-
-/** A breach scope's subject cursor: the subject's id. */
-export function encodeScopeSubjectCursor(subjectId: string): string {
-  return encodeOpaqueCursor("scope-subject", subjectId);
-}
-
-export function decodeScopeSubjectCursor(cursor: string | null | undefined): string | null {
-  if (cursor === null || cursor === undefined) return null;
-  const [subjectId = ""] = decodeOpaqueCursor("scope-subject", cursor, /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/);
-  return subjectId;
 }
 
 /**
@@ -116,7 +39,7 @@ export function decodeScopeSubjectCursor(cursor: string | null | undefined): str
 export function purposeArgument(access: RequestAccess, purposeKey: string, bases: readonly LegalBasisCode[], why: string): PurposeRule {
   const purpose = knownPurposeArgument(access, purposeKey);
   if (!bases.includes(purpose.legalBasis)) {
-    throw badUserInput(`Invalid input: purpose ${purposeKey} relies on ${purpose.legalBasis}; ${why}`, { fields: ["purpose"] });
+    throw invalidInput("purpose", `${purposeKey} relies on ${purpose.legalBasis}; ${why}`);
   }
   return purpose;
 }
@@ -124,7 +47,7 @@ export function purposeArgument(access: RequestAccess, purposeKey: string, bases
 /** A purpose named as an argument: it must exist in the policy in force. */
 export function knownPurposeArgument(access: RequestAccess, purposeKey: string): PurposeRule {
   const purpose = access.policy.purpose(purposeKey);
-  if (!purpose) throw badUserInput(`Invalid input: purpose ${purposeKey} does not exist`, { fields: ["purpose"] });
+  if (!purpose) throw invalidInput("purpose", `${purposeKey} does not exist`);
   return purpose;
 }
 
@@ -158,11 +81,11 @@ function hasDeclaredPurpose(access: RequestAccess): access is DeclaredAccess {
 export function statedText(value: string | null | undefined, field: string, max: number): string {
   const text = (value ?? "").trim();
   if (text.length === 0 || text.length > max) {
-    throw badUserInput(`Invalid input: ${field} must be 1–${max} characters`, { fields: [field] });
+    throw invalidInput(field, `must be 1–${max} characters`);
   }
   // eslint-disable-next-line no-control-regex -- matching control characters is this check's purpose
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
-    throw badUserInput(`Invalid input: ${field} must not contain control characters`, { fields: [field] });
+    throw invalidInput(field, "must not contain control characters");
   }
   return text;
 }

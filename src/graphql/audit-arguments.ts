@@ -1,5 +1,5 @@
 import type { AuditQueryFilter, RequestEventKind } from "../domain/request-events";
-import { badUserInput } from "../errors";
+import { badUserInput, invalidInput } from "../errors";
 import type { AccessEventFilter, RequestEventFilter, ScopeWindow } from "../persistence/audit-query-repository";
 import { clientNameExists } from "../persistence/client-repository";
 import { RETENTION_SWEEP_ACTOR } from "../retention/sweep";
@@ -34,26 +34,20 @@ export async function accessEventFilterArgument(
   if (given.clientName != null) filter.clientName = await knownClientName(context, given.clientName, "filter.clientName");
   if (given.purposeKey != null) {
     if (!policy.hasPurpose(given.purposeKey)) {
-      throw badUserInput("Invalid input: filter.purposeKey is not a purpose of the policy in force (see `purposes { key }`)", {
-        fields: ["filter.purposeKey"],
-      });
+      throw invalidInput("filter.purposeKey", "is not a purpose of the policy in force (see `purposes { key }`)");
     }
     filter.purposeKey = given.purposeKey;
   }
   if (given.subjectId != null) filter.subjectId = subjectIdArgument(given.subjectId, "filter.subjectId");
   if (given.category != null) {
     if (!policy.hasCategory(given.category)) {
-      throw badUserInput("Invalid input: filter.category is not a category of the policy in force (see `dataCategories { key }`)", {
-        fields: ["filter.category"],
-      });
+      throw invalidInput("filter.category", "is not a category of the policy in force (see `dataCategories { key }`)");
     }
     filter.category = given.category;
   }
   if (given.operation != null) {
     if (!OPERATION.test(given.operation)) {
-      throw badUserInput("Invalid input: filter.operation is not an operation name, such as `read` or `updateSubject`", {
-        fields: ["filter.operation"],
-      });
+      throw invalidInput("filter.operation", "is not an operation name, such as `read` or `updateSubject`");
     }
     filter.operation = given.operation;
   }
@@ -90,12 +84,18 @@ export async function scopeWindowArgument(
  */
 async function knownClientName(context: RequestContext, name: string, field: string): Promise<string> {
   if (name === RETENTION_SWEEP_ACTOR.clientName || (await clientNameExists(context.app.dataSource.manager, name))) return name;
-  throw badUserInput(`Invalid input: ${field} names no client (see \`clients { name }\`)`, { fields: [field] });
+  throw invalidInput(field, "names no client (see `clients { name }`)");
 }
 
 function windowArgument(from: Date | null | undefined, to: Date | null | undefined, prefix: string): { from?: Date; to?: Date } {
   if (from != null && to != null && from.getTime() >= to.getTime()) {
-    throw badUserInput(`Invalid input: ${prefix}from must be before ${prefix}to`, { fields: [`${prefix}from`, `${prefix}to`] });
+    const message = `${prefix}from must be before ${prefix}to`;
+    throw badUserInput(`Invalid input: ${message}`, {
+      fields: [
+        { field: `${prefix}from`, message },
+        { field: `${prefix}to`, message },
+      ],
+    });
   }
   return { ...(from != null ? { from } : {}), ...(to != null ? { to } : {}) };
 }

@@ -38,9 +38,10 @@ export function requireParentalConsentIfChild(
 ): void {
   const policy = access.policy;
   if (!needsParentalConsent(policy, dateOfBirth, access.now) || (parentalConsentReference ?? "").trim() !== "") return;
+  const problem = "must give the reference of the consent given or authorised by the holder of parental responsibility";
   throw badUserInput(
     `Invalid input: the subject is under ${policy.ageOfDigitalConsent}, the age of digital consent (GDPR Art. 8(1)), on ${dayIn(access.now, policy.timeZone)} (${policy.timeZone}): ` +
-      `${field} must give the reference of the consent given or authorised by the holder of parental responsibility. Nothing was written.`,
-    { fields: [field], reason: "PARENTAL_CONSENT_REQUIRED", ageOfDigitalConsent: policy.ageOfDigitalConsent },
+      `${field} ${problem}. Nothing was written.`,
+    { fields: [{ field, message: problem }], reason: "PARENTAL_CONSENT_REQUIRED", ageOfDigitalConsent: policy.ageOfDigitalConsent },
   );
 }

@@ -2,7 +2,7 @@ import { Mutex } from "async-mutex";
 import { defaultFieldResolver, type GraphQLField, type GraphQLFieldConfig, type GraphQLSchema } from "graphql";
 import type { ComplexityEstimatorArgs } from "graphql-query-complexity";
 import { requestTimeout } from "../errors";
-import { MAX_PAGE_SIZE, pageSizeArgumentOrDefault } from "./arguments";
+import { MAX_PAGE_SIZE, pageSizeOrDefault } from "./connections";
 import type { RequestContext } from "./context";
 
 /**
@@ -96,7 +96,7 @@ export const DATABASE_ROUND_TRIPS = "databaseRoundTrips";
 
 /** The estimated cost of a field with this work, given its arguments and its children's cost. */
 function costOf(work: DatabaseWork, { args, childComplexity }: ComplexityEstimatorArgs): number {
-  const items = work.items === "page" ? pageSizeArgumentOrDefault(args.first) : work.items === "unpaged" ? MAX_PAGE_SIZE : 1;
+  const items = work.items === "page" ? pageSizeOrDefault(args) : work.items === "unpaged" ? MAX_PAGE_SIZE : 1;
   return 1 + work.roundTrips * ROUND_TRIP_COST + items * childComplexity;
 }
 

@@ -1,6 +1,6 @@
 import { validate, type ValidationError } from "class-validator";
 import type { ValidatorFn } from "type-graphql";
-import { badUserInput } from "../errors";
+import { badUserInput, type FieldProblem } from "../errors";
 
 /**
  * Validates every input object with its class-validator rules before a resolver runs, so bad input
@@ -11,21 +11,14 @@ export const validateInput: ValidatorFn = async (argValue) => {
   const errors = await validate(argValue as object, { forbidUnknownValues: false, validationError: { target: false, value: false } });
   if (errors.length === 0) return;
   const problems = flatten(errors);
-  throw badUserInput(`Invalid input: ${problems.map((p) => `${p.field} ${p.problem}`).join("; ")}`, {
-    fields: [...new Set(problems.map((p) => p.field))],
-    problems,
-  });
+  throw badUserInput(`Invalid input: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`, { fields: problems });
 };
 
-interface FieldProblem {
-  readonly field: string;
-  readonly problem: string;
-}
-
+/** One entry per broken rule: a field with two problems is named twice. */
 function flatten(errors: readonly ValidationError[], prefix = ""): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = `${prefix}${error.property}`;
-    const own = Object.values(error.constraints ?? {}).map((problem) => ({ field, problem: stripProperty(problem, error.property) }));
+    const own = Object.values(error.constraints ?? {}).map((problem) => ({ field, message: stripProperty(problem, error.property) }));
     return [...own, ...flatten(error.children ?? [], `${field}.`)];
   });
 }

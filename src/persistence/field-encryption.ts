@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
 import { EntityManager, EventSubscriber, type DataSource, type EntitySubscriberInterface, type LoadEvent } from "typeorm";
 import { RETAINED_FIELDS } from "../domain/field-provenance";
 import { ENVELOPE_VERSION, EncryptedValueError, isEnvelope } from "./encryption-envelope";
@@ -79,6 +79,15 @@ export class Keyring {
       keys.set(keyIdOf(key), Buffer.from(key));
     }
     return new Keyring(keyIdOf(current), Buffer.from(current), keys);
+  }
+
+  /**
+   * A key for another use than sealing stored values — `use` names it (`connection cursors`) —
+   * derived from the current key by HKDF-SHA256: one secret to configure, a different key per use,
+   * and none of them the key itself. Every instance with the same key derives the same one.
+   */
+  derivedKey(use: string): Buffer {
+    return Buffer.from(hkdfSync("sha256", this.current, Buffer.alloc(0), `purposeql ${use}`, KEY_BYTES));
   }
 
   seal(plaintext: string, binding: Binding): string {

@@ -3,6 +3,7 @@ import { In, type EntityManager, type SelectQueryBuilder } from "typeorm";
 import { SubjectStatus } from "../domain/policy-terms";
 import { DataSubjectRow } from "./entities";
 import { keyringOf, sealSubjectFields } from "./field-encryption";
+import { keysetPage, type KeysetOrder, type KeysetPage, type KeysetWindow } from "./keyset-page";
 
 /** The personal fields a caller may write; the registration record is written once, at creation. */
 export interface SubjectFields {
@@ -111,29 +112,21 @@ export async function lockSubject(manager: EntityManager, id: string): Promise<D
     .getOne();
 }
 
-export interface SubjectPage {
-  readonly rows: DataSubjectRow[];
-  readonly hasNextPage: boolean;
-  readonly totalCount: number;
-}
-
 export type SubjectFilter = (query: SelectQueryBuilder<DataSubjectRow>, alias: string) => SelectQueryBuilder<DataSubjectRow>;
 
+/** The subjects' list order: creation order, `seq` (a position is a row's seq). */
+const CREATION_ORDER: KeysetOrder<string> = { keys: ["subject.seq"], valuesOf: (seq) => [seq] };
+
 /**
- * Keyset pagination in creation order over the subjects `filter` keeps: `afterSeq` is the last row
- * of the previous page, and `totalCount` counts under the same filter.
+ * A page in creation order of the subjects `filter` keeps; `totalCount` and whether pages lie
+ * around it count under the same filter.
  */
 export async function pageOfSubjects(
   manager: EntityManager,
-  first: number,
-  afterSeq: string | null,
+  window: KeysetWindow<string>,
   filter: SubjectFilter,
-): Promise<SubjectPage> {
-  const query = filter(manager.getRepository(DataSubjectRow).createQueryBuilder("subject"), "subject").orderBy("subject.seq", "ASC");
-  const totalCount = await query.clone().getCount();
-  if (afterSeq !== null) query.andWhere("subject.seq > :afterSeq", { afterSeq });
-  const rows = await query.limit(first + 1).getMany();
-  return { rows: rows.slice(0, first), hasNextPage: rows.length > first, totalCount };
+): Promise<KeysetPage<DataSubjectRow>> {
+  return keysetPage(filter(manager.getRepository(DataSubjectRow).createQueryBuilder("subject"), "subject"), CREATION_ORDER, window);
 }
 
 /** Sets the subject's processing status (restriction, GDPR Art. 18); `changed` is false when it had that status already. */

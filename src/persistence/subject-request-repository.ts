@@ -3,6 +3,7 @@ import type { SubjectRequestChannel, SubjectRequestKind, SubjectRequestStatus } 
 import type { Recorder } from "./consent-repository";
 import { DataSubjectRow, SubjectRequestRow } from "./entities";
 import type { SubjectFilter } from "./subject-repository";
+import { keysetPage, type KeysetOrder, type KeysetPage, type KeysetWindow } from "./keyset-page";
 
 export interface NewSubjectRequest {
   readonly subjectId: string;
@@ -68,34 +69,32 @@ export interface SubjectRequestQuery {
   readonly statuses: readonly SubjectRequestStatus[] | null;
   /** Only requests whose deadline in force is before this instant. */
   readonly dueBefore: Date | null;
-  readonly first: number;
-  readonly after: RequestCursor | null;
+  readonly window: KeysetWindow<RequestPosition>;
 }
 
 /** A position in the requests' order: deadline in force, then id. */
-export interface RequestCursor {
+export interface RequestPosition {
   readonly deadline: Date;
   readonly id: string;
 }
 
-export interface SubjectRequestPage {
-  readonly rows: SubjectRequestRow[];
-  readonly hasNextPage: boolean;
-  readonly totalCount: number;
-}
-
 const DEADLINE_IN_FORCE = "COALESCE(r.extended_due_at, r.due_at)";
+
+const URGENCY_ORDER: KeysetOrder<RequestPosition> = {
+  keys: [DEADLINE_IN_FORCE, "r.id"],
+  valuesOf: (position) => [position.deadline, position.id],
+};
 
 /**
  * Requests the query selects, most urgent first (deadline in force, then id), a page at a time;
  * only requests of subjects `lawful` keeps, so a purpose sees no request of a person it may not
- * process.
+ * process — neither in the page, nor in its count, nor in whether pages lie around it.
  */
 export async function pageOfSubjectRequests(
   manager: EntityManager,
   query: SubjectRequestQuery,
   lawful: SubjectFilter,
-): Promise<SubjectRequestPage> {
+): Promise<KeysetPage<SubjectRequestRow>> {
   const subjects = lawful(manager.getRepository(DataSubjectRow).createQueryBuilder("subject").select("subject.id"), "subject");
   const selection = manager
     .getRepository(SubjectRequestRow)
@@ -104,17 +103,5 @@ export async function pageOfSubjectRequests(
     .setParameters(subjects.getParameters());
   if (query.statuses !== null) selection.andWhere("r.status IN (:...statuses)", { statuses: query.statuses });
   if (query.dueBefore !== null) selection.andWhere(`${DEADLINE_IN_FORCE} < :dueBefore`, { dueBefore: query.dueBefore });
-  const totalCount = await selection.clone().getCount();
-  if (query.after !== null) {
-    selection.andWhere(`(${DEADLINE_IN_FORCE}, r.id) > (:afterDeadline, :afterId)`, {
-      afterDeadline: query.after.deadline,
-      afterId: query.after.id,
-    });
-  }
-  const rows = await selection
-    .orderBy(DEADLINE_IN_FORCE, "ASC")
-    .addOrderBy("r.id", "ASC")
-    .limit(query.first + 1)
-    .getMany();
-  return { rows: rows.slice(0, query.first), hasNextPage: rows.length > query.first, totalCount };
+  return keysetPage(selection, URGENCY_ORDER, query.window);
 }

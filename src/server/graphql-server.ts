@@ -58,8 +58,6 @@ export interface GraphQLServerOptions {
   readonly introspection: boolean;
   /** "Did you mean …?" in validation errors. */
   readonly fieldSuggestions: boolean;
-  /** Apollo's HTML page for a browser's GET of /graphql (development). */
-  readonly landingPage: boolean;
   readonly limits: RequestLimits;
   /** Each client's view of the schema, which introspection answers with. */
   readonly views: ClientViews;
@@ -87,8 +85,9 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
       clientViewPlugin(options.views),
       requestFactsPlugin(),
       databaseFaultPlugin(),
-      // No HTML at /graphql outside development (Apollo's development page embeds its Sandbox).
-      ...(options.landingPage ? [] : [ApolloServerPluginLandingPageDisabled()]),
+      // Never Apollo's own page: it loads its Sandbox from a CDN, with telemetry. Browsers get
+      // GraphiQL, served from this server, where it is on (src/server/graphiql.ts).
+      ApolloServerPluginLandingPageDisabled(),
     ],
     formatError: (formatted, error) => withRequestId(hideInternalDetail(formatted, error, options)),
   });

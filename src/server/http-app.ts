@@ -8,8 +8,11 @@ import { authenticateClient, type AuthenticatedClient } from "../auth/authentica
 import type { ClientViews } from "../graphql/client-view";
 import { createRequestContext, type AppServices, type RequestContext } from "../graphql/context";
 import { documentLimitRefusal } from "./document-limits";
+import type { Config } from "../config";
 import { accessLog } from "./access-log";
-import { answerFailuresInJson, MAX_BODY, notFound, onlyGetAndPost, sendError } from "./http-failures";
+import { crossOrigin } from "./cross-origin";
+import { graphiql } from "./graphiql";
+import { answerFailuresInJson, MAX_BODY, notFound, onlyGetAndPost, sendApiError, sendError } from "./http-failures";
 import { factsOfResponse, withinRequestScope } from "./request-facts";
 import type { RequestLimiter } from "./request-limiter";
 
@@ -23,6 +26,7 @@ export function createHttpApp(
   limiter: RequestLimiter,
   /** Each client's view of the schema, served as SDL at /graphql/schema.graphql. */
   views: ClientViews,
+  browsers: Pick<Config, "corsOrigins" | "graphiql">,
 ): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -58,6 +62,7 @@ export function createHttpApp(
     }
     response.json({ status: "ready", policyVersion: services.policy.version });
   });
+  if (browsers.corsOrigins.length > 0) app.use("/graphql", crossOrigin(browsers.corsOrigins));
   // Before the /graphql mount, which would otherwise take the path as a GraphQL request.
   app
     .route(SDL_PATH)
@@ -66,6 +71,7 @@ export function createHttpApp(
       response.setHeader("Allow", "GET, HEAD");
       sendError(response, 405, "BAD_REQUEST", "The schema is served over GET only.");
     });
+  if (browsers.graphiql) app.use(graphiql());
   app.use(
     "/graphql",
     onlyGetAndPost,
@@ -116,12 +122,11 @@ function serveSdl(services: AppServices, views: ClientViews): RequestHandler {
       client = await authenticateClient(services.dataSource.manager, request.headers.authorization);
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
-        response.setHeader("Retry-After", "1");
-        sendError(response, 503, "DATABASE_UNAVAILABLE", databaseUnavailable().message);
+        sendApiError(response, databaseUnavailable());
         return;
       }
       if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") {
-        sendError(response, 401, "UNAUTHENTICATED", error.message);
+        sendApiError(response, error);
         return;
       }
       throw error;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
+import type { GraphQLError } from "graphql";
 import type { Logger } from "../logging/logger";
 import { factsOfResponse } from "./request-facts";
 
@@ -23,6 +24,23 @@ export function sendError(
 ): void {
   const requestId = requestIdOf(response);
   response.status(status).json({ errors: [{ message, extensions: { code, ...extensions, ...(requestId ? { requestId } : {}) } }] });
+}
+
+/**
+ * An error PurposeQL raised (its code, message and other extensions) answered outside Apollo, with
+ * the status and headers its `extensions.http` gives — a 401's WWW-Authenticate, a 503's
+ * Retry-After — as Apollo answers it on /graphql.
+ */
+export function sendApiError(response: Response, error: GraphQLError): void {
+  const { http, code, ...extensions } = error.extensions as { http?: HttpHints; code?: unknown };
+  for (const [name, value] of http?.headers ?? []) response.setHeader(name, value);
+  sendError(response, http?.status ?? 500, typeof code === "string" ? code : "INTERNAL_SERVER_ERROR", error.message, extensions);
+}
+
+/** What an error's `extensions.http` may hold (Apollo's convention). */
+interface HttpHints {
+  readonly status?: number;
+  readonly headers?: ReadonlyMap<string, string>;
 }
 
 function requestIdOf(response: Response): string | undefined {

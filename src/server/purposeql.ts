@@ -51,7 +51,6 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
       exposeErrorDetail: config.exposeErrorDetail,
       introspection: config.introspection,
       fieldSuggestions: config.fieldSuggestions,
-      landingPage: config.mode === "development",
       limits: config.limits,
       views,
     });
@@ -96,7 +95,7 @@ export async function startPurposeQL(config: Config, logger: Logger, clock?: () 
     throw error;
   }
   const limiter = new RequestLimiter(config.limits, logger);
-  handle = createHttpApp(purposeql.apollo, purposeql.services, limiter, purposeql.views);
+  handle = createHttpApp(purposeql.apollo, purposeql.services, limiter, purposeql.views, config);
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
   const { dataSource } = purposeql.services;

@@ -44,6 +44,8 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     exposeErrorDetail: false,
     introspection: false,
     fieldSuggestions: false,
+    graphiql: false,
+    corsOrigins: [],
     limits: DEFAULT_LIMITS,
     encryption: { key: TEST_ENCRYPTION_KEY, oldKeys: [] },
     ...overrides,

@@ -67,12 +67,23 @@ export class AdminResolver {
         },
       );
     } catch (error) {
-      if (error instanceof PolicyChangeError) throw badUserInput(`Invalid input: ${error.message}`, { fields: ["purpose", "category"] });
+      if (error instanceof PolicyChangeError) {
+        // The rule is broken by the pair: both arguments are named, each with the rule.
+        throw badUserInput(`Invalid input: ${error.message}`, {
+          fields: [
+            { field: "purpose", message: error.message },
+            { field: "category", message: error.message },
+          ],
+        });
+      }
       throw error;
     }
     await context.app.policy.reload();
     const row = context.app.policy.snapshot.purposes.find((purpose) => purpose.key === purposeKey);
-    if (!row) throw badUserInput(`Invalid input: unknown purpose ${purposeKey}`, { fields: ["purpose"] });
+    if (!row)
+      throw badUserInput(`Invalid input: unknown purpose ${purposeKey}`, {
+        fields: [{ field: "purpose", message: "is not a purpose of the policy" }],
+      });
     return toPurpose(row, context.app.policy.compiled);
   }
 }

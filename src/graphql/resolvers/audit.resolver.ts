@@ -5,21 +5,31 @@ import type { AuditQueryFilter } from "../../domain/request-events";
 import { accessEventsOfSubject } from "../../persistence/access-event-repository";
 import { pageOfAccessEvents, pageOfRequestEvents, scopeOf, type EventPage } from "../../persistence/audit-query-repository";
 import { accessEventFilterArgument, requestEventFilterArgument, scopeWindowArgument } from "../audit-arguments";
-import {
-  decodeEventCursor,
-  decodeScopeSubjectCursor,
-  encodeEventCursor,
-  encodeScopeSubjectCursor,
-  pageSizeArgument,
-  subjectIdArgument,
-} from "../arguments";
+import { subjectIdArgument } from "../arguments";
+import { DEFAULT_PAGE_SIZE, ListCursors, MAX_PAGE_SIZE, type PositionCodec } from "../connections";
 import type { RequestContext } from "../context";
+import { invalidInput } from "../../errors";
 import { AccessEventFilterInput, RequestEventFilterInput } from "../inputs/audit.inputs";
 import { RequiresCapability } from "../personal-data";
 import { assertAuthorised } from "../roles";
 import { AccessEvent, AccessEventConnection, AuditPageInfo, BreachScope, RequestEvent, RequestEventConnection } from "../types/audit.types";
 
 const PAGE_SIZE = "Page size, 1–100; 20 when omitted.";
+
+/** A position in the audit's one chain (access and request events alike), as a cursor holds it. */
+const chainPositions = (list: string): PositionCodec<string> => ({
+  list,
+  format: (position) => position,
+  parse: (text) => (/^[1-9]\d{0,17}$/.test(text) ? text : null),
+});
+const ACCESS_EVENTS = chainPositions("access events");
+const REQUEST_EVENTS = chainPositions("request events");
+/** A breach scope's subjects are listed by id. */
+const SCOPE_SUBJECTS: PositionCodec<string> = {
+  list: "breach scope subjects",
+  format: (subjectId) => subjectId,
+  parse: (text) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text) ? text : null),
+};
 const AFTER = "Cursor after which the page starts (`pageInfo.endCursor`).";
 
 /**
@@ -59,14 +69,15 @@ export class AuditResolver {
     @Ctx() context: RequestContext,
   ): Promise<AccessEventConnection> {
     const size = pageSizeArgument(first);
-    const cursor = decodeEventCursor("access-event", after);
+    const cursors = cursorsOf(ACCESS_EVENTS, context);
+    const cursor = after === null ? null : cursors.positionOf(after, "after");
     const checked = await accessEventFilterArgument(context, filter);
     recordAuditQuery(context, "accessEvents", pageRecord(checked.recorded, size, cursor));
     const page = await pageOfAccessEvents(context.app.dataSource.manager, checked.filter, size, cursor);
     return connectionOf(
       page,
       (row) => Object.assign(new AccessEvent(), row),
-      (row) => encodeEventCursor("access-event", row.chainPosition),
+      (row) => cursors.cursorOf(row.chainPosition),
     );
   }
 
@@ -85,11 +96,12 @@ export class AuditResolver {
     @Ctx() context: RequestContext,
   ): Promise<BreachScope> {
     const size = pageSizeArgument(first);
-    const cursor = decodeScopeSubjectCursor(after);
+    const cursors = cursorsOf(SCOPE_SUBJECTS, context);
+    const cursor = after === null ? null : cursors.positionOf(after, "after");
     const checked = await scopeWindowArgument(context, clientName, from, to);
     recordAuditQuery(context, "breachScope", pageRecord(checked.recorded, size, cursor));
     const scope = await scopeOf(context.app.dataSource.manager, checked.filter, { size, after: cursor });
-    const edges = scope.subjects.rows.map((row) => ({ cursor: encodeScopeSubjectCursor(row.subjectId), node: row }));
+    const edges = scope.subjects.rows.map((row) => ({ cursor: cursors.cursorOf(row.subjectId), node: row }));
     return Object.assign(new BreachScope(), {
       ...checked.filter,
       ...scope.figures,
@@ -117,16 +129,31 @@ export class AuditResolver {
     @Ctx() context: RequestContext,
   ): Promise<RequestEventConnection> {
     const size = pageSizeArgument(first);
-    const cursor = decodeEventCursor("request-event", after);
+    const cursors = cursorsOf(REQUEST_EVENTS, context);
+    const cursor = after === null ? null : cursors.positionOf(after, "after");
     const checked = await requestEventFilterArgument(context, filter);
     recordAuditQuery(context, "requestEvents", pageRecord(checked.recorded, size, cursor));
     const page = await pageOfRequestEvents(context.app.dataSource.manager, checked.filter, size, cursor);
     return connectionOf(
       page,
       (row) => Object.assign(new RequestEvent(), row),
-      (row) => encodeEventCursor("request-event", row.chainPosition),
+      (row) => cursors.cursorOf(row.chainPosition),
     );
   }
+}
+
+/**
+ * Opaque cursors, as every list's (src/graphql/connections.ts): sealed, bound to the list and the
+ * client (and the purpose, when one is declared; the audit needs none).
+ */
+function cursorsOf(codec: PositionCodec<string>, context: RequestContext): ListCursors<string> {
+  return ListCursors.of(codec, context, context.access?.purposeKey ?? "");
+}
+
+function pageSizeArgument(first: number | null): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (size < 1 || size > MAX_PAGE_SIZE) throw invalidInput("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
+  return size;
 }
 
 /** The audit is read only with a record of the reading (written before the answer leaves). */

@@ -43,7 +43,9 @@ export class ClientAdminResolver {
       );
       return { client: toClient(client), apiKey };
     } catch (error) {
-      if (error instanceof InvalidClientError) throw badUserInput(`Invalid input: ${error.message}`, { fields: ["input"] });
+      if (error instanceof InvalidClientError) {
+        throw badUserInput(`Invalid input: ${error.message}`, { fields: [{ field: "input", message: error.message }] });
+      }
       throw error;
     }
   }

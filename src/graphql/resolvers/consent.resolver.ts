@@ -13,7 +13,7 @@ import { refuseConsentUnderObjection, requireParentalConsentIfChild } from "../c
 import { recorderOf } from "../roles";
 import type { RequestContext } from "../context";
 import { guardConsent } from "../guarded-types";
-import { badUserInput, notFound } from "../../errors";
+import { invalidInput, notFound } from "../../errors";
 import { CONSENT_METHODS, ConsentEvidenceInput } from "../inputs/subject.inputs";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
@@ -78,7 +78,7 @@ export class ConsentResolver {
     const id = subjectIdArgument(subjectId, "subjectId");
     const how = method ?? "API";
     if (!(CONSENT_METHODS as readonly string[]).includes(how)) {
-      throw badUserInput(`Invalid input: method must be one of ${CONSENT_METHODS.join(", ")}`, { fields: ["method"] });
+      throw invalidInput("method", `must be one of ${CONSENT_METHODS.join(", ")}`);
     }
     const latest = await auditedWrite(context, "withdrawConsent", async (manager, log) => {
       const withdrawn = await withdrawConsents(manager, {

@@ -3,7 +3,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { Capability } from "../../domain/capabilities";
 import type { ErasureReceipt as StoredReceipt } from "../../domain/erasure-receipt";
 import { LegalBasisCode, SubjectRequestKind, SubjectRequestStatus } from "../../domain/policy-terms";
-import { apiError, badUserInput, forbidden, notFound } from "../../errors";
+import { apiError, forbidden, invalidInput, notFound } from "../../errors";
 import type { LegalHoldRow } from "../../persistence/entities";
 import { insertLegalHold, lockLegalHold, releaseHold } from "../../persistence/legal-hold-repository";
 import { lockSubjectRequest, updateSubjectRequest } from "../../persistence/subject-request-repository";
@@ -52,7 +52,7 @@ export class ErasureResolver {
       if (refusal) {
         throw apiError(refusal.code, `Request ${requestId} cannot be answered by an erasure: ${refusal.message}.`, {
           reason: refusal.reason,
-          ...(refusal.code === "BAD_USER_INPUT" ? { fields: ["requestId"] } : {}),
+          ...(refusal.code === "BAD_USER_INPUT" ? { fields: [{ field: "requestId", message: refusal.message }] } : {}),
         });
       }
       const erasure = await eraseSubjectData(
@@ -96,7 +96,7 @@ export class ErasureResolver {
     const id = subjectIdArgument(subjectId, "subjectId");
     const held = heldCategoriesArgument(access, categories);
     const stated = statedText(reference, "reference", REFERENCE_MAX);
-    if (until.getTime() <= access.now.getTime()) throw badUserInput("Invalid input: until must lie in the future", { fields: ["until"] });
+    if (until.getTime() <= access.now.getTime()) throw invalidInput("until", "must lie in the future");
     const hold = await auditedWrite(context, "openLegalHold", async (manager, log) => {
       if (!(await lockSubject(manager, id))) throw notFound(`No subject with id ${subjectId}`);
       const opened = await insertLegalHold(manager, {
@@ -154,10 +154,9 @@ function requireLegalObligationPurpose(access: DeclaredAccess): void {
 
 function heldCategoriesArgument(access: DeclaredAccess, categories: readonly string[]): string[] {
   const unique = [...new Set(categories)].sort();
-  if (unique.length === 0) throw badUserInput("Invalid input: categories must name at least one category", { fields: ["categories"] });
+  if (unique.length === 0) throw invalidInput("categories", "must name at least one category");
   const unknown = unique.filter((key) => !access.policy.hasCategory(key));
-  if (unknown.length > 0)
-    throw badUserInput(`Invalid input: categories holds ${unknown.length} unknown category key(s)`, { fields: ["categories"] });
+  if (unknown.length > 0) throw invalidInput("categories", `holds ${unknown.length} unknown category key(s)`);
   return unique;
 }
 

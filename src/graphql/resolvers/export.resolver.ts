@@ -100,7 +100,7 @@ async function exportCase(context: RequestContext, requestId: string, kind: Subj
   if (refusal) {
     throw apiError(refusal.code, `Request ${requestId} cannot be exported: ${refusal.message}.`, {
       reason: refusal.reason,
-      ...(refusal.code === "BAD_USER_INPUT" ? { fields: ["requestId"] } : {}),
+      ...(refusal.code === "BAD_USER_INPUT" ? { fields: [{ field: "requestId", message: refusal.message }] } : {}),
     });
   }
   if (!found.record) throw notFound(`The subject of request ${requestId} no longer exists`);

@@ -2,7 +2,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { Capability } from "../../domain/capabilities";
 import { SubjectRequestChannel } from "../../domain/policy-terms";
-import { apiError, badUserInput, notFound } from "../../errors";
+import { apiError, invalidInput, notFound } from "../../errors";
 import type { InquiryRow } from "../../persistence/entities";
 import { closeInquiryRow, insertInquiry, lockInquiry } from "../../persistence/inquiry-repository";
 import { lockSubject } from "../../persistence/subject-repository";
@@ -34,8 +34,7 @@ export class InquiryResolver {
     const access = accessOf(context);
     requireInquiryPurpose(access);
     const id = subjectIdArgument(subjectId, "subjectId");
-    if (receivedAt.getTime() > access.now.getTime())
-      throw badUserInput("Invalid input: receivedAt lies in the future", { fields: ["receivedAt"] });
+    if (receivedAt.getTime() > access.now.getTime()) throw invalidInput("receivedAt", "lies in the future");
     const row = await auditedWrite(context, "openInquiry", async (manager, log) => {
       if (!(await lockSubject(manager, id))) throw notFound(`No subject with id ${subjectId}`);
       const opened = await insertInquiry(manager, { subjectId: id, receivedAt, channel, openedBy: context.client.name });
@@ -81,7 +80,7 @@ function requireInquiryPurpose(access: DeclaredAccess): void {
     {
       reason: "NOT_GRANTED",
       purpose: access.purposeKey,
-      fields: [{ field: "Inquiry", category: INQUIRY_CATEGORY }],
+      fields: [{ field: "Inquiry", category: INQUIRY_CATEGORY, message: `${INQUIRY_CATEGORY} is not granted to ${access.purposeKey}` }],
     },
   );
 }

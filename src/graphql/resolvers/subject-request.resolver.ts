@@ -7,7 +7,7 @@ import type { ChangeLog } from "../../audit/change-events";
 import { Capability } from "../../domain/capabilities";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { SubjectRequestChannel, SubjectRequestKind, SubjectRequestStatus } from "../../domain/policy-terms";
-import { badUserInput, apiError, notFound } from "../../errors";
+import { apiError, badUserInput, invalidInput, notFound } from "../../errors";
 import { extendedDeadline, firstDeadline, MAX_EXTENSION_MONTHS } from "../../policy/engine/request-deadlines";
 import { deadlineOf, transitionRefusal, type RequestTransition } from "../../policy/engine/subject-request-rules";
 import { accessEventsOfSubject } from "../../persistence/access-event-repository";
@@ -17,20 +17,13 @@ import {
   lockSubjectRequest,
   pageOfSubjectRequests,
   updateSubjectRequest,
+  type RequestPosition,
   type SubjectRequestChange,
 } from "../../persistence/subject-request-repository";
 import { findSubjectsByIds, updateSubjectFields } from "../../persistence/subject-repository";
-import {
-  accessOf,
-  decodeRequestCursor,
-  encodeRequestCursor,
-  pageSizeArgument,
-  requestIdArgument,
-  statedText,
-  subjectIdArgument,
-  type DeclaredAccess,
-} from "../arguments";
+import { accessOf, requestIdArgument, statedText, subjectIdArgument, type DeclaredAccess } from "../arguments";
 import { auditedWrite, categoriesWrittenBy } from "../audited-write";
+import { ListCursors, PAGE_ARGUMENTS, type PositionCodec } from "../connections";
 import type { RequestContext } from "../context";
 import { requireRequestAnsweringPurpose } from "../request-answering";
 import { guardedObject } from "../guarded-types";
@@ -53,13 +46,24 @@ const GDPR_APPLIES_FROM = new Date("2018-05-25T00:00:00.000Z");
  * then completed or refused. Every change is a change event of the subject (category
  * `user.privacy_preferences`); the rules of each change are the pure `transitionRefusal`.
  */
+/** A position in the queue of requests: the deadline in force, then the id. */
+const REQUEST_POSITIONS: PositionCodec<RequestPosition> = {
+  list: "subjectRequests",
+  format: (position) => `${position.deadline.toISOString()}|${position.id}`,
+  parse: (text) => {
+    const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/.exec(text);
+    const deadline = new Date(match?.[1] ?? "");
+    return match?.[2] === undefined || Number.isNaN(deadline.getTime()) ? null : { deadline, id: match[2] };
+  },
+};
+
 @Resolver(() => SubjectRequest)
 export class SubjectRequestResolver {
   @TouchesPersonalData()
   @RequiresCapability(Capability.HANDLE_REQUESTS)
   @Query(() => SubjectRequestConnection, {
     description:
-      "The requests of subjects the declared purpose may process (a purpose that answers requests), most urgent first (deadline in force, then id), a page at a time; `overdue` flags open requests past their deadline. Needs HANDLE_REQUESTS.",
+      "The requests of subjects the declared purpose may process (a purpose that answers requests), most urgent first (deadline in force, then id), a page at a time (a Relay connection: `first`/`after` forward, `last`/`before` backward; cursors are opaque, and valid only for this list, API key and purpose); `overdue` flags open requests past their deadline. Needs HANDLE_REQUESTS.",
   })
   async subjectRequests(
     @Arg("status", () => [SubjectRequestStatus], { nullable: true, description: "Only requests in these states; all when omitted." })
@@ -69,36 +73,27 @@ export class SubjectRequestResolver {
       description: "Only requests whose deadline in force is before this instant.",
     })
     dueBefore: Date | null,
-    @Arg("first", () => Int, { nullable: true, description: "Page size, 1–100; 20 when omitted." }) first: number | null,
-    @Arg("after", () => String, { nullable: true, description: "Cursor after which the page starts (`pageInfo.endCursor`)." })
-    after: string | null,
+    @Arg("first", () => Int, { nullable: true, description: PAGE_ARGUMENTS.first }) first: number | null,
+    @Arg("after", () => String, { nullable: true, description: PAGE_ARGUMENTS.after }) after: string | null,
+    @Arg("last", () => Int, { nullable: true, description: PAGE_ARGUMENTS.last }) last: number | null,
+    @Arg("before", () => String, { nullable: true, description: PAGE_ARGUMENTS.before }) before: string | null,
     @Ctx() context: RequestContext,
   ): Promise<SubjectRequestConnection> {
     const access = accessOf(context);
     // The queue is the request handlers' work: the record-keeping purpose, say, would list cases it may not read.
     requireRequestAnsweringPurpose(access, "The queue of requests");
-    if (status?.length === 0)
-      throw badUserInput("Invalid input: status must name at least one status; omit it for all", { fields: ["status"] });
+    if (status?.length === 0) throw invalidInput("status", "must name at least one status; omit it for all");
     if (dueBefore && (dueBefore.getUTCFullYear() < 1900 || dueBefore.getUTCFullYear() > 9999)) {
-      throw badUserInput("Invalid input: dueBefore must lie between the years 1900 and 9999", { fields: ["dueBefore"] });
+      throw invalidInput("dueBefore", "must lie between the years 1900 and 9999");
     }
+    const cursors = ListCursors.of(REQUEST_POSITIONS, context, access.purposeKey);
     // An omitted argument arrives as undefined: normalise it to null.
-    const query = {
-      statuses: status ?? null,
-      dueBefore: dueBefore ?? null,
-      first: pageSizeArgument(first),
-      after: decodeRequestCursor(after),
-    };
+    const query = { statuses: status ?? null, dueBefore: dueBefore ?? null, window: cursors.windowOf({ first, after, last, before }) };
     const page = await context.app.dataSource.transaction("REPEATABLE READ", (manager) =>
       pageOfSubjectRequests(manager, query, access.lawfulSubjects),
     );
-    const edges = await Promise.all(
-      page.rows.map(async (row) => ({
-        cursor: encodeRequestCursor({ deadline: deadlineOf(row), id: row.id }),
-        node: await guardRequest(access, row),
-      })),
-    );
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: page.totalCount };
+    const nodes = await Promise.all(page.rows.map((row) => guardRequest(access, row)));
+    return cursors.connectionOf(page, nodes, (row) => ({ deadline: deadlineOf(row), id: row.id }));
   }
 
   @TouchesPersonalData()
@@ -120,9 +115,9 @@ export class SubjectRequestResolver {
     const access = accessOf(context);
     const id = subjectIdArgument(subjectId, "subjectId");
     if (receivedAt.getTime() > access.now.getTime() || receivedAt.getTime() < GDPR_APPLIES_FROM.getTime()) {
-      throw badUserInput(
-        `Invalid input: receivedAt must lie between ${GDPR_APPLIES_FROM.toISOString().slice(0, 10)} (when the GDPR began to apply) and now`,
-        { fields: ["receivedAt"] },
+      throw invalidInput(
+        "receivedAt",
+        `must lie between ${GDPR_APPLIES_FROM.toISOString().slice(0, 10)} (when the GDPR began to apply) and now`,
       );
     }
     const due = firstDeadline(receivedAt, access.policy.timeZone);
@@ -186,7 +181,7 @@ export class SubjectRequestResolver {
     const access = accessOf(context);
     const why = statedText(reason, "reason", TEXT_MAX);
     if (!Number.isInteger(months) || months < 1 || months > MAX_EXTENSION_MONTHS) {
-      throw badUserInput(`Invalid input: months must be 1 to ${MAX_EXTENSION_MONTHS} (GDPR Art. 12(3))`, { fields: ["months"] });
+      throw invalidInput("months", `must be 1 to ${MAX_EXTENSION_MONTHS} (GDPR Art. 12(3))`);
     }
     const row = await changeRequest(context, "extendSubjectRequest", requestId, "EXTEND", (request) => ({
       extendedDueAt: extendedDeadline(request.receivedAt, months, access.policy.timeZone).endsAt,
@@ -229,12 +224,11 @@ export class SubjectRequestResolver {
         }
         const isRectification = request.kind === SubjectRequestKind.RECTIFICATION;
         if (isRectification !== Boolean(rectification)) {
-          throw badUserInput(
-            isRectification
-              ? "Invalid input: a RECTIFICATION request is completed with its corrections (`rectification`)"
-              : `Invalid input: rectification applies only to a RECTIFICATION request; this one is ${request.kind}`,
-            { fields: ["rectification"] },
-          );
+          throw isRectification
+            ? badUserInput("Invalid input: a RECTIFICATION request is completed with its corrections (`rectification`)", {
+                fields: [{ field: "rectification", message: "is required for a RECTIFICATION request" }],
+              })
+            : invalidInput("rectification", `applies only to a RECTIFICATION request; this one is ${request.kind}`);
         }
         if (!rectification) return;
         const corrected = categoriesWrittenBy(info, { rectification });

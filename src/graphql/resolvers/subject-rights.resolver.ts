@@ -15,7 +15,7 @@ import { auditedWrite, logSubjectWrite } from "../audited-write";
 import { recorderOf } from "../roles";
 import type { RequestContext } from "../context";
 import { guardChangedSubject, guardObjection } from "../guarded-types";
-import { apiError, badUserInput, notFound } from "../../errors";
+import { apiError, badUserInput, invalidInput, notFound } from "../../errors";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
 import { WITHDRAWN_BY_OBJECTION } from "../inputs/subject.inputs";
@@ -42,9 +42,9 @@ export class SubjectRightsResolver {
     const id = subjectIdArgument(subjectId, "subjectId");
     const purpose = knownPurposeArgument(access, purposeKey);
     if (rightToObject(purpose) === RightToObject.NONE) {
-      throw badUserInput(
-        `Invalid input: purpose ${purposeKey} relies on ${purpose.legalBasis} and is not direct marketing; an objection (Art. 21) applies only to legitimate interests, a public task or direct marketing`,
-        { fields: ["purpose"] },
+      throw invalidInput(
+        "purpose",
+        `${purposeKey} relies on ${purpose.legalBasis} and is not direct marketing; an objection (Art. 21) applies only to legitimate interests, a public task or direct marketing`,
       );
     }
     const row = await auditedWrite(context, "objectToPurpose", async (manager, log) => {
@@ -153,19 +153,19 @@ function liftJustification(
   subjectRequestId: string | null,
 ): { assessment: string | null; subjectRequestId: string | null } {
   if (rightToObject(purpose) === RightToObject.ABSOLUTE) {
-    const absolute = (field: string, what: string): GraphQLError =>
+    const absolute = (field: string, problem: string): GraphQLError =>
       badUserInput(
-        `Invalid input: ${what}: an objection to direct marketing (${purpose.key}) is absolute (GDPR Art. 21(3)); no compelling grounds can lift it, only the subject, through their own OBJECTION request given as subjectRequestId`,
-        { fields: [field], reason: "ABSOLUTE_OBJECTION" },
+        `Invalid input: ${field} ${problem}: an objection to direct marketing (${purpose.key}) is absolute (GDPR Art. 21(3)); no compelling grounds can lift it, only the subject, through their own OBJECTION request given as subjectRequestId`,
+        { fields: [{ field, message: problem }], reason: "ABSOLUTE_OBJECTION" },
       );
-    if (assessment !== null) throw absolute("assessment", "assessment is refused");
-    if (subjectRequestId === null) throw absolute("subjectRequestId", "subjectRequestId is required");
+    if (assessment !== null) throw absolute("assessment", "is refused");
+    if (subjectRequestId === null) throw absolute("subjectRequestId", "is required");
     return { assessment: null, subjectRequestId: requestIdArgument(subjectRequestId, "subjectRequestId") };
   }
   if (subjectRequestId !== null) {
-    throw badUserInput(
-      `Invalid input: subjectRequestId is for direct marketing only; an objection to ${purpose.key} is lifted on compelling legitimate grounds, given as assessment (GDPR Art. 21(1))`,
-      { fields: ["subjectRequestId"] },
+    throw invalidInput(
+      "subjectRequestId",
+      `is for direct marketing only; an objection to ${purpose.key} is lifted on compelling legitimate grounds, given as assessment (GDPR Art. 21(1))`,
     );
   }
   return { assessment: statedText(assessment, "assessment", ASSESSMENT_MAX), subjectRequestId: null };
@@ -183,7 +183,7 @@ async function requireLiftingRequest(manager: EntityManager, subjectId: string, 
   if (refusal) {
     throw apiError(refusal.code, `Request ${requestId} cannot lift the objection: ${refusal.message}.`, {
       reason: refusal.reason,
-      ...(refusal.code === "BAD_USER_INPUT" ? { fields: ["subjectRequestId"] } : {}),
+      ...(refusal.code === "BAD_USER_INPUT" ? { fields: [{ field: "subjectRequestId", message: refusal.message }] } : {}),
     });
   }
 }

@@ -4,17 +4,25 @@ import { Capability } from "../../domain/capabilities";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { recordConsent, type NewConsent } from "../../persistence/consent-repository";
 import { endServiceOf, insertSubject, pageOfSubjects, startServiceOf, updateSubjectFields } from "../../persistence/subject-repository";
-import { accessOf, decodeCursor, encodeCursor, pageSizeArgument, subjectIdArgument } from "../arguments";
+import { accessOf, subjectIdArgument } from "../arguments";
+import { ListCursors, PAGE_ARGUMENTS, type PositionCodec } from "../connections";
 import { auditedWrite, categoriesWrittenBy, logSubjectWrite } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
 import { requireParentalConsentIfChild } from "../consent-conditions";
 import type { RequestContext } from "../context";
 import { guardChangedSubject, guardSubject, guardSubjects, subjectById } from "../guarded-types";
-import { badUserInput, notFound } from "../../errors";
+import { badUserInput, invalidInput, notFound } from "../../errors";
 import { CreateSubjectInput, RegistrationRecordInput, UpdateSubjectInput } from "../inputs/subject.inputs";
 import { RequiresCapability } from "../personal-data";
 import { TouchesPersonalData } from "../touches-personal-data";
 import { DataSubject, DataSubjectConnection } from "../types/subject.types";
+
+/** A position in the subjects' list: a subject's `seq` (creation order). */
+const SUBJECT_POSITIONS: PositionCodec<string> = {
+  list: "subjects",
+  format: (seq) => seq,
+  parse: (text) => (/^\d{1,18}$/.test(text) ? text : null),
+};
 
 @Resolver(() => DataSubject)
 export class SubjectResolver {
@@ -34,28 +42,23 @@ export class SubjectResolver {
   @TouchesPersonalData()
   @Query(() => DataSubjectConnection, {
     description:
-      "The subjects whose data the declared purpose may lawfully process now, in creation order, a page at a time (Relay-style). `totalCount` counts the same subjects.",
+      "The subjects whose data the declared purpose may lawfully process now, in creation order, a page at a time (a Relay connection: `first`/`after` forward, `last`/`before` backward). `totalCount` and `pageInfo` count the same subjects; cursors are opaque, and valid only for this list, API key and purpose.",
   })
   async subjects(
-    @Arg("first", () => Int, { nullable: true, description: "Page size, 1–100; 20 when omitted." }) first: number | null,
-    @Arg("after", () => String, { nullable: true, description: "Cursor after which the page starts (`pageInfo.endCursor`)." })
-    after: string | null,
+    @Arg("first", () => Int, { nullable: true, description: PAGE_ARGUMENTS.first }) first: number | null,
+    @Arg("after", () => String, { nullable: true, description: PAGE_ARGUMENTS.after }) after: string | null,
+    @Arg("last", () => Int, { nullable: true, description: PAGE_ARGUMENTS.last }) last: number | null,
+    @Arg("before", () => String, { nullable: true, description: PAGE_ARGUMENTS.before }) before: string | null,
     @Ctx() context: RequestContext,
   ): Promise<DataSubjectConnection> {
     const access = accessOf(context);
-    const size = pageSizeArgument(first);
-    const cursor = decodeCursor(after);
-    // The page and its totalCount are read from one snapshot, so they agree even while others write.
+    const cursors = ListCursors.of(SUBJECT_POSITIONS, context, access.purposeKey);
+    const window = cursors.windowOf({ first, after, last, before });
+    // The page and what lies around it are read from one snapshot, so they agree even while others write.
     const page = await context.app.dataSource.transaction("REPEATABLE READ", (manager) =>
-      pageOfSubjects(manager, size, cursor, access.lawfulSubjects),
+      pageOfSubjects(manager, window, access.lawfulSubjects),
     );
-    const nodes = await guardSubjects(access, page.rows);
-    const edges = page.rows.map((row, index) => ({ cursor: encodeCursor(row.seq), node: nodes[index] as DataSubject }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: page.totalCount,
-    };
+    return cursors.connectionOf(page, await guardSubjects(access, page.rows), (row) => row.seq);
   }
 
   @TouchesPersonalData()
@@ -164,12 +167,12 @@ function registrationConsentOf(
   const purpose = access.policy.registrationConsentPurpose();
   if (!purpose) {
     throw badUserInput("Invalid input: this policy collects no consent at registration, so no registration record can be kept", {
-      fields: ["input.registration"],
+      fields: [{ field: "input.registration", message: "cannot be kept: this policy collects no consent at registration" }],
     });
   }
   const givenAt = new Date(registration.consentedAt);
   if (givenAt.getTime() > access.now.getTime()) {
-    throw badUserInput("Invalid input: input.registration.consentedAt lies in the future", { fields: ["input.registration.consentedAt"] });
+    throw invalidInput("input.registration.consentedAt", "lies in the future");
   }
   requireParentalConsentIfChild(access, dateOfBirth, registration.parentalConsentReference, "input.registration.parentalConsentReference");
   return {

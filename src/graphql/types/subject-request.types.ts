@@ -104,7 +104,10 @@ export class SubjectRequest {
 
 @ObjectType({ description: "One request in a page of requests." })
 export class SubjectRequestEdge {
-  @Field({ description: "Opaque cursor of this request; pass it as `after` to read the next page." })
+  @Field({
+    description:
+      "Opaque cursor of this request's place in the queue; pass it as `after` (or `before`) to read on from there, with the same API key and purpose.",
+  })
   cursor!: string;
 
   @Field(() => SubjectRequest, { description: "The request." })

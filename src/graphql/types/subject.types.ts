@@ -90,19 +90,37 @@ export class DataSubject {
 
 @ObjectType({ description: "One subject in a page of subjects." })
 export class DataSubjectEdge {
-  @Field({ description: "Opaque cursor of this subject; pass it as `after` to read the next page." })
+  @Field({
+    description:
+      "Opaque cursor of this subject's place in the list; pass it as `after` (or `before`) to read on from there, with the same API key and purpose.",
+  })
   cursor!: string;
 
   @Field(() => DataSubject, { description: "The subject." })
   node!: DataSubject;
 }
 
-@ObjectType({ description: "Where a page stands in the whole list (Relay connection spec)." })
+@ObjectType({
+  description:
+    "Where a page stands in the whole list (Relay connection spec): both flags are exact, whichever way the page was read, and count only what the list holds for this key and purpose.",
+})
 export class PageInfo {
-  @Field({ description: "Whether more subjects follow this page." })
+  @Field({ description: "Whether items of the list come before this page." })
+  hasPreviousPage!: boolean;
+
+  @Field({ description: "Whether items of the list follow this page." })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: "Cursor of the last subject of this page; null for an empty page." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Cursor of the first item of this page (pass it as `before`); null for an empty page.",
+  })
+  startCursor!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Cursor of the last item of this page (pass it as `after`); null for an empty page.",
+  })
   endCursor!: string | null;
 }
 

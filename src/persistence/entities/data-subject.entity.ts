@@ -10,7 +10,13 @@ export class DataSubjectRow {
   /** Creation order; the keyset behind the `subjects` connection's cursors. */
   @Index("data_subject_seq", { unique: true })
   @Generated("increment")
-  @Column({ type: "bigint", insert: false, update: false })
+  // A bigint reads as a string from pg and as a number from PGlite: always a string here, as typed.
+  @Column({
+    type: "bigint",
+    insert: false,
+    update: false,
+    transformer: { to: (value: unknown) => value, from: (value: string | number | null) => (value === null ? null : String(value)) },
+  })
   seq!: string;
 
   @Column({ type: "text", name: "full_name", nullable: true })
