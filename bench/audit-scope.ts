@@ -414,6 +414,7 @@ async function main(): Promise<void> {
     const touched = (data: unknown) => {
       if (!((data as { breachScope: { subjectsTouched: number } }).breachScope.subjectsTouched > 0)) throw new Error("an empty scope");
     };
+    const loadBefore = os.loadavg()[0]!;
     const timings = [
       await timed(purposeql, auditor.apiKey, "accessEvents, partner-leaked's month, first 20", page("partner-leaked", 20), pageOf(20)),
       await timed(purposeql, auditor.apiKey, "accessEvents, partner-leaked's month, first 100", page("partner-leaked", 100), pageOf(100)),
@@ -426,7 +427,7 @@ async function main(): Promise<void> {
       `\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB; ${await single(filler, "SELECT version()")}\n`,
     );
     process.stdout.write(
-      `Each through the GraphQL pipeline (HTTP aside), its audit record included; ${RUNS} warm runs after one cold run.\n\n`,
+      `Each through the GraphQL pipeline (HTTP aside), its audit record included; ${RUNS} warm runs after one cold run; load average ${loadBefore.toFixed(1)} before the runs, ${os.loadavg()[0]!.toFixed(1)} after.\n\n`,
     );
     process.stdout.write(`| query | cold | median | p95 | max |\n| --- | --: | --: | --: | --: |\n`);
     for (const timing of timings) {

@@ -106,9 +106,9 @@ describe("refusals before execution are recorded", () => {
   });
 
   it("authority: a missing capability, a PARTNER's mutation, an ADMIN-only field — each with its reason and what it concerned", async () => {
-    const missing = await refusalsOf(`mutation ($id: ID!) { endService(subjectId: $id) { id } }`, {
+    // The purpose declared by the directive alone is the one recorded.
+    const missing = await refusalsOf(`mutation ($id: ID!) @purpose(key: "${SERVICE}") { endService(subjectId: $id) { id } }`, {
       apiKey: keys.reader,
-      purpose: SERVICE,
       variables: { id: subjectId },
     });
     expect(missing.recorded).toEqual([

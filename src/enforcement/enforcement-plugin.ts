@@ -36,57 +36,61 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
       return {
         async didResolveOperation({ contextValue: context, operation, document, request, schema }) {
           if (!operation) return;
-          // The purpose as far as it is settled: a refusal is recorded with it.
-          let purposeKey = context.headerPurpose;
-          try {
-            // A policy change announced before this request began is in force for it: wait for its reload.
-            await context.app.policy.settled();
-            const variables = coercedVariables(schema, operation, request.variables);
-            const policy = context.app.policy.compiled;
-            const directivePurpose = purposeFromDirective(operation, variables);
-            purposeKey = combineDeclarations(
-              context.headerPurpose,
-              directivePurpose === null ? null : declaredPurpose(context.client, policy, directivePurpose),
-            );
-            const fragments = Object.fromEntries(
-              document.definitions.flatMap((definition) =>
-                definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
-              ),
-            );
-            const shape = shapeOf(schema, operation, fragments, variables);
-            context.touchesPersonalData = shape.touchesPersonalData;
+          // A policy change announced before this request began is in force for it: wait for its reload.
+          await context.app.policy.settled();
+          const variables = coercedVariables(schema, operation, request.variables);
+          const policy = context.app.policy.compiled;
+          const directivePurpose = purposeFromDirective(operation, variables);
+          const purposeKey = combineDeclarations(
+            context.headerPurpose,
+            directivePurpose === null ? null : declaredPurpose(context.client, policy, directivePurpose),
+          );
+          context.declaredPurpose = purposeKey;
+          const fragments = Object.fromEntries(
+            document.definitions.flatMap((definition) =>
+              definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
+            ),
+          );
+          const shape = shapeOf(schema, operation, fragments, variables);
+          context.touchesPersonalData = shape.touchesPersonalData;
 
-            const refusal = authorityRefusal(context.client, operation.operation === OperationTypeNode.MUTATION, shape);
-            if (refusal) throw refusal;
-            if (shape.touchesPersonalData && !context.app.policy.available) {
-              throw apiError(
-                "POLICY_UNAVAILABLE",
-                "The policy in force could not be reloaded, so it may be out of date: no personal data is served until it is. Try again shortly.",
-              );
-            }
-            if (shape.touchesPersonalData && purposeKey === null) {
-              throw forbidden(
-                `This operation touches personal data: declare its purpose with the X-Purpose header or @purpose(key: …). ${allowedPurposesSentence(context.client)}`,
-                { reason: "PURPOSE_MISSING", allowedPurposes: allowedPurposes(context.client) },
-              );
-            }
-            if (purposeKey !== null) {
-              const declared = purposeKey;
-              const asRecipient = purposeRefusal(policy, context.client, declared);
-              if (asRecipient) throw recipientRefusalError(declared, asRecipient, [], "Nothing was executed");
-              const notGranted = (selection: PersonalSelection): boolean => !policy.grants(declared, selection.category);
-              const reads = shape.personalSelections.filter(notGranted);
-              const writes = shape.personalInputs.filter(notGranted);
-              if (reads.length > 0 || writes.length > 0) throw refusedBeforeExecution(declared, reads, writes);
-              const outsideContract = contractRefusal(policy, context.client, [...shape.personalSelections, ...shape.personalInputs]);
-              if (outsideContract) throw recipientRefusalError(declared, outsideContract, outsideContract.fields, "Nothing was executed");
-            }
-            context.access = new RequestAccess(purposeKey, policy, context.app.dataSource.manager, context.app.now(), context.client);
-          } catch (error) {
-            // Refused before execution: the refusal is recorded (client, purpose, reason, what was refused), then answered.
-            await recordRefusal(context.app, { requestId: context.requestId, client: context.client, purposeKey }, error);
-            throw error;
+          const refusal = authorityRefusal(context.client, operation.operation === OperationTypeNode.MUTATION, shape);
+          if (refusal) throw refusal;
+          if (shape.touchesPersonalData && !context.app.policy.available) {
+            throw apiError(
+              "POLICY_UNAVAILABLE",
+              "The policy in force could not be reloaded, so it may be out of date: no personal data is served until it is. Try again shortly.",
+            );
           }
+          if (shape.touchesPersonalData && purposeKey === null) {
+            throw forbidden(
+              `This operation touches personal data: declare its purpose with the X-Purpose header or @purpose(key: …). ${allowedPurposesSentence(context.client)}`,
+              { reason: "PURPOSE_MISSING", allowedPurposes: allowedPurposes(context.client) },
+            );
+          }
+          if (purposeKey !== null) {
+            const asRecipient = purposeRefusal(policy, context.client, purposeKey);
+            if (asRecipient) throw recipientRefusalError(purposeKey, asRecipient, [], "Nothing was executed");
+            const notGranted = (selection: PersonalSelection): boolean => !policy.grants(purposeKey, selection.category);
+            const reads = shape.personalSelections.filter(notGranted);
+            const writes = shape.personalInputs.filter(notGranted);
+            if (reads.length > 0 || writes.length > 0) throw refusedBeforeExecution(purposeKey, reads, writes);
+            const outsideContract = contractRefusal(policy, context.client, [...shape.personalSelections, ...shape.personalInputs]);
+            if (outsideContract) throw recipientRefusalError(purposeKey, outsideContract, outsideContract.fields, "Nothing was executed");
+          }
+          context.access = new RequestAccess(purposeKey, policy, context.app.dataSource.manager, context.app.now(), context.client);
+        },
+
+        // Apollo hands any error thrown above to this hook: with no access set, nothing was executed,
+        // and an error that is a refusal is recorded (client, purpose, reason, what was refused).
+        async didEncounterErrors({ contextValue: context, errors }) {
+          if (context.access) return;
+          const refused = {
+            requestId: context.requestId,
+            client: context.client,
+            purposeKey: context.declaredPurpose ?? context.headerPurpose,
+          };
+          for (const error of errors) await recordRefusal(context.app, refused, error);
         },
 
         async willSendResponse({ contextValue: context, response }) {

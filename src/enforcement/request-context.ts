@@ -22,6 +22,8 @@ export interface RequestContext {
   readonly app: AppServices;
   /** When the request must be answered by; none for work that is not a caller's request. */
   readonly deadline?: RequestDeadline;
+  /** The purpose the operation declares (header or @purpose), once the purpose-limitation plugin has settled it. */
+  declaredPurpose?: string | null;
   /** Set by the purpose-limitation plugin once the operation is known and allowed; resolvers read only through it. */
   access?: RequestAccess;
   /**
