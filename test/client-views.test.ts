@@ -339,16 +339,14 @@ describe("GET /graphql/schema.graphql serves the same view", () => {
     const stats = (await servedSdl(statsKey)).text;
     expect(stats).toContain(`country: String @dataCategory(key: "user.location.coarse")`);
     expect(stats).not.toContain(`@dataCategory(key: "${EMAIL}")`);
-    // No root field it may not use (the Capability enum's descriptions may name them: they document READ_AUDIT).
-    expect(stats).not.toMatch(/^\s+(accessLog|accessEvents|breachScope|grantCategory|revokeGrant)\(/m);
-    expect(stats).not.toMatch(/\btype Mutation\b/);
+    expect(stats).not.toMatch(/\b(accessLog|accessEvents|breachScope|grantCategory|revokeGrant|type Mutation)\b/);
   });
 
   it("shows a third party only what it may read on consent: no personal field under a legitimate-interest purpose", async () => {
     const thirdPartyKey = await createTestClient(purposeql, { name: "stats-third-party", role: ClientRole.PARTNER, purposes: [ANALYTICS] });
     const view = (await servedSdl(thirdPartyKey)).text;
-    expect(view).not.toContain("@dataCategory");
-    expect((await servedSdl(statsKey)).text).toContain("@dataCategory");
+    expect(view).not.toContain("@dataCategory(key:");
+    expect((await servedSdl(statsKey)).text).toContain("@dataCategory(key:");
   });
 });
 

@@ -69,12 +69,12 @@ const FAILURES: Readonly<Record<string, Failure>> = {
     ],
   },
   "an ADMIN field asked for by another role (authority)": {
-    document: `query ($id: ID!) { accessLog(subjectId: $id) { operation } }`,
+    document: `{ clients { name } }`,
     purpose: SERVICE,
-    variables: () => ({ id: subjectId }),
+    variables: () => ({}),
     apiKey: () => internalKey,
     code: "FORBIDDEN",
-    fields: () => [{ field: "Query.accessLog", message: "needs an ADMIN client" }],
+    fields: () => [{ field: "Query.clients", message: "needs an ADMIN client" }],
   },
   "a capability the client lacks (authority)": {
     document: `mutation { createSubject(input: { fullName: "Shape Three" }) { id } }`,

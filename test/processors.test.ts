@@ -629,7 +629,7 @@ describe("the policy in force decides, at every request", () => {
       code: "PURPOSE_LIMITATION",
       reason: "PROCESSOR_NOT_AUTHORISED",
       processor: "Example Support Desk OU",
-      fields: expect.arrayContaining([{ field: "Query.accessExport", category: "user.location.coarse" }]),
+      fields: expect.arrayContaining([expect.objectContaining({ field: "Query.accessExport", category: "user.location.coarse" })]),
     });
     expect(body.errors?.[0]?.message).toMatch(/Nothing was released\.$/);
     expect(JSON.stringify(body)).not.toMatch(/Plain Person/);

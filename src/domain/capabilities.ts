@@ -32,7 +32,7 @@ export const CAPABILITY_DESCRIPTIONS: Readonly<Record<Capability, string>> = {
   EXPORT: "Produce the copy of a person's data owed on a verified access or portability request (GDPR Art. 15, 20).",
   ERASE: "Erase a person's data on a verified erasure request (GDPR Art. 17), and open or release a legal hold that stops deletion.",
   READ_AUDIT:
-    "Read the audit: who read or changed which subject's data, for which purpose (accessLog, accessEvents), a client's breach scope (breachScope) and the requests refused or auditing (requestEvents). Each such query is itself recorded.",
+    "Read the audit: who read or changed which subject's data, for which purpose, a client's breach scope, and the requests refused and the audit's own queries. Each such query is itself recorded.",
 };
 
 export function isCapability(value: string): value is Capability {

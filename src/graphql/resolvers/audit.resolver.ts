@@ -70,7 +70,7 @@ export class AuditResolver {
   ): Promise<AccessEventConnection> {
     const size = pageSizeArgument(first);
     const cursors = cursorsOf(ACCESS_EVENTS, context);
-    const cursor = after === null ? null : cursors.positionOf(after, "after");
+    const cursor = after == null ? null : cursors.positionOf(after, "after");
     const checked = await accessEventFilterArgument(context, filter);
     recordAuditQuery(context, "accessEvents", pageRecord(checked.recorded, size, cursor));
     const page = await pageOfAccessEvents(context.app.dataSource.manager, checked.filter, size, cursor);
@@ -97,7 +97,7 @@ export class AuditResolver {
   ): Promise<BreachScope> {
     const size = pageSizeArgument(first);
     const cursors = cursorsOf(SCOPE_SUBJECTS, context);
-    const cursor = after === null ? null : cursors.positionOf(after, "after");
+    const cursor = after == null ? null : cursors.positionOf(after, "after");
     const checked = await scopeWindowArgument(context, clientName, from, to);
     recordAuditQuery(context, "breachScope", pageRecord(checked.recorded, size, cursor));
     const scope = await scopeOf(context.app.dataSource.manager, checked.filter, { size, after: cursor });
@@ -130,7 +130,7 @@ export class AuditResolver {
   ): Promise<RequestEventConnection> {
     const size = pageSizeArgument(first);
     const cursors = cursorsOf(REQUEST_EVENTS, context);
-    const cursor = after === null ? null : cursors.positionOf(after, "after");
+    const cursor = after == null ? null : cursors.positionOf(after, "after");
     const checked = await requestEventFilterArgument(context, filter);
     recordAuditQuery(context, "requestEvents", pageRecord(checked.recorded, size, cursor));
     const page = await pageOfRequestEvents(context.app.dataSource.manager, checked.filter, size, cursor);
