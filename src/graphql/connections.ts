@@ -63,6 +63,11 @@ export interface PageInfoOf {
   readonly endCursor: string | null;
 }
 
+/** Where a page stands: its flags as the query found them, its first and last edges' cursors. */
+export function pageInfoOf(edges: readonly { readonly cursor: string }[], hasPreviousPage: boolean, hasNextPage: boolean): PageInfoOf {
+  return { hasPreviousPage, hasNextPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
+}
+
 export interface Connection<Node> {
   readonly edges: Edge<Node>[];
   readonly pageInfo: PageInfoOf;
@@ -146,12 +151,7 @@ export class ListCursors<P> {
     const edges = page.rows.map((row, index) => ({ cursor: this.cursorOf(positionOfRow(row)), node: nodes[index] as Node }));
     return {
       edges,
-      pageInfo: {
-        hasPreviousPage: page.hasPreviousPage,
-        hasNextPage: page.hasNextPage,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
+      pageInfo: pageInfoOf(edges, page.hasPreviousPage, page.hasNextPage),
       totalCount: page.totalCount,
     };
   }

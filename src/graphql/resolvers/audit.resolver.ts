@@ -6,13 +6,13 @@ import { accessEventsOfSubject } from "../../persistence/access-event-repository
 import { pageOfAccessEvents, pageOfRequestEvents, scopeOf, type EventPage } from "../../persistence/audit-query-repository";
 import { accessEventFilterArgument, requestEventFilterArgument, scopeWindowArgument } from "../audit-arguments";
 import { subjectIdArgument } from "../arguments";
-import { DEFAULT_PAGE_SIZE, ListCursors, MAX_PAGE_SIZE, type PositionCodec } from "../connections";
+import { DEFAULT_PAGE_SIZE, ListCursors, MAX_PAGE_SIZE, pageInfoOf, type PageInfoOf, type PositionCodec } from "../connections";
 import type { RequestContext } from "../context";
 import { invalidInput } from "../../errors";
 import { AccessEventFilterInput, RequestEventFilterInput } from "../inputs/audit.inputs";
 import { RequiresCapability } from "../personal-data";
 import { assertAuthorised } from "../roles";
-import { AccessEvent, AccessEventConnection, AuditPageInfo, BreachScope, RequestEvent, RequestEventConnection } from "../types/audit.types";
+import { AccessEvent, AccessEventConnection, BreachScope, RequestEvent, RequestEventConnection } from "../types/audit.types";
 
 const PAGE_SIZE = "Page size, 1–100; 20 when omitted.";
 
@@ -111,7 +111,7 @@ export class AuditResolver {
       refusals: scope.refusals,
       subjects: {
         edges,
-        pageInfo: pageInfoOf(edges, scope.subjects.hasNextPage, cursor !== null),
+        pageInfo: pageInfoOf(edges, cursor !== null, scope.subjects.hasNextPage),
       },
     });
   }
@@ -171,11 +171,7 @@ function connectionOf<Row, Node>(
   page: EventPage<Row>,
   node: (row: Row) => Node,
   cursor: (row: Row) => string,
-): { edges: { cursor: string; node: Node }[]; pageInfo: AuditPageInfo } {
+): { edges: { cursor: string; node: Node }[]; pageInfo: PageInfoOf } {
   const edges = page.rows.map((row) => ({ cursor: cursor(row), node: node(row) }));
-  return { edges, pageInfo: pageInfoOf(edges, page.hasNextPage, page.hasPreviousPage) };
-}
-
-function pageInfoOf(edges: readonly { cursor: string }[], hasNextPage: boolean, hasPreviousPage: boolean): AuditPageInfo {
-  return { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
+  return { edges, pageInfo: pageInfoOf(edges, page.hasPreviousPage, page.hasNextPage) };
 }

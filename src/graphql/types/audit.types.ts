@@ -7,6 +7,8 @@ import { RecipientType } from "../../domain/recipients";
 import "./client.types";
 import { RequestEventKind, type AuditQueryFilter } from "../../domain/request-events";
 import { NotPersonal, PersonalDataType, PersonalField } from "../personal-data";
+// One PageInfo for every connection (Relay), the audit's included.
+import { PageInfo } from "./subject.types";
 
 registerEnumType(AccessDecision, {
   name: "AccessDecision",
@@ -118,26 +120,6 @@ export class Objection {
   active!: boolean | null;
 }
 
-@ObjectType({
-  description: "Where a page of the audit stands (Relay connection spec). Pages run in the audit's chain order, oldest first.",
-})
-export class AuditPageInfo {
-  @Field({ description: "Whether more items follow this page (at the time it was read: the audit grows at its end)." })
-  hasNextPage!: boolean;
-
-  @Field({ description: "Whether items the same query selects come before this page (false on the first page)." })
-  hasPreviousPage!: boolean;
-
-  @Field(() => String, { nullable: true, description: "Cursor of the first item of this page; null for an empty page." })
-  startCursor!: string | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: "Cursor of the last item of this page; null for an empty page. Pass it as `after` for the next page.",
-  })
-  endCursor!: string | null;
-}
-
 @ObjectType({ description: "One access event in a page of the audit." })
 export class AccessEventEdge {
   @Field({ description: "Opaque cursor of this event; pass it as `after` to read the events after it." })
@@ -152,8 +134,8 @@ export class AccessEventConnection {
   @Field(() => [AccessEventEdge], { description: "The events of this page." })
   edges!: AccessEventEdge[];
 
-  @Field(() => AuditPageInfo, { description: "Paging information." })
-  pageInfo!: AuditPageInfo;
+  @Field(() => PageInfo, { description: "Paging information." })
+  pageInfo!: PageInfo;
 }
 
 registerEnumType(RequestEventKind, {
@@ -231,8 +213,8 @@ export class RequestEventConnection {
   @Field(() => [RequestEventEdge], { description: "The events of this page." })
   edges!: RequestEventEdge[];
 
-  @Field(() => AuditPageInfo, { description: "Paging information." })
-  pageInfo!: AuditPageInfo;
+  @Field(() => PageInfo, { description: "Paging information." })
+  pageInfo!: PageInfo;
 }
 
 @ObjectType({ description: "A category and how far it reached within a breach scope." })
@@ -306,8 +288,8 @@ export class SubjectInScopeConnection {
   @Field(() => [SubjectInScopeEdge], { description: "The subjects of this page." })
   edges!: SubjectInScopeEdge[];
 
-  @Field(() => AuditPageInfo, { description: "Paging information." })
-  pageInfo!: AuditPageInfo;
+  @Field(() => PageInfo, { description: "Paging information." })
+  pageInfo!: PageInfo;
 }
 
 @ObjectType({
