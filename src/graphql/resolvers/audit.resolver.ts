@@ -6,9 +6,8 @@ import { accessEventsOfSubject } from "../../persistence/access-event-repository
 import { pageOfAccessEvents, pageOfRequestEvents, scopeOf, type EventPage } from "../../persistence/audit-query-repository";
 import { accessEventFilterArgument, requestEventFilterArgument, scopeWindowArgument } from "../audit-arguments";
 import { subjectIdArgument } from "../arguments";
-import { DEFAULT_PAGE_SIZE, ListCursors, MAX_PAGE_SIZE, pageInfoOf, type PageInfoOf, type PositionCodec } from "../connections";
+import { ListCursors, pageInfoOf, type PageInfoOf, type PositionCodec } from "../connections";
 import type { RequestContext } from "../context";
-import { invalidInput } from "../../errors";
 import { AccessEventFilterInput, RequestEventFilterInput } from "../inputs/audit.inputs";
 import { RequiresCapability } from "../personal-data";
 import { assertAuthorised } from "../roles";
@@ -68,9 +67,9 @@ export class AuditResolver {
     @Arg("after", () => String, { nullable: true, description: AFTER }) after: string | null,
     @Ctx() context: RequestContext,
   ): Promise<AccessEventConnection> {
-    const size = pageSizeArgument(first);
     const cursors = cursorsOf(ACCESS_EVENTS, context);
-    const cursor = after == null ? null : cursors.positionOf(after, "after");
+    // Forward only, the audit's order: the page size and the cursor, checked as every list's.
+    const { size, after: cursor } = cursors.windowOf({ first, after });
     const checked = await accessEventFilterArgument(context, filter);
     recordAuditQuery(context, "accessEvents", pageRecord(checked.recorded, size, cursor));
     const page = await pageOfAccessEvents(context.app.dataSource.manager, checked.filter, size, cursor);
@@ -95,9 +94,9 @@ export class AuditResolver {
     after: string | null,
     @Ctx() context: RequestContext,
   ): Promise<BreachScope> {
-    const size = pageSizeArgument(first);
     const cursors = cursorsOf(SCOPE_SUBJECTS, context);
-    const cursor = after == null ? null : cursors.positionOf(after, "after");
+    // Forward only, the audit's order: the page size and the cursor, checked as every list's.
+    const { size, after: cursor } = cursors.windowOf({ first, after });
     const checked = await scopeWindowArgument(context, clientName, from, to);
     recordAuditQuery(context, "breachScope", pageRecord(checked.recorded, size, cursor));
     const scope = await scopeOf(context.app.dataSource.manager, checked.filter, { size, after: cursor });
@@ -128,9 +127,9 @@ export class AuditResolver {
     @Arg("after", () => String, { nullable: true, description: AFTER }) after: string | null,
     @Ctx() context: RequestContext,
   ): Promise<RequestEventConnection> {
-    const size = pageSizeArgument(first);
     const cursors = cursorsOf(REQUEST_EVENTS, context);
-    const cursor = after == null ? null : cursors.positionOf(after, "after");
+    // Forward only, the audit's order: the page size and the cursor, checked as every list's.
+    const { size, after: cursor } = cursors.windowOf({ first, after });
     const checked = await requestEventFilterArgument(context, filter);
     recordAuditQuery(context, "requestEvents", pageRecord(checked.recorded, size, cursor));
     const page = await pageOfRequestEvents(context.app.dataSource.manager, checked.filter, size, cursor);
@@ -148,12 +147,6 @@ export class AuditResolver {
  */
 function cursorsOf(codec: PositionCodec<string>, context: RequestContext): ListCursors<string> {
   return ListCursors.of(codec, context, context.access?.purposeKey ?? "");
-}
-
-function pageSizeArgument(first: number | null): number {
-  const size = first ?? DEFAULT_PAGE_SIZE;
-  if (size < 1 || size > MAX_PAGE_SIZE) throw invalidInput("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
-  return size;
 }
 
 /** The audit is read only with a record of the reading (written before the answer leaves). */
