@@ -143,4 +143,25 @@ describe("statements per request, besides authentication", () => {
       expect(read?.preparedAs).toBeUndefined();
     }
   });
+
+  it.each([
+    ["a contract purpose", SERVICE, CONTRACT_FIELDS, ["data_subject_seq"]],
+    ["a consent purpose", ADVERTISING, CONSENT_FIELDS, ["data_subject_seq", "consent_subject_purpose"]],
+  ])(
+    "a page under %s stands on indexes only — creation order and each subject's facts — so its cost does not grow with the table",
+    async (_name, purpose, fields, indexes) => {
+      watch.clear();
+      await send(`{ subjects(first: 100) { edges { node { ${fields} } } } }`, purpose);
+      const read = watch.statements.find((statement) => kindOf(statement.sql) === "read subjects with their facts");
+      expect(read).toBeDefined();
+      const plan = await purposeql.services.dataSource.transaction(async (manager) => {
+        // Sequential scans priced out: a table still scanned whole has no index that fits.
+        await manager.query(`SET LOCAL enable_seqscan = off`);
+        const rows = await manager.query<Record<string, string>[]>(`EXPLAIN ${read!.sql}`, [...read!.parameters]);
+        return rows.map((row) => Object.values(row)[0]).join("\n");
+      });
+      expect(plan).not.toMatch(/Seq Scan/);
+      for (const index of indexes) expect(plan).toContain(index);
+    },
+  );
 });

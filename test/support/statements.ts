@@ -7,6 +7,7 @@ export interface Statement {
   readonly sql: string;
   /** The name it was sent under, a prepared statement's (src/persistence/prepared-statement.ts); undefined for plain text. */
   readonly preparedAs?: string;
+  readonly parameters: readonly unknown[];
 }
 
 type Query = (this: unknown, ...args: unknown[]) => Promise<unknown>;
@@ -49,7 +50,8 @@ export function watchStatements(dataSource: DataSource): StatementWatch {
   prototype.query = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
     const sent = args[0];
     const preparedAs = typeof sent === "object" && sent !== null && "name" in sent ? String(sent.name) : undefined;
-    const statement = { requestId: currentRequestFacts()?.requestId, sql: String(sent), preparedAs };
+    const parameters = Array.isArray(args[1]) ? (args[1] as unknown[]) : [];
+    const statement = { requestId: currentRequestFacts()?.requestId, sql: String(sent), preparedAs, parameters };
     watch.statements.push(statement);
     await watch.before?.(statement);
     const result = await originalQuery.apply(this, args);

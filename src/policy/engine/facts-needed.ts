@@ -5,7 +5,7 @@ import { objectionApplies } from "./objections";
 /**
  * Which facts kept outside a subject's row `lawfulness` reads for a purpose. A request loads only
  * these, in the same statement as the rows: a contract purpose reads no consent, a purpose nobody
- * may object to no objection. A property test (test/facts-needed.test.ts) holds the engine to it:
+ * may object to no objection. A property test (test/engine.test.ts, "leaving out the facts") holds the engine to it:
  * for every purpose and subject, leaving out what is not needed changes no decision.
  */
 export interface FactsNeeded {
