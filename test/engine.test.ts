@@ -4,6 +4,7 @@ import { LegalBasisCode, RetentionAction, RetentionTrigger, RightToObject, Subje
 import { compileDocument } from "../src/policy/compile-document";
 import { CompiledPolicy, type PurposeRule } from "../src/policy/engine/compiled-policy";
 import { DENIAL_REASONS, EVERY_GRANTED_CATEGORY, lawfulness, releaseOf, type SubjectFacts } from "../src/policy/engine/lawfulness";
+import { factsNeededBy } from "../src/policy/engine/facts-needed";
 import { consentsEndedByObjection, rightToObject, stoppingObjection } from "../src/policy/engine/objections";
 import { parsePolicy } from "../src/policy/policy-file";
 import { POLICY_FILE } from "./support/harness";
@@ -330,6 +331,29 @@ describe("properties over arbitrary subjects and every Clubmium purpose", () => 
     inquiries: fc.array(fc.record({ receivedAt: instant, closedAt: fc.option(instant, { nil: null }) }), { maxLength: 2 }),
   });
   const lawful = (purpose: string, state: SubjectFacts): boolean => lawfulness(clubmium, purpose, state, NOW).lawful;
+
+  it("leaving out the facts a purpose does not need changes no decision (factsNeededBy: what a request loads)", () => {
+    let leftOut = 0;
+    fc.assert(
+      fc.property(facts, purposeKey, fc.constantFrom(...Object.values(SubjectStatus)), (state, purpose, status) => {
+        const whole = { ...state, status };
+        const needed = factsNeededBy(clubmium, purpose);
+        const loaded: SubjectFacts = {
+          ...whole,
+          consents: needed.consents ? whole.consents : [],
+          objections: needed.objections ? whole.objections : [],
+          inquiries: needed.inquiries ? whole.inquiries : [],
+          archivedCategories: needed.archive ? whole.archivedCategories : [],
+          legalHolds: needed.archive ? whole.legalHolds : [],
+        };
+        if (JSON.stringify(loaded) !== JSON.stringify(whole)) leftOut += 1;
+        expect(lawfulness(clubmium, purpose, loaded, NOW)).toEqual(lawfulness(clubmium, purpose, whole, NOW));
+      }),
+      { numRuns: 3000 },
+    );
+    // The property is about something: most runs did leave facts out.
+    expect(leftOut).toBeGreaterThan(1500);
+  });
 
   it("withdrawing a consent never widens access, and under consent it often narrows it", () => {
     let narrowed = 0;

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { execute, isObjectType, parse, type GraphQLSchema } from "graphql";
+import { execute, isObjectType, parse, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
 import { Query, Resolver } from "type-graphql";
 import { extensionsOf } from "../src/enforcement/schema-extensions";
 import { buildPurposeQLSchema } from "../src/graphql/schema";
@@ -57,10 +57,16 @@ describe("the structural field guard", () => {
     expect(tagged.length).toBeGreaterThanOrEqual(30);
     for (const { coordinate, field } of tagged) {
       const plain = { [field.name]: "a value no guard has seen" };
-      const resolved: unknown = field.resolve?.(plain, {}, {}, undefined as never);
-      expect({ coordinate, reason: (resolved as { extensions?: { reason?: unknown } } | undefined)?.extensions?.reason }).toEqual({
+      // Called as graphql-js calls it: the denial comes back located at the field's path.
+      const info = {
+        fieldNodes: [],
+        path: { prev: undefined, key: field.name, typename: coordinate.split(".")[0] },
+      } as unknown as GraphQLResolveInfo;
+      const resolved = field.resolve?.(plain, {}, {}, info) as { extensions?: { reason?: unknown }; path?: unknown } | undefined;
+      expect({ coordinate, reason: resolved?.extensions?.reason, path: resolved?.path }).toEqual({
         coordinate,
         reason: "CHECK_FAILED",
+        path: [field.name],
       });
     }
   });

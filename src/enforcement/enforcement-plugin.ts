@@ -95,6 +95,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
 
         async willSendResponse({ contextValue: context, response }) {
           if (context.touchesPersonalData) markPersonal(response.http.headers);
+          else if (!response.http.headers.has("cache-control")) response.http.headers.set("cache-control", NOT_CACHED);
           if (context.deadline?.passed) {
             withhold(response, 503, requestTimeout(context.deadline.limitMs), context.requestId);
             return;
@@ -163,6 +164,8 @@ async function writeRequestAudit(
  */
 export const PERSONAL_CACHE_CONTROL = "private, no-store";
 export const PERSONAL_VARY = ["Authorization", "X-Purpose"] as const;
+/** Every other answer: not stored by any cache, as Apollo's cache-control plugin would say of a schema without hints. */
+export const NOT_CACHED = "no-store";
 
 function markPersonal(headers: GraphQLRequestContextWillSendResponse<RequestContext>["response"]["http"]["headers"]): void {
   headers.set("cache-control", PERSONAL_CACHE_CONTROL);

@@ -1,5 +1,5 @@
-import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
-import { purposeLimitationError } from "./purpose-limitation-error";
+import { GraphQLError, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
+import { deniedAt, purposeLimitationError } from "./purpose-limitation-error";
 import { extensionsOf } from "./schema-extensions";
 
 /**
@@ -49,9 +49,12 @@ export function installFieldGuards(schema: GraphQLSchema): string[] {
 }
 
 function guardedResolver(fieldName: string, category: string): GraphQLFieldResolver<unknown, DeclaredPurposeContext> {
-  return (source, _args, context) => {
+  return (source, _args, context, info) => {
     const guarded = (source as { [GUARDED]?: Guarded } | null | undefined)?.[GUARDED];
-    if (guarded) return guarded.guard.read(fieldName, category, guarded.personalValues[fieldName]);
-    return purposeLimitationError("CHECK_FAILED", category, context.access?.purposeKey ?? null);
+    const outcome = guarded
+      ? guarded.guard.read(fieldName, category, guarded.personalValues[fieldName])
+      : purposeLimitationError("CHECK_FAILED", category, context.access?.purposeKey ?? null);
+    // A personal value is never an error object: an error is the guard's denial, located at this field.
+    return outcome instanceof GraphQLError ? deniedAt(outcome, info) : outcome;
   };
 }

@@ -1,14 +1,15 @@
 import DataLoader from "dataloader";
-import { RetentionTrigger } from "../domain/policy-terms";
 import type { GraphQLError } from "graphql";
 import type { EntityManager } from "typeorm";
 import { AccessRecorder } from "../audit/access-recorder";
 import type { DataSubjectRow } from "../persistence/entities";
-import { whereLawful } from "../persistence/lawful-subjects";
-import { findSubjectsByIds, type SubjectFilter } from "../persistence/subject-repository";
+import { lawfulCondition, whereLawful, type LawfulCondition } from "../persistence/lawful-subjects";
+import type { SubjectFilter } from "../persistence/subject-repository";
 import { archiveViewOf } from "../persistence/archived-values";
 import { loadSubjectFacts, noFacts, subjectFactsOf, type LoadedFacts } from "../persistence/subject-facts-repository";
-import type { CompiledPolicy } from "../policy/engine/compiled-policy";
+import { readSubjects, type SubjectRead } from "../persistence/subject-reads";
+import type { CompiledPolicy, PurposeRule } from "../policy/engine/compiled-policy";
+import { EVERY_FACT, factsNeededBy, type FactsNeeded } from "../policy/engine/facts-needed";
 import { lawfulness, releaseOf, type Lawfulness } from "../policy/engine/lawfulness";
 import { contractCovers, type ClientStanding } from "../policy/engine/recipient-rules";
 import type { FieldGuard } from "./field-guard";
@@ -24,10 +25,12 @@ type Decision = Lawfulness | { readonly lawful: false; readonly reason: ReadDeni
  */
 export class RequestAccess {
   readonly recorder = new AccessRecorder();
-  private readonly rows: DataLoader<string, DataSubjectRow | null>;
-  private readonly facts: DataLoader<string, LoadedFacts>;
-  /** Whether the purpose keeps records for a legal duty: it reads the archive, not live data. */
-  private readonly readsArchive: boolean;
+  /** The facts outside a subject's row this request's purpose decides on (`factsNeededBy`); only those are loaded. */
+  readonly factsNeeded: FactsNeeded;
+  /** Each subject's row with those facts, in one statement per batch (persistence/subject-reads.ts). */
+  private readonly subjects: DataLoader<string, SubjectRead | null>;
+  /** The archive's categories, values and legal holds: loaded only for a purpose that reads the archive. */
+  private readonly archives: DataLoader<string, LoadedFacts>;
   private readonly decisions = new Map<string, Decision>();
   private readonly denials = new Map<string, GraphQLError>();
   /** For a processor's client, whether its contract covers a category; null for any other client (no contract limits it). */
@@ -45,16 +48,13 @@ export class RequestAccess {
     this.current = now;
     this.contractCovers =
       standing === null || standing.processorName === null ? null : (category) => contractCovers(policy, standing, category);
-    this.rows = new DataLoader(async (ids) => {
-      const found = new Map((await findSubjectsByIds(manager, ids)).map((row) => [row.id, row]));
+    this.factsNeeded = purposeKey === null ? EVERY_FACT : factsNeededBy(policy, purposeKey);
+    this.subjects = new DataLoader(async (ids) => {
+      const found = await readSubjects(manager, ids, this.factsNeeded);
       return ids.map((id) => found.get(id) ?? null);
     });
-    this.readsArchive = purposeKey !== null && policy.readsArchiveOnly(purposeKey);
-    this.facts = new DataLoader(async (ids) => {
-      const loaded = await loadSubjectFacts(manager, ids, {
-        archive: this.readsArchive,
-        inquiries: purposeKey !== null && policy.purpose(purposeKey)?.retention.trigger === RetentionTrigger.INQUIRY_CLOSED,
-      });
+    this.archives = new DataLoader(async (ids) => {
+      const loaded = await loadSubjectFacts(manager, ids, { consents: false, objections: false, inquiries: false, archive: true });
       return ids.map((id) => loaded.get(id) ?? noFacts());
     });
   }
@@ -80,19 +80,23 @@ export class RequestAccess {
 
   /** The subject's row, loaded once per request (null when there is none). */
   async loadSubject(id: string): Promise<DataSubjectRow | null> {
-    return this.rows.load(id);
+    return (await this.subjects.load(id))?.row ?? null;
+  }
+
+  /** Subjects read with their facts elsewhere (a page): their guards need no further statement. */
+  primeSubjects(reads: readonly SubjectRead[]): void {
+    for (const read of reads) this.subjects.prime(read.row.id, read);
   }
 
   /** The guard of a subject whose row is at hand (a page, a write): its facts are loaded, batched, and it is decided once. */
   async guardOfRow(row: DataSubjectRow): Promise<FieldGuard> {
-    this.rows.prime(row.id, row);
-    return this.guardWith(row, await this.facts.load(row.id));
+    return this.guardWith(row, await this.factsOf(row.id));
   }
 
   /** The guard of a subject known by id (a consent's, an objection's); a subject that does not exist releases nothing. */
   async guardOf(subjectId: string): Promise<FieldGuard> {
-    const subject = await this.rows.load(subjectId);
-    return subject ? this.guardWith(subject, await this.facts.load(subject.id)) : this.denyingGuard(subjectId);
+    const read = await this.subjects.load(subjectId);
+    return read ? this.guardWith(read.row, await this.factsOf(subjectId)) : this.denyingGuard(subjectId);
   }
 
   /**
@@ -100,21 +104,42 @@ export class RequestAccess {
    * that reads the archive, the row with the archived values in place of the live ones.
    */
   async subjectView(row: DataSubjectRow): Promise<DataSubjectRow> {
-    if (!this.readsArchive) return row;
-    return archiveViewOf(row, (await this.facts.load(row.id)).archivedValues);
+    if (!this.factsNeeded.archive) return row;
+    return archiveViewOf(row, (await this.archives.load(row.id)).archivedValues);
+  }
+
+  /** The lawful-list condition for this request's purpose and time, on the rows of `alias` (the twin of `lawfulness`). */
+  lawfulCondition(alias: string): LawfulCondition {
+    return lawfulCondition(alias, this.policy, this.declaredPurposeRule(), this.now);
   }
 
   /** Keeps, in SQL, only the subjects this request's purpose may lawfully process now (the twin of `lawfulness`). */
-  readonly lawfulSubjects: SubjectFilter = (query, alias) => {
+  readonly lawfulSubjects: SubjectFilter = (query, alias) => whereLawful(query, alias, this.policy, this.declaredPurposeRule(), this.now);
+
+  private declaredPurposeRule(): PurposeRule {
     const purpose = this.purposeKey === null ? undefined : this.policy.purpose(this.purposeKey);
-    if (!purpose) throw new Error("lawfulSubjects needs a declared, known purpose");
-    return whereLawful(query, alias, this.policy, purpose, this.now);
-  };
+    if (!purpose) throw new Error("the lawful list needs a declared, known purpose");
+    return purpose;
+  }
+
+  /** The facts outside the subject's row the decision needs: read with the row; for the archive's purposes, the archive too. */
+  private async factsOf(subjectId: string): Promise<LoadedFacts> {
+    const read = await this.subjects.load(subjectId);
+    const facts = read?.facts ?? noFacts();
+    if (!this.factsNeeded.archive) return facts;
+    const archive = await this.archives.load(subjectId);
+    return {
+      ...facts,
+      archivedCategories: archive.archivedCategories,
+      archivedValues: archive.archivedValues,
+      legalHolds: archive.legalHolds,
+    };
+  }
 
   /** After a write: the next read of this subject loads it, and decides, afresh. */
   forget(subjectId: string): void {
-    this.rows.clear(subjectId);
-    this.facts.clear(subjectId);
+    this.subjects.clear(subjectId);
+    this.archives.clear(subjectId);
     this.decisions.delete(subjectId);
   }
 

@@ -74,6 +74,21 @@ export interface Connection<Node> {
   readonly totalCount: number;
 }
 
+/**
+ * A connection whose `totalCount` was not counted because the operation did not select it: a COUNT
+ * over the whole list is the costliest part of a page, so it runs only when asked for. Should the
+ * field be resolved after all, it fails loudly rather than answer a number nobody counted.
+ */
+export function notCounted<Node>(connection: Connection<Node>): Connection<Node> {
+  const rest: Omit<Connection<Node>, "totalCount"> = { edges: connection.edges, pageInfo: connection.pageInfo };
+  return Object.defineProperty(rest, "totalCount", {
+    enumerable: true,
+    get(): never {
+      throw new Error("totalCount was not counted: the operation did not select it");
+    },
+  }) as Connection<Node>;
+}
+
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** Every position is padded to this length before it is sealed: a cursor's length tells nothing either (how many digits a position has). */

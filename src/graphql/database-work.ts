@@ -25,7 +25,8 @@ interface DatabaseWork {
 }
 
 const NONE: DatabaseWork = { roundTrips: 0, items: "none" };
-const LOOKUP: DatabaseWork = { roundTrips: 2, items: "none" }; // the subject's row, its consents and objections (batched per request)
+// The subject's row and the facts its decision needs: one statement now (subject-reads.ts), still priced as the two reads it makes.
+const LOOKUP: DatabaseWork = { roundTrips: 2, items: "none" };
 const WRITE: DatabaseWork = { roundTrips: 5, items: "none" }; // BEGIN, lock or read, write, change event, COMMIT; the answer is read from it
 const EXPORT: DatabaseWork = { roundTrips: 10, items: "none" }; // the request, the subject and each table of their record
 
@@ -46,7 +47,8 @@ const ROOT_FIELDS: Readonly<Record<"Query" | "Mutation", Readonly<Record<string,
     // The client was read when the request was authenticated; the manifest is computed once per policy version.
     viewer: NONE,
     privacyManifest: NONE,
-    // Page, COUNT (totalCount is always counted, in the page's snapshot), consents and objections of the page.
+    // Page, COUNT and the page's facts: one statement now (subject-reads.ts, COUNT only when totalCount is selected), still
+    // priced as the three reads it makes — the COUNT over the whole lawful list is what an operation of many aliases multiplies.
     subjects: { roundTrips: 3, items: "page" },
     // Page, COUNT, and the page's subjects with their consents and objections (one batch each).
     subjectRequests: { roundTrips: 4, items: "page" },

@@ -190,6 +190,11 @@ function keyringFor(event: LoadEvent<unknown>): () => Keyring {
   return () => keyringOf(event.dataSource);
 }
 
+/** Decrypts, in place, the encrypted fields of a subject row read with plain SQL (the subscriber does it for TypeORM's loads). */
+export function openSubjectFields(keyring: Keyring, row: DataSubjectRow): void {
+  openSubjectRow(() => keyring, row);
+}
+
 function openSubjectRow(keyring: () => Keyring, row: DataSubjectRow): void {
   for (const [field] of ENCRYPTED_FIELD_ENTRIES) {
     const value = row[field] as string | null | undefined;

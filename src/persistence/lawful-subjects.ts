@@ -16,6 +16,29 @@ export function whereLawful(
   purpose: PurposeRule,
   now: Date,
 ): SelectQueryBuilder<DataSubjectRow> {
+  const condition = lawfulCondition(alias, policy, purpose, now);
+  return query.andWhere(condition.sql, { ...condition.parameters });
+}
+
+/** The condition `whereLawful` adds, with its named parameters (`:lineage`, `:now`, `:cutoff`, `:granted`). */
+export interface LawfulCondition {
+  readonly sql: string;
+  readonly parameters: LawfulParameters;
+}
+
+export interface LawfulParameters {
+  readonly lineage: string[];
+  readonly now: Date;
+  readonly cutoff: Date | null;
+  readonly granted: string[];
+}
+
+/**
+ * The lawful-list condition itself, on the rows of `alias`: its text depends only on the purpose
+ * and the policy, never on the time, so a statement built from it can be prepared once and run with
+ * each request's parameters.
+ */
+export function lawfulCondition(alias: string, policy: CompiledPolicy, purpose: PurposeRule, now: Date): LawfulCondition {
   const lineage = policy.lineageOf(purpose.key);
   const s = alias;
   const activeConsent = `EXISTS (SELECT 1 FROM consent c WHERE c.subject_id = ${s}.id AND c.purpose_key = ANY(:lineage)
@@ -88,5 +111,5 @@ export function whereLawful(
   }
 
   const granted = policy.readableCategories(purpose.key);
-  return query.andWhere(conditions.join(" AND "), { lineage: [...lineage], now, cutoff, granted: [...granted] });
+  return { sql: conditions.join(" AND "), parameters: { lineage: [...lineage], now, cutoff, granted: [...granted] } };
 }

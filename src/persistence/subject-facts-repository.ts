@@ -1,4 +1,5 @@
 import { In, type EntityManager } from "typeorm";
+import { EVERY_FACT, type FactsNeeded } from "../policy/engine/facts-needed";
 import type { ConsentFact, InquiryFact, LegalHoldFact, ObjectionFact, SubjectFacts } from "../policy/engine/lawfulness";
 import { ArchivedValueRow, ConsentRow, InquiryRow, LegalHoldRow, ObjectionRow, type DataSubjectRow } from "./entities";
 
@@ -13,17 +14,6 @@ export interface LoadedFacts {
   readonly inquiries: InquiryFact[];
 }
 
-/**
- * Which of the facts outside the row a decision needs: the archive and legal holds only for a
- * purpose that reads the archive; inquiries only for one counted from an inquiry's close.
- */
-export interface FactsNeeded {
-  readonly archive: boolean;
-  readonly inquiries: boolean;
-}
-
-export const EVERY_FACT: FactsNeeded = { archive: true, inquiries: true };
-
 export const noFacts = (): LoadedFacts => ({
   consents: [],
   objections: [],
@@ -34,9 +24,11 @@ export const noFacts = (): LoadedFacts => ({
 });
 
 /**
- * Consents and objections of many subjects — and, when needed, their inquiries, the categories the
- * archive keeps and the legal holds — a fixed number of statements whatever the number of subjects. Facts
- * not needed are left empty: only a purpose that reads the archive looks at them (`lawfulness`).
+ * The facts outside the rows of many subjects that `needed` asks for — consents, objections,
+ * inquiries, the categories and values the archive keeps and the legal holds — a fixed number of
+ * statements whatever the number of subjects. Facts not needed are left empty (`factsNeededBy`
+ * says which a purpose's decisions read). Retention and erasure read every fact; a request's reads
+ * go through subject-reads.ts, which brings the row and its facts in one statement.
  */
 export async function loadSubjectFacts(
   manager: EntityManager,
@@ -46,16 +38,20 @@ export async function loadSubjectFacts(
   const ids = [...new Set(subjectIds)];
   const result = new Map<string, LoadedFacts>(ids.map((id) => [id, noFacts()]));
   if (ids.length === 0) return result;
-  const consents = await manager.getRepository(ConsentRow).find({
-    select: { subjectId: true, purposeKey: true, givenAt: true, withdrawnAt: true, scope: true },
-    where: { subjectId: In(ids) },
-  });
-  const objections = await manager.getRepository(ObjectionRow).find({
-    select: { subjectId: true, purposeKey: true, objectedAt: true, liftedAt: true },
-    where: { subjectId: In(ids) },
-  });
-  for (const consent of consents) result.get(consent.subjectId)?.consents.push(consent);
-  for (const objection of objections) result.get(objection.subjectId)?.objections.push(objection);
+  if (needed.consents) {
+    const consents = await manager.getRepository(ConsentRow).find({
+      select: { subjectId: true, purposeKey: true, givenAt: true, withdrawnAt: true, scope: true },
+      where: { subjectId: In(ids) },
+    });
+    for (const consent of consents) result.get(consent.subjectId)?.consents.push(consent);
+  }
+  if (needed.objections) {
+    const objections = await manager.getRepository(ObjectionRow).find({
+      select: { subjectId: true, purposeKey: true, objectedAt: true, liftedAt: true },
+      where: { subjectId: In(ids) },
+    });
+    for (const objection of objections) result.get(objection.subjectId)?.objections.push(objection);
+  }
   if (needed.inquiries) {
     const inquiries = await manager.getRepository(InquiryRow).find({
       select: { subjectId: true, receivedAt: true, closedAt: true },

@@ -3,7 +3,6 @@ import { In, type EntityManager, type SelectQueryBuilder } from "typeorm";
 import { SubjectStatus } from "../domain/policy-terms";
 import { DataSubjectRow } from "./entities";
 import { keyringOf, sealSubjectFields } from "./field-encryption";
-import { keysetPage, type KeysetOrder, type KeysetPage, type KeysetWindow } from "./keyset-page";
 
 /** The personal fields a caller may write; the registration record is written once, at creation. */
 export interface SubjectFields {
@@ -113,21 +112,6 @@ export async function lockSubject(manager: EntityManager, id: string): Promise<D
 }
 
 export type SubjectFilter = (query: SelectQueryBuilder<DataSubjectRow>, alias: string) => SelectQueryBuilder<DataSubjectRow>;
-
-/** The subjects' list order: creation order, `seq` (a position is a row's seq). */
-const CREATION_ORDER: KeysetOrder<string> = { keys: ["subject.seq"], valuesOf: (seq) => [seq] };
-
-/**
- * A page in creation order of the subjects `filter` keeps; `totalCount` and whether pages lie
- * around it count under the same filter.
- */
-export async function pageOfSubjects(
-  manager: EntityManager,
-  window: KeysetWindow<string>,
-  filter: SubjectFilter,
-): Promise<KeysetPage<DataSubjectRow>> {
-  return keysetPage(filter(manager.getRepository(DataSubjectRow).createQueryBuilder("subject"), "subject"), CREATION_ORDER, window);
-}
 
 /** Sets the subject's processing status (restriction, GDPR Art. 18); `changed` is false when it had that status already. */
 export async function setSubjectStatus(manager: EntityManager, id: string, status: SubjectStatus): Promise<SubjectWrite | null> {

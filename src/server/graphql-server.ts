@@ -1,6 +1,6 @@
 import { ApolloServer } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
 import type { RequestLimits } from "../config";
 import { databaseUnavailable, requestTimeout } from "../errors";
@@ -88,6 +88,10 @@ export function createGraphQLServer(schema: GraphQLSchema, options: GraphQLServe
       // Never Apollo's own page: it loads its Sandbox from a CDN, with telemetry. Browsers get
       // GraphiQL, served from this server, where it is on (src/server/graphiql.ts).
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo's cache-control plugin computes a hint for every field resolved (some 800 on a page
+      // of 100) only to arrive at `no-store`: no answer here may be cached by a shared cache. The
+      // purpose-limitation plugin sets the header itself (PERSONAL_CACHE_CONTROL, NOT_CACHED).
+      ApolloServerPluginCacheControlDisabled(),
     ],
     formatError: (formatted, error) => withRequestId(hideInternalDetail(formatted, error, options)),
   });

@@ -5,6 +5,9 @@ import { currentRequestFacts } from "../../src/server/request-facts";
 export interface Statement {
   readonly requestId: string | undefined;
   readonly sql: string;
+  /** The name it was sent under, a prepared statement's (src/persistence/prepared-statement.ts); undefined for plain text. */
+  readonly preparedAs?: string;
+  readonly parameters: readonly unknown[];
 }
 
 type Query = (this: unknown, ...args: unknown[]) => Promise<unknown>;
@@ -45,7 +48,10 @@ export function watchStatements(dataSource: DataSource): StatementWatch {
     },
   };
   prototype.query = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
-    const statement = { requestId: currentRequestFacts()?.requestId, sql: String(args[0]) };
+    const sent = args[0];
+    const preparedAs = typeof sent === "object" && sent !== null && "name" in sent ? String(sent.name) : undefined;
+    const parameters = Array.isArray(args[1]) ? (args[1] as unknown[]) : [];
+    const statement = { requestId: currentRequestFacts()?.requestId, sql: String(sent), preparedAs, parameters };
     watch.statements.push(statement);
     await watch.before?.(statement);
     const result = await originalQuery.apply(this, args);

@@ -3,9 +3,11 @@ import { Arg, Ctx, ID, Info, Int, Mutation, Query, Resolver } from "type-graphql
 import { Capability } from "../../domain/capabilities";
 import { FACT_CATEGORIES } from "../../domain/fact-categories";
 import { recordConsent, type NewConsent } from "../../persistence/consent-repository";
-import { endServiceOf, insertSubject, pageOfSubjects, startServiceOf, updateSubjectFields } from "../../persistence/subject-repository";
+import { endServiceOf, insertSubject, startServiceOf, updateSubjectFields } from "../../persistence/subject-repository";
+import { readPageOfSubjects } from "../../persistence/subject-reads";
 import { accessOf, subjectIdArgument } from "../arguments";
-import { ListCursors, PAGE_ARGUMENTS, type PositionCodec } from "../connections";
+import { ListCursors, notCounted, PAGE_ARGUMENTS, type PositionCodec } from "../connections";
+import { selectsField } from "../selection";
 import { auditedWrite, categoriesWrittenBy, logSubjectWrite } from "../audited-write";
 import { consentReceipt } from "../consent-receipt";
 import { requireParentalConsentIfChild } from "../consent-conditions";
@@ -50,15 +52,22 @@ export class SubjectResolver {
     @Arg("last", () => Int, { nullable: true, description: PAGE_ARGUMENTS.last }) last: number | null,
     @Arg("before", () => String, { nullable: true, description: PAGE_ARGUMENTS.before }) before: string | null,
     @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<DataSubjectConnection> {
     const access = accessOf(context);
     const cursors = ListCursors.of(SUBJECT_POSITIONS, context, access.purposeKey);
     const window = cursors.windowOf({ first, after, last, before });
-    // The page and what lies around it are read from one snapshot, so they agree even while others write.
-    const page = await context.app.dataSource.transaction("REPEATABLE READ", (manager) =>
-      pageOfSubjects(manager, window, access.lawfulSubjects),
-    );
-    return cursors.connectionOf(page, await guardSubjects(access, page.rows), (row) => row.seq);
+    // One statement: the page, what lies around it, the count if asked for, and the facts each subject's decision needs.
+    const page = await readPageOfSubjects(context.app.dataSource.manager, {
+      window,
+      lawful: access.lawfulCondition("s"),
+      needed: access.factsNeeded,
+      countTotal: selectsField(info, "totalCount"),
+    });
+    access.primeSubjects(page.rows);
+    const rows = page.rows.map((read) => read.row);
+    const connection = cursors.connectionOf({ ...page, rows, totalCount: 0 }, await guardSubjects(access, rows), (row) => row.seq);
+    return page.totalCount === null ? notCounted(connection) : { ...connection, totalCount: page.totalCount };
   }
 
   @TouchesPersonalData()

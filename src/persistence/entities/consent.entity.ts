@@ -10,6 +10,8 @@ import { PurposeRow } from "./purpose.entity";
  */
 @Entity({ name: "consent" })
 @Index("consent_one_active_per_scope", ["subjectId", "purposeKey", "scope"], { unique: true, where: "withdrawn_at IS NULL" })
+// Every consent of a subject, withdrawn ones too: what a read brings with the subject (migration FactsBySubject).
+@Index("consent_subject_purpose", ["subjectId", "purposeKey"])
 export class ConsentRow {
   @PrimaryGeneratedColumn("uuid")
   id!: string;

@@ -11,6 +11,8 @@ import { SubjectRequestRow } from "./subject-request.entity";
 @Entity({ name: "objection" })
 @Check("objection_lifted_one_way", `lift_assessment IS NULL OR lifted_by_request_id IS NULL`)
 @Index("objection_one_open_per_purpose", ["subjectId", "purposeKey"], { unique: true, where: "lifted_at IS NULL" })
+// Every objection of a subject, lifted ones too: what a read brings with the subject (migration FactsBySubject).
+@Index("objection_subject_purpose", ["subjectId", "purposeKey"])
 export class ObjectionRow {
   @PrimaryGeneratedColumn("uuid")
   id!: string;
