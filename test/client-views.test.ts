@@ -397,9 +397,17 @@ describe("the view is built once per policy version and set of grants, not per r
     const before = await rootsAndTypes(crmKey);
     expect(before.mutations).not.toContain("giveConsent");
     const builds = purposeql.views.builds;
+    // Changed behind the server's back: its cache of authenticated clients hears of it by NOTIFY (on PGlite, as it commits).
+    const told = new Promise<void>((resolve) => {
+      const stop = purposeql.services.authenticator.onChange(() => {
+        stop();
+        resolve();
+      });
+    });
     await purposeql.services.dataSource.query(`UPDATE client SET capabilities = array_append(capabilities, $1) WHERE name = 'crm'`, [
       Capability.RECORD_CONSENT,
     ]);
+    await told;
     const after = await rootsAndTypes(crmKey);
     expect(after.mutations).toContain("giveConsent");
     expect(purposeql.views.builds).toBe(builds + 1);

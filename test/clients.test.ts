@@ -27,7 +27,15 @@ describe("npm run client", () => {
     expect(errorCodes(notItsPurpose)).toEqual(["FORBIDDEN"]);
 
     expect(await client("list")).toMatch(/^crm\tINTERNAL_APP\tinternal\tactive\tessential\.service, personalize\tno capabilities$/m);
+    // The CLI is another process beside a PostgreSQL server: the server learns of the revocation by NOTIFY (on PGlite, as it commits).
+    const told = new Promise<void>((resolve) => {
+      const stop = purposeql.services.authenticator.onChange(() => {
+        stop();
+        resolve();
+      });
+    });
     expect(await client("revoke", "crm")).toMatch(/Revoked crm/);
+    await told;
     expect(await client("list")).toMatch(/^crm\tINTERNAL_APP\tinternal\trevoked /m);
     expect(errorCodes(await purposeql.execute(`{ policyVersion }`, { apiKey }))).toEqual(["UNAUTHENTICATED"]);
   });

@@ -1,11 +1,8 @@
-import type { EntityManager } from "typeorm";
 import type { Capability } from "../domain/capabilities";
-import { ClientRole } from "../domain/policy-terms";
-import { recipientTypeOf, type RecipientType } from "../domain/recipients";
-import { forbidden, unauthenticated } from "../errors";
-import { findClientByKeyId } from "../persistence/client-repository";
+import type { ClientRole } from "../domain/policy-terms";
+import type { RecipientType } from "../domain/recipients";
+import { forbidden } from "../errors";
 import type { CompiledPolicy } from "../policy/engine/compiled-policy";
-import { keyIdOf, keyMatches } from "./api-key";
 
 export interface AuthenticatedClient {
   readonly id: string;
@@ -21,8 +18,6 @@ export interface AuthenticatedClient {
   readonly recipientType: RecipientType;
 }
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
 /**
  * The `WWW-Authenticate` challenge of a 401 (RFC 6750 §3): the scheme and realm always; and
  * `error="invalid_token"` when the caller did send a bearer key, one that is malformed, unknown or
@@ -31,28 +26,6 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 export function bearerChallenge(authorization: string | undefined): string {
   const challenge = 'Bearer realm="purposeql"';
   return /^Bearer(\s|$)/i.test(authorization ?? "") ? `${challenge}, error="invalid_token"` : challenge;
-}
-
-/** Finds the client behind `Authorization: Bearer <key>`; any failure is UNAUTHENTICATED. */
-export async function authenticateClient(manager: EntityManager, authorization: string | undefined): Promise<AuthenticatedClient> {
-  const refuse = (message: string) => unauthenticated(message, bearerChallenge(authorization));
-  if (!authorization) throw refuse("Missing API key: send `Authorization: Bearer <api key>`.");
-  const apiKey = BEARER.exec(authorization)?.[1];
-  if (!apiKey) throw refuse("Malformed Authorization header: expected `Bearer <api key>`.");
-  const client = await findClientByKeyId(manager, keyIdOf(apiKey));
-  if (!client || !keyMatches(apiKey, client.keyHash) || client.revokedAt !== null) {
-    throw refuse("Unknown or revoked API key.");
-  }
-  return {
-    id: client.id,
-    name: client.name,
-    role: client.role,
-    purposes: new Set(client.purposes.map((purpose) => purpose.key)),
-    // Partners read; whatever a row might say, they hold no capability.
-    capabilities: new Set(client.role === ClientRole.PARTNER ? [] : client.capabilities),
-    processorName: client.processorName,
-    recipientType: recipientTypeOf(client.role, client.processorName),
-  };
 }
 
 /** The purpose named by `X-Purpose`: it must exist and the client must be allowed to declare it. Absent → null. */

@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { AuthenticatedClient } from "../auth/authenticate";
+import type { Authenticator } from "../auth/authenticator";
 import type { Logger } from "../logging/logger";
 import type { LivePolicy } from "../persistence/live-policy";
 import type { RequestAccess } from "./request-access";
@@ -11,6 +12,8 @@ export interface AppServices {
   readonly policy: LivePolicy;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Who a key belongs to, kept in memory after its first request. */
+  readonly authenticator: Authenticator;
 }
 
 /** Everything one request knows: who asks, for which purpose. Built before any resolver runs. */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { authenticateClient, declaredPurpose } from "../auth/authenticate";
+import { declaredPurpose } from "../auth/authenticate";
 import { recordRefusal } from "../audit/refusal-events";
 import type { AppServices, RequestContext } from "../enforcement/request-context";
 import type { RequestDeadline } from "../enforcement/request-deadline";
@@ -22,7 +22,7 @@ export interface RequestHeaders {
  * here, before the operation is read, and the refusal is recorded in the audit.
  */
 export async function createRequestContext(app: AppServices, headers: RequestHeaders): Promise<RequestContext> {
-  const client = await authenticateClient(app.dataSource.manager, headers.authorization);
+  const client = await app.authenticator.authenticate(headers.authorization);
   const requestId = headers.requestId ?? randomUUID();
   let headerPurpose: string | null;
   try {

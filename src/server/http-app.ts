@@ -4,7 +4,7 @@ import { databaseUnavailable } from "../errors";
 import { isDatabaseUnavailable } from "../persistence/database-faults";
 import express, { type Express, type RequestHandler } from "express";
 import { GraphQLError } from "graphql";
-import { authenticateClient, type AuthenticatedClient } from "../auth/authenticate";
+import type { AuthenticatedClient } from "../auth/authenticate";
 import type { ClientViews } from "../graphql/client-view";
 import { createRequestContext, type AppServices, type RequestContext } from "../graphql/context";
 import { documentLimitRefusal } from "./document-limits";
@@ -119,7 +119,7 @@ function serveSdl(services: AppServices, views: ClientViews): RequestHandler {
   return async (request, response) => {
     let client: AuthenticatedClient;
     try {
-      client = await authenticateClient(services.dataSource.manager, request.headers.authorization);
+      client = await services.authenticator.authenticate(request.headers.authorization);
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         sendApiError(response, databaseUnavailable());

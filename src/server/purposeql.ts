@@ -9,7 +9,10 @@ import type { Logger } from "../logging/logger";
 import { EmbeddedDataSource, openDatabase } from "../persistence/data-source";
 import { resolveEncryptionKeys } from "../persistence/encryption-keys";
 import { LivePolicy } from "../persistence/live-policy";
-import { listenForPolicyChanges } from "../persistence/policy-listener";
+import { policyChanges } from "../persistence/policy-listener";
+import { clientChanges, listenOnEmbedded } from "../persistence/client-changes";
+import { listenOnDedicatedConnection } from "../persistence/notification-listener";
+import { Authenticator } from "../auth/authenticator";
 import { ensureDevClient, seedIfEmpty, type DevClient } from "./bootstrap";
 import { createGraphQLServer } from "./graphql-server";
 import { createHttpApp } from "./http-app";
@@ -43,7 +46,8 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
     // Production creates no ADMIN client of its own accord: only one whose key the operator chose.
     const devClient = config.createDevClient ? await ensureDevClient(dataSource, config.devApiKey) : null;
     const policy = await LivePolicy.load(dataSource);
-    const services: AppServices = { dataSource, policy, logger, now: clock };
+    const authenticator = new Authenticator(dataSource.manager, () => policy.version);
+    const services: AppServices = { dataSource, policy, logger, now: clock, authenticator };
     const schema = await buildPurposeQLSchema();
     const views = new ClientViews(schema);
     const apollo = createGraphQLServer(schema, {
@@ -55,8 +59,13 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
       views,
     });
     await apollo.start();
-    // PGlite belongs to this one process, which reloads its own changes; PostgreSQL may serve several instances.
-    const listener = config.database.kind === "postgres" ? await listenForPolicyChanges(config.database.url, policy, logger) : null;
+    // PGlite belongs to this one process, which reloads its own policy changes and hears its own
+    // client changes as they commit; PostgreSQL may serve several instances, and the CLI writes beside them.
+    const listener =
+      config.database.kind === "postgres"
+        ? await listenOnDedicatedConnection(config.database.url, [policyChanges(policy, logger), clientChanges(authenticator)], logger)
+        : null;
+    const embeddedListener = config.database.kind === "postgres" ? null : await listenOnEmbedded(dataSource, clientChanges(authenticator));
     const retention = scheduleRetention(services, config.retentionIntervalMs);
     return {
       services,
@@ -68,6 +77,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
       close: async () => {
         await retention.stop();
         await listener?.close();
+        embeddedListener?.close();
         policy.close();
         await apollo.stop();
         await dataSource.destroy();

@@ -55,7 +55,10 @@ export class ClientAdminResolver {
   async revokeClient(@Arg("name", { description: "The client's name." }) name: string, @Ctx() context: RequestContext): Promise<Client> {
     assertAuthorised(context);
     const manager = context.app.dataSource.manager;
-    if (!(await revokeClient(manager, name, context.app.now()))) throw notFound(`No active client named ${name}`);
+    const revokedId = await revokeClient(manager, name, context.app.now());
+    if (!revokedId) throw notFound(`No active client named ${name}`);
+    // Before answering: the key's very next request is refused, whether or not the notification has arrived.
+    context.app.authenticator.forget(revokedId);
     const revoked = (await listClients(manager)).find((client) => client.name === name);
     if (!revoked) throw notFound(`No client named ${name}`);
     return toClient(revoked);
