@@ -118,6 +118,22 @@ export class ListCursors<P> {
     return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString("base64url");
   }
 
+  /**
+   * An edge whose cursor is sealed when first read: an operation that selects no `cursor` (most
+   * read only the page and `pageInfo`) spends no encryption on the page's rows.
+   */
+  private edgeOf<Node>(position: P, node: Node): Edge<Node> {
+    const seal = (): string => this.cursorOf(position);
+    let cursor: string | undefined;
+    return {
+      node,
+      get cursor(): string {
+        cursor ??= seal();
+        return cursor;
+      },
+    };
+  }
+
   /** The position a cursor argument holds; BAD_USER_INPUT naming the argument when it is not one of this list's cursors for this request. */
   positionOf(cursor: string, argument: "after" | "before"): P {
     const position = this.open(cursor);
@@ -163,7 +179,7 @@ export class ListCursors<P> {
 
   /** The connection of a page: each node with its row's cursor, and where the page stands. */
   connectionOf<Row, Node>(page: KeysetPage<Row>, nodes: readonly Node[], positionOfRow: (row: Row) => P): Connection<Node> {
-    const edges = page.rows.map((row, index) => ({ cursor: this.cursorOf(positionOfRow(row)), node: nodes[index] as Node }));
+    const edges = page.rows.map((row, index) => this.edgeOf(positionOfRow(row), nodes[index] as Node));
     return {
       edges,
       pageInfo: pageInfoOf(edges, page.hasPreviousPage, page.hasNextPage),

@@ -63,6 +63,7 @@ export function archiveBinding(subjectId: string, category: string): Binding {
 /** The keys the server holds: the current one seals; it and the old ones open. */
 export class Keyring {
   private readonly keys: ReadonlyMap<string, Buffer>;
+  private readonly derived = new Map<string, Buffer>();
 
   private constructor(
     readonly currentKeyId: string,
@@ -87,7 +88,13 @@ export class Keyring {
    * and none of them the key itself. Every instance with the same key derives the same one.
    */
   derivedKey(use: string): Buffer {
-    return Buffer.from(hkdfSync("sha256", this.current, Buffer.alloc(0), `purposeql ${use}`, KEY_BYTES));
+    // Derived once per use: every page of every request asks for the cursors' key.
+    let derived = this.derived.get(use);
+    if (!derived) {
+      derived = Buffer.from(hkdfSync("sha256", this.current, Buffer.alloc(0), `purposeql ${use}`, KEY_BYTES));
+      this.derived.set(use, derived);
+    }
+    return derived;
   }
 
   seal(plaintext: string, binding: Binding): string {
