@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Client } from "pg";
 import { Keyring } from "../../src/persistence/field-encryption";
@@ -694,13 +695,14 @@ async function main(): Promise<void> {
   const key = randomBytes(32).toString("base64");
   const databaseUrl = scratchUrl();
   await createDatabase();
+  let purposeql: ServerProcess | undefined;
   let servers: Servers | undefined;
   const database = new Client({ connectionString: databaseUrl });
   let connected = false;
   try {
     // PurposeQL first: it migrates and seeds the scratch database.
     const port = await freePort();
-    const purposeql = await startServer(
+    purposeql = await startServer(
       "purposeql",
       [path.join(DIST, "src/main.js")],
       purposeqlEnv(databaseUrl, port, key),
@@ -801,7 +803,9 @@ async function main(): Promise<void> {
     if (values["compare-sizes"]) await compareSizes(servers.all.PurposeQL, targets, results, database, auditTables, key);
     log(`\nload average at the end: ${loadAverage()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
+    // The servers keep this process alive until they are stopped, whatever failed.
     if (servers) await servers.stop();
+    else if (purposeql) await purposeql.stop();
     if (connected) await database.end();
     if (values.keep) log(`kept the scratch database: ${databaseUrl}`);
     else await dropDatabase();
@@ -824,7 +828,24 @@ async function giveConsents(base: string, appKey: string, database: Client, ids:
   );
 }
 
-/** PurposeQL's page of 100 (contract purpose) at the first size and again after growing the data set to --large. */
+/** One page at a time over one connection: the median time of `times` requests, and the answers that were not right. */
+async function sequentialPages(server: ServerProcess, target: Target, times: number): Promise<{ median: number; wrong: string[] }> {
+  const durations: number[] = [];
+  const wrong: string[] = [];
+  for (let i = 0; i < times; i += 1) {
+    const begin = performance.now();
+    const { status, json } = await send(server.url, target, target.items[i % target.items.length]!);
+    durations.push(performance.now() - begin);
+    const why = target.check(status, json);
+    if (why) wrong.push(`${why} ${JSON.stringify(dig(json, "errors", "0", "extensions", "code") ?? "")}`);
+  }
+  return { median: median(durations), wrong };
+}
+
+/**
+ * PurposeQL's page of 100 (contract purpose) at the first size and again after growing the data set
+ * to --large: one page at a time (its own time, no queue), then under the load of the timed runs.
+ */
 async function compareSizes(
   purposeql: ServerProcess,
   targets: Targets,
@@ -835,22 +856,46 @@ async function compareSizes(
 ): Promise<void> {
   const target = targets.page?.PurposeQL;
   if (!target || LARGE <= SUBJECTS) return;
-  const small = medianOf(results.get(`${CONNECTIONS}|page|PurposeQL`) ?? [], (run) => run.p50);
+  const SEQUENTIAL = 5;
+  const loadedSmall = results.get(`${CONNECTIONS}|page|PurposeQL`) ?? [];
+  const small = await sequentialPages(purposeql, target, SEQUENTIAL);
   const growing = Date.now();
   await insertSubjects(database, Keyring.of(Buffer.from(key, "base64")), SUBJECTS, LARGE, (written) => {
-    if (written % 100_000 === 0) process.stdout.write(`  … ${SUBJECTS + written} subjects\n`);
+    if (written % 200_000 === 0) log(`  … ${SUBJECTS + written} subjects`);
   });
   await database.query("ANALYZE data_subject");
-  log(`\ngrew the data set to ${LARGE} subjects in ${((Date.now() - growing) / 1000).toFixed(0)} s`);
-  const runs: RunFigures[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) runs.push(await timedRun(purposeql, target, CONNECTIONS, database, auditTables, false));
-  const large = medianOf(runs, (run) => run.p50);
+  log(`
+grew the data set to ${LARGE} subjects in ${((Date.now() - growing) / 1000).toFixed(0)} s`);
+  const large = await sequentialPages(purposeql, target, SEQUENTIAL);
+  const loadedLarge: RunFigures[] = [];
+  for (let round = 0; round < ROUNDS; round += 1)
+    loadedLarge.push(await timedRun(purposeql, target, CONNECTIONS, database, auditTables, false));
+  log(`
+PurposeQL's page of ${PAGE_SIZE} (contract purpose) at ${SUBJECTS} and at ${LARGE} subjects:`);
   log(
-    `PurposeQL page of ${PAGE_SIZE} (contract purpose, ${CONNECTIONS} connections), p50: ${fixed(small, 1)} ms at ${SUBJECTS} subjects, ${fixed(large, 1)} ms at ${LARGE} (×${small && large ? (large / small).toFixed(1) : "?"}); req/s ${fixed(
-      medianOf(runs, (run) => run.requestsPerSecond),
-      0,
-    )}`,
+    "| subjects | one page at a time: median ms | wrong answers | " + `${CONNECTIONS} connections: req/s | p50 ms | p99 ms | unexpected |`,
   );
+  log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const [size, sequential, loaded] of [
+    [SUBJECTS, small, loadedSmall],
+    [LARGE, large, loadedLarge],
+  ] as const) {
+    log(
+      `| ${size} | ${sequential.median.toFixed(0)} | ${sequential.wrong.length}/${SEQUENTIAL} | ${fixed(
+        medianOf(loaded, (run) => run.requestsPerSecond),
+        1,
+      )} | ${fixed(
+        medianOf(loaded, (run) => run.p50),
+        0,
+      )} | ${fixed(
+        medianOf(loaded, (run) => run.p99),
+        0,
+      )} | ${loaded.reduce((sum, run) => sum + run.unexpected, 0)} |`,
+    );
+  }
+  const wrong = [...small.wrong, ...large.wrong];
+  if (wrong.length > 0) log(`wrong answers: ${[...new Set(wrong)].join("; ")}`);
+  log(`one page at a time: ×${(large.median / small.median).toFixed(1)} at ${LARGE / SUBJECTS}× the subjects`);
 }
 
 main().catch((error: unknown) => {
