@@ -661,7 +661,7 @@ function report(
       medians.set(name, { rps, p50, p99 });
       const count = statements.get(`${key}|${name}`);
       log(
-        `| ${title} | ${name} | ${rps.toFixed(0)} | ${fixed(p50, 1)} | ${fixed(p99, 1)} | ${fixed(
+        `| ${title} | ${name} | ${rps.toFixed(rps < 10 ? 1 : 0)} | ${fixed(p50, 1)} | ${fixed(p99, 1)} | ${fixed(
           medianOf(runs, (run) => run.cpuPerRequest),
           3,
         )} | ${fixed(
