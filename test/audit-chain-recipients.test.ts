@@ -2,10 +2,11 @@ import type { DataSource } from "typeorm";
 import { canonicalEncoding, verifyAuditChain } from "../src/audit/audit-chain";
 import { runAuditCommand } from "../src/cli/audit-commands";
 import { RecipientType } from "../src/domain/recipients";
-import { insertAccessEvents, insertChangeEvents } from "../src/persistence/access-event-repository";
+import { insertChangeEvents } from "../src/persistence/access-event-repository";
 import { CHAIN_START, chainedEventsAfter } from "../src/persistence/audit-chain-repository";
 import { createDataSource } from "../src/persistence/data-source";
 import { migrations } from "../src/persistence/migrations";
+import { writeRequestAudit } from "../src/persistence/request-audit-statement";
 import { ProcessorClients1796700000000 } from "../src/persistence/migrations/1796700000000-ProcessorClients";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 
@@ -72,14 +73,10 @@ beforeAll(async () => {
     subjectId: "00000000-0000-4000-8000-000000000003",
   });
   const at = new Date("2027-05-01T10:00:00.123Z");
-  await insertAccessEvents(
-    dataSource.manager,
-    [
-      { ...actor("mailer", RecipientType.PROCESSOR, MAIL), operation: "read", released: ["user.name"], denied: [] },
-      { ...actor("adnet", RecipientType.THIRD_PARTY, null), operation: "read", released: ["user.location.coarse"], denied: [] },
-    ],
-    at,
-  );
+  const read = ({ subjectId, ...request }: ReturnType<typeof actor>, released: string[]) =>
+    writeRequestAudit(dataSource, { ...request, at, accesses: [{ subjectId, operation: "read", released, denied: [] }] }, []);
+  await read(actor("mailer", RecipientType.PROCESSOR, MAIL), ["user.name"]);
+  await read(actor("adnet", RecipientType.THIRD_PARTY, null), ["user.location.coarse"]);
   await insertChangeEvents(dataSource.manager, [
     { ...actor("crm", RecipientType.INTERNAL, null), operation: "updateSubject", written: ["user.contact.email"], at },
   ]);

@@ -1,5 +1,6 @@
 import { AccessEventRow } from "../src/persistence/entities";
 import { errorCodes, inProcessPurposeQLForThisFile } from "./support/harness";
+import { watchStatements } from "./support/statements";
 
 const purposeql = inProcessPurposeQLForThisFile();
 
@@ -144,6 +145,36 @@ describe("the audit trail", () => {
       expect(large).toBe(small);
     } finally {
       spy.mockRestore();
+    }
+  });
+
+  it("writes a page's access events in one statement whose text is the same for 1, 10 and 100 subjects", async () => {
+    const dataSource = purposeql.services.dataSource;
+    const existing = await dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM data_subject`);
+    for (let i = existing[0]!.n; i < 100; i += 1) await newSubject(`Page ${i}`);
+    const watch = watchStatements(dataSource);
+    try {
+      const auditWritesFor = async (first: number): Promise<string[]> => {
+        watch.clear();
+        const before = await dataSource.getRepository(AccessEventRow).count();
+        const response = await purposeql.execute<{ subjects: { edges: unknown[] } }>(
+          `query ($first: Int) { subjects(first: $first) { edges { node { fullName } } } }`,
+          { purpose: SERVICE, variables: { first } },
+        );
+        expect(response.data?.subjects.edges).toHaveLength(first);
+        expect((await dataSource.getRepository(AccessEventRow).count()) - before).toBe(first);
+        // Every write to the audit (the test's own counts only read it).
+        return watch.statements
+          .filter((statement) => /^\s*INSERT\b[^(]*access_event/i.test(statement.sql))
+          .map((statement) => statement.sql);
+      };
+      const [one, ten, hundred] = [await auditWritesFor(1), await auditWritesFor(10), await auditWritesFor(100)];
+      expect(one).toHaveLength(1);
+      expect(one[0]).toMatch(/\bunnest\(/);
+      expect(ten).toEqual(one);
+      expect(hundred).toEqual(one);
+    } finally {
+      watch.restore();
     }
   });
 });

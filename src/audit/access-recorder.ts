@@ -1,6 +1,7 @@
 import { RequestEventKind, type AuditQueryFilter } from "../domain/request-events";
 import { READ_OPERATION, type AccessEventToWrite } from "../persistence/access-event-repository";
 import type { RequestEventToWrite } from "../persistence/request-event-repository";
+import type { SubjectAccess } from "../persistence/request-audit-statement";
 
 /** An export handed out in this request: one event of its own, whatever else the request read. */
 interface RecordedExport {
@@ -67,17 +68,21 @@ export class AccessRecorder {
     }));
   }
 
-  /** One read event per subject, then one event per export; a category both released and denied in one request counts as denied too. */
-  events(request: Omit<AccessEventToWrite, "subjectId" | "operation" | "released" | "denied">): AccessEventToWrite[] {
+  /** One read per subject, then one access per export; a category both released and denied in one request counts as denied too. */
+  accesses(): SubjectAccess[] {
     const reads = [...this.bySubject].map(([subjectId, entry]) => ({
-      ...request,
       subjectId,
       operation: READ_OPERATION,
       released: [...entry.released].sort(),
       denied: [...entry.denied].sort(),
     }));
-    const exports = this.exports.map((exported) => ({ ...request, ...exported, denied: [] }));
+    const exports = this.exports.map((exported) => ({ ...exported, denied: [] }));
     return [...reads, ...exports];
+  }
+
+  /** The accesses as the events they are written as, each with the request's columns. */
+  events(request: Omit<AccessEventToWrite, "subjectId" | "operation" | "released" | "denied">): AccessEventToWrite[] {
+    return this.accesses().map((access) => ({ ...request, ...access }));
   }
 
   private entryOf(subjectId: string): { released: Set<string>; denied: Set<string> } {

@@ -23,26 +23,6 @@ export interface AccessEventToWrite extends EventActor {
   readonly denied: readonly string[];
 }
 
-/**
- * One multi-row INSERT for the whole request (its reads and its exports): either every event is
- * written or none. `at` is the request's time, from the server's one clock (not the database's), so
- * the audit and the decisions it records share one time line.
- */
-export async function insertAccessEvents(manager: EntityManager, events: readonly AccessEventToWrite[], at: Date): Promise<void> {
-  if (events.length === 0) return;
-  await manager.insert(
-    AccessEventRow,
-    events.map((event) => ({
-      ...event,
-      at,
-      written: [],
-      released: [...event.released],
-      denied: [...event.denied],
-      decision: decisionOf(event),
-    })),
-  );
-}
-
 /** The operation an access event of reads records. */
 export const READ_OPERATION = "read";
 
@@ -75,9 +55,4 @@ export async function insertChangeEvents(manager: EntityManager, events: readonl
 
 export async function accessEventsOfSubject(manager: EntityManager, subjectId: string): Promise<AccessEventRow[]> {
   return manager.getRepository(AccessEventRow).find({ where: { subjectId }, order: { at: "ASC", id: "ASC" } });
-}
-
-function decisionOf(event: AccessEventToWrite): AccessDecision {
-  if (event.denied.length === 0) return AccessDecision.RELEASED;
-  return event.released.length === 0 ? AccessDecision.DENIED : AccessDecision.PARTIAL;
 }
