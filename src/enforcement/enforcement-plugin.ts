@@ -111,7 +111,8 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
                   processorName: context.client.processorName,
                   purposeKey: access.purposeKey,
                   at: access.now,
-                  accesses: access.recorder.accesses(),
+                  reads: access.recorder.reads(),
+                  exports: access.recorder.exportsMade(),
                 };
           const auditQueries = access.recorder.auditQueries({
             requestId: context.requestId,

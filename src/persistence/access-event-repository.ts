@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { AccessDecision } from "../domain/policy-terms";
 import type { RecipientType } from "../domain/recipients";
+import { ACCESS_EVENT_COLUMNS, OF_SUBJECT, type AccessEventView } from "./audit-query-repository";
 import { AccessEventRow } from "./entities";
 
 /** Who read or wrote, as every event records it: the client, the recipient it is, and the processor it acts for. */
@@ -53,6 +54,10 @@ export async function insertChangeEvents(manager: EntityManager, events: readonl
   );
 }
 
-export async function accessEventsOfSubject(manager: EntityManager, subjectId: string): Promise<AccessEventRow[]> {
-  return manager.getRepository(AccessEventRow).find({ where: { subjectId }, order: { at: "ASC", id: "ASC" } });
+/** A subject's access events, reads in `read_event` included (migration CompactReadAudit), oldest first. */
+export async function accessEventsOfSubject(manager: EntityManager, subjectId: string): Promise<AccessEventView[]> {
+  return manager.query(
+    `SELECT ${ACCESS_EVENT_COLUMNS} FROM audit_access_event WHERE ${OF_SUBJECT("$1")} ORDER BY at, chain_position, ordinal`,
+    [subjectId],
+  );
 }

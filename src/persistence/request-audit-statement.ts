@@ -1,51 +1,63 @@
 import type { PoolClient } from "pg";
 import type { DataSource, QueryRunner } from "typeorm";
-import { AccessDecision } from "../domain/policy-terms";
 import type { EventActor } from "./access-event-repository";
+import { categoryBits, maskOf, type CategoryBits } from "./audit-categories";
 import { insertRequestEvents, type RequestEventToWrite } from "./request-event-repository";
 
-/** What one request read of one subject, or one export it handed out. */
-export interface SubjectAccess {
+/** What one request read of one subject through the field guard: the categories released and denied. */
+export interface SubjectRead {
   readonly subjectId: string;
-  /** `read` for reads through the field guard; an export's own operation (`accessExport`) for an export. */
-  readonly operation: string;
   readonly released: readonly string[];
   readonly denied: readonly string[];
 }
 
-/** A request's accesses: who, for what purpose, when, and the subjects (in the order they are chained). */
+/** An export of one subject's data handed out in the request (`accessExport`, …): its operation and the categories it released. */
+export interface SubjectExport {
+  readonly subjectId: string;
+  readonly operation: string;
+  readonly released: readonly string[];
+}
+
+/** A request's accesses: who, for what purpose, when, its reads (in the order they are recorded) and its exports. */
 export interface RequestAccesses extends EventActor {
   readonly requestId: string;
   readonly purposeKey: string;
   /** The request's time, from the server's one clock (not the database's). */
   readonly at: Date;
-  readonly accesses: readonly SubjectAccess[];
+  readonly reads: readonly SubjectRead[];
+  readonly exports: readonly SubjectExport[];
 }
 
 /**
- * The request's access events as ONE statement whose text never changes, whatever the number of
- * subjects: the request's columns are scalars, the per-subject columns arrays of equal length, each
- * of its own type, expanded by `unnest` and inserted in their given order (`ORDER BY n`, so the
- * chain positions follow it). A text per page size would be parsed and planned anew for every size,
- * and a multi-row VALUES of 8 parameters a row costs its builder more than the database its insert.
- * A category list travels as one array literal (a text), since an array of arrays must be
- * rectangular and these lists are not. The database still chains each row (its BEFORE INSERT trigger).
+ * The request's accesses as ONE statement whose text never changes, whatever the number of
+ * subjects: the request's columns are scalars, the per-subject columns arrays. Its reads are one
+ * row of `read_event` (migration CompactReadAudit: the subjects' ids and one released and one
+ * denied category mask each, in order), written only when it read anyone; its exports, rare, are
+ * one `access_event` row each, expanded by `unnest` in their order (a category list travels as an
+ * array literal, since an array of arrays must be rectangular). Both inserts are one statement, so
+ * one is never written without the other; the database chains each row (their BEFORE INSERT
+ * triggers). A text per page size would be parsed and planned anew for every size, and a
+ * multi-row VALUES of 8 parameters a row cost its builder more than the database its insert.
  */
-export const ACCESS_EVENTS_STATEMENT = {
+export const REQUEST_AUDIT_STATEMENT = {
   // A named statement is parsed and planned once per connection, then only executed.
-  name: "purposeql_access_events_v1",
-  text: `INSERT INTO access_event (request_id, client_id, client_name, purpose_key, recipient_type, processor_name, at,
+  name: "purposeql_request_audit_v2",
+  text: `WITH reads AS (
+  INSERT INTO read_event (request_id, client_id, client_name, purpose_key, recipient_type, processor_name, at, subject_ids, released, denied)
+  SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::recipient_type, $6::text, $7::timestamptz, $8::uuid[], $9::bigint[], $10::bigint[]
+   WHERE cardinality($8::uuid[]) > 0
+  RETURNING chain_position)
+INSERT INTO access_event (request_id, client_id, client_name, purpose_key, recipient_type, processor_name, at,
                           subject_id, operation, written, released, denied, decision)
 SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::recipient_type, $6::text, $7::timestamptz,
-       entry.subject_id, entry.operation, '{}'::text[], entry.released::text[], entry.denied::text[], entry.decision::access_decision
-  FROM unnest($8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[])
-       WITH ORDINALITY AS entry(subject_id, operation, released, denied, decision, n)
+       entry.subject_id, entry.operation, '{}'::text[], entry.released::text[], '{}'::text[], 'RELEASED'::access_decision
+  FROM unnest($11::uuid[], $12::text[], $13::text[]) WITH ORDINALITY AS entry(subject_id, operation, released, n)
  ORDER BY entry.n`,
 } as const;
 
-/** The values of ACCESS_EVENTS_STATEMENT for `request`: always twelve, whatever the number of subjects. */
-export function accessEventsValues(request: RequestAccesses): unknown[] {
-  const { accesses } = request;
+/** The values of REQUEST_AUDIT_STATEMENT for `request`: always thirteen, whatever the number of subjects. */
+export function requestAuditValues(request: RequestAccesses, bits: CategoryBits): unknown[] {
+  const { reads, exports } = request;
   return [
     request.requestId,
     request.clientId,
@@ -54,16 +66,17 @@ export function accessEventsValues(request: RequestAccesses): unknown[] {
     request.recipientType,
     request.processorName,
     request.at,
-    accesses.map((access) => access.subjectId),
-    accesses.map((access) => access.operation),
-    accesses.map((access) => arrayLiteral(access.released)),
-    accesses.map((access) => arrayLiteral(access.denied)),
-    accesses.map(decisionOf),
+    reads.map((read) => read.subjectId),
+    reads.map((read) => maskOf(bits, read.released)),
+    reads.map((read) => maskOf(bits, read.denied)),
+    exports.map((exported) => exported.subjectId),
+    exports.map((exported) => exported.operation),
+    exports.map((exported) => arrayLiteral(exported.released)),
   ];
 }
 
 /**
- * Writes a request's audit before its answer leaves: its access events in one statement, and its
+ * Writes a request's audit before its answer leaves: its reads and exports in one statement, and its
  * queries of the audit (request events) with them in one transaction when there are any, so the
  * answer is released with all of its audit or none. Throws when anything could not be written.
  * `request` is null when the request declared no purpose (it then read nothing personal).
@@ -73,16 +86,19 @@ export async function writeRequestAudit(
   request: RequestAccesses | null,
   auditQueries: readonly RequestEventToWrite[],
 ): Promise<void> {
-  if ((request === null || request.accesses.length === 0) && auditQueries.length === 0) return;
+  const accesses = request === null || isEmpty(request) ? null : request;
+  if (accesses === null && auditQueries.length === 0) return;
   const queryRunner = dataSource.createQueryRunner("master");
   try {
+    // Before any transaction: a bit given out is never taken back, so no rollback may unsay what this process learnt.
+    const bits = accesses === null ? new Map<string, number>() : await categoryBits(queryRunner, categoriesRead(accesses));
     if (auditQueries.length === 0) {
-      await insertAccessEvents(dataSource, queryRunner, request);
+      if (accesses) await insertAccesses(dataSource, queryRunner, accesses, bits);
       return;
     }
     await queryRunner.startTransaction();
     try {
-      await insertAccessEvents(dataSource, queryRunner, request);
+      if (accesses) await insertAccesses(dataSource, queryRunner, accesses, bits);
       await insertRequestEvents(queryRunner.manager, auditQueries);
       await queryRunner.commitTransaction();
     } catch (error) {
@@ -94,27 +110,33 @@ export async function writeRequestAudit(
   }
 }
 
-async function insertAccessEvents(dataSource: DataSource, queryRunner: QueryRunner, request: RequestAccesses | null): Promise<void> {
-  if (request === null || request.accesses.length === 0) return;
-  const values = accessEventsValues(request);
+async function insertAccesses(
+  dataSource: DataSource,
+  queryRunner: QueryRunner,
+  request: RequestAccesses,
+  bits: CategoryBits,
+): Promise<void> {
+  const values = requestAuditValues(request, bits);
   if (usesPg(dataSource)) {
     // TypeORM's query() takes no statement name: the query runner's own pg connection does.
     const connection = (await queryRunner.connect()) as PoolClient;
-    await connection.query({ ...ACCESS_EVENTS_STATEMENT, values });
+    await connection.query({ ...REQUEST_AUDIT_STATEMENT, values });
   } else {
-    await queryRunner.query(ACCESS_EVENTS_STATEMENT.text, values);
+    await queryRunner.query(REQUEST_AUDIT_STATEMENT.text, values);
   }
+}
+
+function categoriesRead(request: RequestAccesses): string[] {
+  return request.reads.flatMap((read) => [...read.released, ...read.denied]);
+}
+
+function isEmpty(request: RequestAccesses): boolean {
+  return request.reads.length === 0 && request.exports.length === 0;
 }
 
 /** PGlite is handed to TypeORM as `options.driver` (data-source.ts); without one, TypeORM's postgres driver is `pg`. */
 function usesPg(dataSource: DataSource): boolean {
   return dataSource.options.type === "postgres" && dataSource.options.driver === undefined;
-}
-
-/** RELEASED when nothing was denied, DENIED when nothing was released, else PARTIAL. */
-function decisionOf(access: SubjectAccess): AccessDecision {
-  if (access.denied.length === 0) return AccessDecision.RELEASED;
-  return access.released.length === 0 ? AccessDecision.DENIED : AccessDecision.PARTIAL;
 }
 
 /** A PostgreSQL array literal of texts, every item quoted, so no key can break out of it. */

@@ -13,6 +13,7 @@ import { PolicyVersionsWhole1796500000000 } from "./1796500000000-PolicyVersions
 import { ErasedRecordsPurge1796600000000 } from "./1796600000000-ErasedRecordsPurge";
 import { ProcessorClients1796700000000 } from "./1796700000000-ProcessorClients";
 import { AuditQueries1796800000000 } from "./1796800000000-AuditQueries";
+import { CompactReadAudit1796910000000 } from "./1796910000000-CompactReadAudit";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   ErasedRecordsPurge1796600000000,
   ProcessorClients1796700000000,
   AuditQueries1796800000000,
+  CompactReadAudit1796910000000,
 ];
