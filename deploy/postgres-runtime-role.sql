@@ -18,6 +18,12 @@ GRANT SELECT, INSERT ON access_event TO :"app";
 -- Refusals and the audit's own queries, in the same chain: insert and read, nothing else.
 REVOKE ALL ON request_event FROM :"app";
 GRANT SELECT, INSERT ON request_event TO :"app";
+-- A request's reads, one row per request, in the same chain: insert and read, nothing else.
+REVOKE ALL ON read_event FROM :"app";
+GRANT SELECT, INSERT ON read_event TO :"app";
+-- The categories' bits: read; a new key is given its bit by audit_category_register, run as the owner.
+REVOKE ALL ON audit_category FROM :"app";
+GRANT SELECT ON audit_category TO :"app";
 -- The chain's head: read (for `npm run audit -- verify`), never written but by the trigger.
 REVOKE ALL ON access_event_chain_head FROM :"app";
 GRANT SELECT ON access_event_chain_head TO :"app";

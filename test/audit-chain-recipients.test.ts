@@ -2,10 +2,11 @@ import type { DataSource } from "typeorm";
 import { canonicalEncoding, verifyAuditChain } from "../src/audit/audit-chain";
 import { runAuditCommand } from "../src/cli/audit-commands";
 import { RecipientType } from "../src/domain/recipients";
-import { insertAccessEvents, insertChangeEvents } from "../src/persistence/access-event-repository";
+import { insertChangeEvents } from "../src/persistence/access-event-repository";
 import { CHAIN_START, chainedEventsAfter } from "../src/persistence/audit-chain-repository";
 import { createDataSource } from "../src/persistence/data-source";
 import { migrations } from "../src/persistence/migrations";
+import { CompactReadAudit1796910000000 } from "../src/persistence/migrations/1796910000000-CompactReadAudit";
 import { ProcessorClients1796700000000 } from "../src/persistence/migrations/1796700000000-ProcessorClients";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 
@@ -49,8 +50,10 @@ const idOf = async (clientName: string): Promise<string> =>
 beforeAll(async () => {
   database = await createTestDatabase();
   dataSource = createDataSource(database.target);
-  // Every migration before the one that records recipients: the database as it was.
-  dataSource.setOptions({ migrations: migrations.filter((migration) => migration !== ProcessorClients1796700000000) });
+  // Every migration before the one that records recipients: the database as it was (the compact
+  // reads, which record recipients too, come after it).
+  const later = [ProcessorClients1796700000000, CompactReadAudit1796910000000];
+  dataSource.setOptions({ migrations: migrations.filter((migration) => !later.includes(migration)) });
   await dataSource.initialize();
   await dataSource.runMigrations();
   for (const client of ["old-one", "old-two", "old-three"]) {
@@ -61,6 +64,7 @@ beforeAll(async () => {
     );
   }
   await runner((queryRunner) => new ProcessorClients1796700000000().up(queryRunner));
+  await runner((queryRunner) => new CompactReadAudit1796910000000().up(queryRunner));
 
   const actor = (clientName: string, recipientType: RecipientType, processorName: string | null) => ({
     requestId: "00000000-0000-4000-8000-000000000001",
@@ -72,14 +76,26 @@ beforeAll(async () => {
     subjectId: "00000000-0000-4000-8000-000000000003",
   });
   const at = new Date("2027-05-01T10:00:00.123Z");
-  await insertAccessEvents(
-    dataSource.manager,
-    [
-      { ...actor("mailer", RecipientType.PROCESSOR, MAIL), operation: "read", released: ["user.name"], denied: [] },
-      { ...actor("adnet", RecipientType.THIRD_PARTY, null), operation: "read", released: ["user.location.coarse"], denied: [] },
-    ],
-    at,
-  );
+  // Reads as the server recorded them in access_event, one row per subject, before read_event (migration CompactReadAudit).
+  const read = (event: ReturnType<typeof actor>, released: string[]) =>
+    query(
+      `INSERT INTO access_event (request_id, client_id, client_name, purpose_key, recipient_type, processor_name, subject_id, operation,
+                                 written, released, denied, decision, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'read', '{}', $8, '{}', 'RELEASED', $9)`,
+      [
+        event.requestId,
+        event.clientId,
+        event.clientName,
+        event.purposeKey,
+        event.recipientType,
+        event.processorName,
+        event.subjectId,
+        released,
+        at,
+      ],
+    );
+  await read(actor("mailer", RecipientType.PROCESSOR, MAIL), ["user.name"]);
+  await read(actor("adnet", RecipientType.THIRD_PARTY, null), ["user.location.coarse"]);
   await insertChangeEvents(dataSource.manager, [
     { ...actor("crm", RecipientType.INTERNAL, null), operation: "updateSubject", written: ["user.contact.email"], at },
   ]);

@@ -40,11 +40,16 @@ beforeAll(async () => {
       ),
     ),
   );
-  // Concurrent requests: on PostgreSQL they insert from several pool connections at once.
-  const ids = created.map((response) => response.data!.createSubject.id);
+  // Concurrent requests: on PostgreSQL they insert from several pool connections at once. Each
+  // writes one access event (a request's reads are one read event, migration CompactReadAudit:
+  // test/audit-chain-reads.test.ts); the chain's mechanics are checked here on access_event.
+  expect(created.every((response) => response.data?.createSubject.id)).toBe(true);
   await Promise.all(
     Array.from({ length: 24 }, (_, i) =>
-      purposeql.execute(`query ($id: ID!) { subject(id: $id) { fullName email } }`, { purpose: SERVICE, variables: { id: ids[i % 3] } }),
+      purposeql.execute(`mutation ($n: String!) { createSubject(input: { fullName: $n, email: "c@example.lv" }) { id } }`, {
+        purpose: SERVICE,
+        variables: { n: `Concurrent ${i}` },
+      }),
     ),
   );
 });
@@ -191,7 +196,11 @@ describe(`request events in the same chain (${DATABASE})`, () => {
   }
 
   const totalEvents = async (): Promise<number> =>
-    (await query<{ n: number }>(`SELECT ((SELECT count(*) FROM access_event) + (SELECT count(*) FROM request_event))::int AS n`))[0]!.n;
+    (
+      await query<{ n: number }>(
+        `SELECT ((SELECT count(*) FROM access_event) + (SELECT count(*) FROM request_event) + (SELECT count(*) FROM read_event))::int AS n`,
+      )
+    )[0]!.n;
 
   it("takes the next positions for a refusal and an audit query (a name in any script), between access events, and verifies", async () => {
     const before = await verify();
@@ -212,6 +221,7 @@ describe(`request events in the same chain (${DATABASE})`, () => {
     const chain = await query<{ source: string; position: string }>(
       `SELECT 'access_event' AS source, chain_position::text AS position FROM access_event WHERE chain_position > $1
        UNION ALL SELECT 'request_event:' || kind, chain_position::text FROM request_event WHERE chain_position > $1
+       UNION ALL SELECT 'read_event', chain_position::text FROM read_event WHERE chain_position > $1
        ORDER BY 2`,
       [before.head.position],
     );
@@ -219,7 +229,7 @@ describe(`request events in the same chain (${DATABASE})`, () => {
     expect(chain).toEqual([
       { source: "request_event:REFUSAL", position: next(1) },
       { source: "request_event:AUDIT_QUERY", position: next(2) },
-      { source: "access_event", position: next(3) },
+      { source: "read_event", position: next(3) },
     ]);
     expect(await verify()).toMatchObject({ intact: true, events: await totalEvents(), head: { position: next(3) } });
   });
@@ -247,7 +257,8 @@ describe(`request events in the same chain (${DATABASE})`, () => {
       await asRequestEventOwner(`DELETE FROM request_event WHERE id = ${audited!.id}`);
       expect(await verify()).toMatchObject({
         intact: false,
-        tamper: { kind: "deleted", table: "access_event", position: String(Number(audited!.position) + 1) },
+        // The event after it is the request's read, in read_event.
+        tamper: { kind: "deleted", table: "read_event", position: String(Number(audited!.position) + 1) },
       });
       await asRequestEventOwner(`INSERT INTO request_event OVERRIDING SYSTEM VALUE SELECT * FROM deleted_request_events`);
       await expectIntactWithRequestEvents();

@@ -1,5 +1,5 @@
-import { AccessEventRow } from "../src/persistence/entities";
 import { errorCodes, inProcessPurposeQLForThisFile } from "./support/harness";
+import { watchStatements } from "./support/statements";
 
 const purposeql = inProcessPurposeQLForThisFile();
 
@@ -17,8 +17,30 @@ async function newSubject(fullName: string): Promise<string> {
   return response.data!.createSubject.id;
 }
 
-const eventsOf = (subjectId: string) =>
-  purposeql.services.dataSource.getRepository(AccessEventRow).find({ where: { subjectId }, order: { id: "ASC" } });
+/** An access event as the audit's readers see it: a row of access_event, or one subject of a request's row of read_event. */
+interface AuditedEvent {
+  operation: string;
+  purposeKey: string;
+  written: string[];
+  released: string[];
+  denied: string[];
+  decision: string;
+  clientName: string;
+  requestId: string;
+}
+
+const EVENT_COLUMNS = `operation, purpose_key AS "purposeKey", written, released, denied, decision::text AS decision,
+  client_name AS "clientName", request_id::text AS "requestId"`;
+
+const eventsOf = (subjectId: string): Promise<AuditedEvent[]> =>
+  purposeql.services.dataSource.query(
+    `SELECT ${EVENT_COLUMNS} FROM audit_access_event WHERE subject_id = $1 ORDER BY chain_position, ordinal`,
+    [subjectId],
+  );
+
+/** Rows of the audit's tables: every access event and each request's one row of reads. */
+const countOf = async (table: "audit_access_event" | "read_event"): Promise<number> =>
+  (await purposeql.services.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
 
 describe("the audit trail", () => {
   it("records each request's released and denied categories per subject (selecting only the id reads nothing personal), and accessLog shows them without personal values", async () => {
@@ -27,7 +49,7 @@ describe("the audit trail", () => {
     await purposeql.execute(`query ($id: ID!) { subject(id: $id) { fullName email } }`, { purpose: ADVERTISING, variables: { id } });
 
     const rows = await eventsOf(id);
-    const summary = (row: AccessEventRow) => ({
+    const summary = (row: AuditedEvent) => ({
       operation: row.operation,
       purpose: row.purposeKey,
       written: row.written,
@@ -86,15 +108,25 @@ describe("the audit trail", () => {
     expect(JSON.stringify(log)).not.toMatch(/Audited Person|a@example\.lv/);
   });
 
-  it("writes one event per subject for a page, in one request", async () => {
+  it("writes a page's reads as one row of read_event, read back as one event per subject, in one request", async () => {
     for (const name of ["P1", "P2", "P3"]) await newSubject(name);
-    const before = await purposeql.services.dataSource.getRepository(AccessEventRow).count();
+    const [events, rows] = [await countOf("audit_access_event"), await countOf("read_event")];
     const page = await purposeql.execute<{ subjects: { edges: unknown[] } }>(`{ subjects(first: 3) { edges { node { fullName } } } }`, {
       purpose: SERVICE,
     });
-    const written = await purposeql.services.dataSource.getRepository(AccessEventRow).find({ order: { id: "DESC" }, take: 3 });
-    expect((await purposeql.services.dataSource.getRepository(AccessEventRow).count()) - before).toBe(page.data!.subjects.edges.length);
-    expect(new Set(written.map((row) => row.requestId)).size).toBe(1);
+    expect(page.data!.subjects.edges).toHaveLength(3);
+    expect((await countOf("read_event")) - rows).toBe(1);
+    expect((await countOf("audit_access_event")) - events).toBe(3);
+    const [row] = await purposeql.services.dataSource.query<{ subjects: number; request: string }[]>(
+      `SELECT cardinality(subject_ids) AS subjects, request_id::text AS request FROM read_event ORDER BY chain_position DESC LIMIT 1`,
+    );
+    expect(row!.subjects).toBe(3);
+    const written = await purposeql.services.dataSource.query<AuditedEvent[]>(
+      `SELECT ${EVENT_COLUMNS} FROM audit_access_event ORDER BY chain_position DESC, ordinal DESC LIMIT 3`,
+    );
+    expect(written.map((event) => [event.requestId, event.operation, event.released])).toEqual(
+      Array.from({ length: 3 }, () => [row!.request, "read", ["user.name"]]),
+    );
   });
 
   it("(e) releases no personal data when the audit cannot be written", async () => {
@@ -103,7 +135,8 @@ describe("the audit trail", () => {
     await dataSource.query(
       `CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit store unavailable'; END $$`,
     );
-    await dataSource.query(`CREATE TRIGGER refuse_audit BEFORE INSERT ON access_event FOR EACH ROW EXECUTE FUNCTION refuse_audit()`);
+    // Reads are recorded in read_event (migration CompactReadAudit).
+    await dataSource.query(`CREATE TRIGGER refuse_audit BEFORE INSERT ON read_event FOR EACH ROW EXECUTE FUNCTION refuse_audit()`);
     try {
       const response = await purposeql.execute(`query ($id: ID!) { subject(id: $id) { id fullName email } }`, {
         purpose: SERVICE,
@@ -116,7 +149,7 @@ describe("the audit trail", () => {
       const noPersonalData = await purposeql.execute(`{ policyVersion purposes { key } }`);
       expect(noPersonalData.errors).toBeUndefined();
     } finally {
-      await dataSource.query(`DROP TRIGGER refuse_audit ON access_event`);
+      await dataSource.query(`DROP TRIGGER refuse_audit ON read_event`);
       await dataSource.query(`DROP FUNCTION refuse_audit()`);
     }
     expect((await eventsOf(id)).filter((row) => row.operation === "read")).toEqual([]);
@@ -144,6 +177,36 @@ describe("the audit trail", () => {
       expect(large).toBe(small);
     } finally {
       spy.mockRestore();
+    }
+  });
+
+  it("writes a page's reads in one statement whose text is the same for 1, 10 and 100 subjects", async () => {
+    const dataSource = purposeql.services.dataSource;
+    const existing = await dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM data_subject`);
+    for (let i = existing[0]!.n; i < 100; i += 1) await newSubject(`Page ${i}`);
+    const watch = watchStatements(dataSource);
+    try {
+      const auditWritesFor = async (first: number): Promise<string[]> => {
+        watch.clear();
+        const before = await countOf("audit_access_event");
+        const response = await purposeql.execute<{ subjects: { edges: unknown[] } }>(
+          `query ($first: Int) { subjects(first: $first) { edges { node { fullName } } } }`,
+          { purpose: SERVICE, variables: { first } },
+        );
+        expect(response.data?.subjects.edges).toHaveLength(first);
+        expect((await countOf("audit_access_event")) - before).toBe(first);
+        // Every write to the audit (the test's own counts only read it).
+        return watch.statements
+          .filter((statement) => /\bINSERT\s+INTO\s+"?(access|read)_event\b/i.test(statement.sql))
+          .map((statement) => statement.sql);
+      };
+      const [one, ten, hundred] = [await auditWritesFor(1), await auditWritesFor(10), await auditWritesFor(100)];
+      expect(one).toHaveLength(1);
+      expect(one[0]).toMatch(/\bINSERT INTO read_event\b/);
+      expect(ten).toEqual(one);
+      expect(hundred).toEqual(one);
+    } finally {
+      watch.restore();
     }
   });
 });

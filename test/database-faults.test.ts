@@ -122,7 +122,7 @@ describeOnPostgres("database faults under load", () => {
     const audited = new Set(
       (
         await services.dataSource.query<{ request_id: string }[]>(
-          `SELECT DISTINCT request_id FROM access_event WHERE request_id = ANY($1)`,
+          `SELECT DISTINCT request_id FROM audit_access_event WHERE request_id = ANY($1)`,
           [[...released, ...written].map((answer) => answer.requestId)],
         )
       ).map((row) => row.request_id),

@@ -133,7 +133,7 @@ describe(`SIGTERM under load (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlit
     await dataSource.initialize();
     try {
       const rows = await dataSource.query<{ request_id: string }[]>(
-        `SELECT DISTINCT request_id FROM access_event WHERE request_id = ANY($1::uuid[]) AND operation = 'read'`,
+        `SELECT DISTINCT request_id FROM audit_access_event WHERE request_id = ANY($1::uuid[]) AND operation = 'read'`,
         [released.map((answer) => answer.requestId)],
       );
       expect(new Set(rows.map((row) => row.request_id))).toEqual(new Set(released.map((answer) => answer.requestId)));

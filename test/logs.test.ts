@@ -95,7 +95,7 @@ describe("the access log", () => {
     // The change event of the write carries the same id.
     const id = (JSON.parse(answer.text) as { data: { createSubject: { id: string } } }).data.createSubject.id;
     const events: { request_id: string }[] = await purposeql.services.dataSource.query(
-      `SELECT request_id FROM access_event WHERE subject_id = $1`,
+      `SELECT request_id FROM audit_access_event WHERE subject_id = $1`,
       [id],
     );
     expect(events.map((event) => event.request_id)).toEqual([answer.requestId]);
@@ -127,7 +127,7 @@ describe("the access log", () => {
     expect(body.errors.map((error) => [error.extensions.code, error.extensions.requestId])).toEqual([["PURPOSE_LIMITATION", requestId]]);
     expect((await accessLineOf(requestId)).purpose).toBe("marketing.advertising");
     const audited: { request_id: string }[] = await purposeql.services.dataSource.query(
-      `SELECT request_id FROM access_event WHERE subject_id = $1 AND purpose_key = 'marketing.advertising'`,
+      `SELECT request_id FROM audit_access_event WHERE subject_id = $1 AND purpose_key = 'marketing.advertising'`,
       [id],
     );
     expect(audited).toEqual([{ request_id: requestId }]);

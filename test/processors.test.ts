@@ -72,12 +72,12 @@ interface EventRow {
 const eventsOf = (subjectId: string): Promise<EventRow[]> =>
   purposeql.services.dataSource.query(
     `SELECT client_name, operation, decision::text AS decision, recipient_type::text AS recipient_type, processor_name, released, written
-       FROM access_event WHERE subject_id = $1 ORDER BY id`,
+       FROM audit_access_event WHERE subject_id = $1 ORDER BY chain_position, ordinal`,
     [subjectId],
   );
 
 const eventCount = async (): Promise<number> =>
-  Number((await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM access_event`))[0].n);
+  Number((await purposeql.services.dataSource.query(`SELECT count(*)::int AS n FROM audit_access_event`))[0].n);
 
 /** Applies an edited policy file as a new version and puts it in force, as `npm run seed` and a reload do. */
 async function applyEdited(edit: (source: string) => string): Promise<void> {

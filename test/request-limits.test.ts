@@ -64,7 +64,7 @@ afterEach(() => {
 });
 
 async function accessEventCount(): Promise<number> {
-  const [row] = await purposeql.services.dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count FROM access_event`);
+  const [row] = await purposeql.services.dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count FROM audit_access_event`);
   return row?.count ?? 0;
 }
 

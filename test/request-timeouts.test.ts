@@ -77,7 +77,9 @@ describe("the request deadline", () => {
       await untilPreviousRequestFinished();
       // The second lookup never started: the deadline had passed when its turn came.
       expect(lookups).toBe(1);
-      const events = await purposeql.services.dataSource.query<unknown[]>(`SELECT 1 FROM access_event WHERE request_id = $1`, [requestId]);
+      const events = await purposeql.services.dataSource.query<unknown[]>(`SELECT 1 FROM audit_access_event WHERE request_id = $1`, [
+        requestId,
+      ]);
       expect(events).toEqual([]);
     } finally {
       held.open();
@@ -89,7 +91,9 @@ describe("the request deadline", () => {
     const requestId = randomUUID();
     const answer = await send(`{ subject(id: "${subjectId}") { fullName } }`, requestId);
     expect(answer).toEqual({ status: 200, body: { data: { subject: { fullName: "Deadline Test" } } } });
-    const events = await purposeql.services.dataSource.query<unknown[]>(`SELECT 1 FROM access_event WHERE request_id = $1`, [requestId]);
+    const events = await purposeql.services.dataSource.query<unknown[]>(`SELECT 1 FROM audit_access_event WHERE request_id = $1`, [
+      requestId,
+    ]);
     expect(events).toHaveLength(1);
   });
 });

@@ -180,7 +180,7 @@ describe("retention executed per category", () => {
     expect(await purposeql.services.dataSource.query(`SELECT id FROM subject_request WHERE subject_id = $1`, [subjectId])).toEqual([]);
     // The audit keeps the subject's id, and nothing else of them.
     const audit = JSON.stringify(
-      await purposeql.services.dataSource.query(`SELECT * FROM access_event WHERE subject_id = $1`, [subjectId]),
+      await purposeql.services.dataSource.query(`SELECT * FROM audit_access_event WHERE subject_id = $1`, [subjectId]),
     );
     expect(audit).toContain(subjectId);
     for (const value of Object.values(PERSON)) expect(audit).not.toContain(value);
@@ -554,7 +554,7 @@ describe("erasure (GDPR Art. 17)", () => {
 
     // No value of the person's is in the audit.
     const audit = JSON.stringify(
-      await purposeql.services.dataSource.query(`SELECT * FROM access_event WHERE subject_id = $1`, [subjectId]),
+      await purposeql.services.dataSource.query(`SELECT * FROM audit_access_event WHERE subject_id = $1`, [subjectId]),
     );
     for (const value of Object.values(PERSON)) expect(audit).not.toContain(value);
   });

@@ -108,6 +108,16 @@ describePostgres("the runtime role on PostgreSQL", () => {
       "replace the request events' hash",
       `CREATE OR REPLACE FUNCTION request_event_hash(event request_event) RETURNS bytea LANGUAGE sql AS $$ SELECT event.hash $$`,
     ],
+    ["UPDATE a read event", `UPDATE read_event SET client_name = 'forged'`],
+    ["DELETE read events", `DELETE FROM read_event`],
+    ["TRUNCATE read events", `TRUNCATE read_event`],
+    ["DROP the read events' chain trigger", `DROP TRIGGER read_event_chain ON read_event`],
+    [
+      "replace the read events' hash",
+      `CREATE OR REPLACE FUNCTION read_event_hash(event read_event) RETURNS bytea LANGUAGE sql AS $$ SELECT event.hash $$`,
+    ],
+    ["give a category a bit of its own choosing", `INSERT INTO audit_category (bit_index, key) VALUES (62, 'forged')`],
+    ["renumber a category", `UPDATE audit_category SET bit_index = 61`],
     ["record a migration", `INSERT INTO migrations (timestamp, name) VALUES (1, 'forged')`],
   ])("cannot %s", async (_what, statement) => {
     await expect(asRuntime(statement)).rejects.toThrow(/permission denied|must be owner/);
@@ -126,8 +136,16 @@ describePostgres("the runtime role on PostgreSQL", () => {
         variables: { id },
       });
       expect(read).toEqual({ data: { subject: { fullName: "Runtime Person" } } });
-      const events = await asRuntime(`SELECT operation FROM access_event WHERE subject_id = $1 ORDER BY chain_position`, [id]);
-      expect(events.rows).toEqual([{ operation: "createSubject" }, { operation: "read" }]);
+      // The read is a read event (migration CompactReadAudit), its category given a bit by the owner's function.
+      const events = await asRuntime(
+        `SELECT operation, released FROM audit_access_event WHERE subject_id = $1 ORDER BY chain_position, ordinal`,
+        [id],
+      );
+      expect(events.rows).toEqual([
+        { operation: "createSubject", released: [] },
+        { operation: "read", released: ["user.name"] },
+      ]);
+      expect((await asRuntime(`SELECT count(*)::int AS n FROM read_event`)).rows).toEqual([{ n: 1 }]);
       // The two inserted by hand above (an access event, a refusal) and the subject's two.
       expect(await verifyAuditChain(purposeql.services.dataSource)).toMatchObject({ intact: true, events: 4 });
     } finally {

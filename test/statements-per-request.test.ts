@@ -45,7 +45,7 @@ async function statementsOf(query: string, purpose: string, variables?: object):
 
 function kindOf(sql: string): string {
   if (/^\s*(WITH page AS|SELECT s\.id)/.test(sql) && /FROM data_subject s/.test(sql)) return "read subjects with their facts";
-  if (/^\s*INSERT INTO "?access_event"?/i.test(sql)) return "write the audit";
+  if (/^\s*WITH reads AS \(\s*INSERT INTO read_event/.test(sql)) return "write the audit";
   return sql.replace(/\s+/g, " ").slice(0, 80);
 }
 

@@ -147,12 +147,13 @@ function record(report: FuzzReport, response: FuzzResponse): void {
 
 /**
  * After the run: every response that carried a marker has its access events (the same request id
- * in `access_event`), no marker of any category is in the logs, and the server still answers.
+ * in `audit_access_event`: access_event's rows and read_event's, migration CompactReadAudit), no
+ * marker of any category is in the logs, and the server still answers.
  */
 export async function finalProblems(target: FuzzTarget, world: FuzzWorld, report: FuzzReport): Promise<string[]> {
   const problems: string[] = [];
   for (const [requestId, markers] of report.carried) {
-    const events: unknown[] = await target.services.dataSource.query(`SELECT 1 FROM access_event WHERE request_id = $1 LIMIT 1`, [
+    const events: unknown[] = await target.services.dataSource.query(`SELECT 1 FROM audit_access_event WHERE request_id = $1 LIMIT 1`, [
       requestId,
     ]);
     if (events.length === 0) problems.push(`request ${requestId} released ${markers.join(", ")} and has no access event`);

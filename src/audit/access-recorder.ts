@@ -1,6 +1,7 @@
 import { RequestEventKind, type AuditQueryFilter } from "../domain/request-events";
 import { READ_OPERATION, type AccessEventToWrite } from "../persistence/access-event-repository";
 import type { RequestEventToWrite } from "../persistence/request-event-repository";
+import type { SubjectExport, SubjectRead } from "../persistence/request-audit-statement";
 
 /** An export handed out in this request: one event of its own, whatever else the request read. */
 interface RecordedExport {
@@ -67,15 +68,23 @@ export class AccessRecorder {
     }));
   }
 
-  /** One read event per subject, then one event per export; a category both released and denied in one request counts as denied too. */
-  events(request: Omit<AccessEventToWrite, "subjectId" | "operation" | "released" | "denied">): AccessEventToWrite[] {
-    const reads = [...this.bySubject].map(([subjectId, entry]) => ({
-      ...request,
+  /** One read per subject, in the order first read; a category both released and denied in one request counts as denied too. */
+  reads(): SubjectRead[] {
+    return [...this.bySubject].map(([subjectId, entry]) => ({
       subjectId,
-      operation: READ_OPERATION,
       released: [...entry.released].sort(),
       denied: [...entry.denied].sort(),
     }));
+  }
+
+  /** The exports handed out, in order. */
+  exportsMade(): SubjectExport[] {
+    return [...this.exports];
+  }
+
+  /** The reads, then the exports, as the events they stand for, each with the request's columns. */
+  events(request: Omit<AccessEventToWrite, "subjectId" | "operation" | "released" | "denied">): AccessEventToWrite[] {
+    const reads = this.reads().map((read) => ({ ...request, ...read, operation: READ_OPERATION }));
     const exports = this.exports.map((exported) => ({ ...request, ...exported, denied: [] }));
     return [...reads, ...exports];
   }

@@ -6,6 +6,7 @@ import {
   chainHead,
   type ChainedAccessEvent,
   type ChainedEvent,
+  type ChainedReadEvent,
   type ChainedRequestEvent,
   type ChainTable,
 } from "../persistence/audit-chain-repository";
@@ -21,10 +22,19 @@ export const GENESIS_HASH = "00".repeat(32);
  * table and the encoding. An access event recorded with its recipient is encoded
  * `purposeql-audit-v2`, the first encoding's fields followed by the recipient type and the processor
  * (a list of none or one name); an access event recorded before recipients were keeps
- * `purposeql-audit-v1`.
+ * `purposeql-audit-v1`. A request's reads (`read_event_canonical`, migration CompactReadAudit) are
+ * encoded `purposeql-read-v1`: the request's columns, then its subjects and their released and
+ * denied category masks, one list each.
  */
 export function canonicalEncoding(event: ChainedEvent): string {
-  return event.table === "access_event" ? accessEventEncoding(event) : requestEventEncoding(event);
+  switch (event.table) {
+    case "access_event":
+      return accessEventEncoding(event);
+    case "request_event":
+      return requestEventEncoding(event);
+    case "read_event":
+      return readEventEncoding(event);
+  }
 }
 
 function accessEventEncoding(event: ChainedAccessEvent): string {
@@ -68,6 +78,24 @@ function requestEventEncoding(event: ChainedRequestEvent): string {
   ].join("");
 }
 
+function readEventEncoding(event: ChainedReadEvent): string {
+  return [
+    netstring("purposeql-read-v1"),
+    netstring(event.chainPosition),
+    netstring(event.id),
+    netstring(event.requestId),
+    netstring(event.clientId),
+    netstring(event.clientName),
+    netstring(event.purposeKey),
+    netstring(event.recipientType),
+    netstrings(event.processorName === null ? [] : [event.processorName]),
+    netstring(event.atMicros),
+    netstrings(event.subjectIds),
+    netstrings(event.released),
+    netstrings(event.denied),
+  ].join("");
+}
+
 /** sha256(previous hash || canonical encoding), in hex: what the event's `hash` must be. */
 export function eventHash(previousHash: string, event: ChainedEvent): string {
   return createHash("sha256").update(Buffer.from(previousHash, "hex")).update(canonicalEncoding(event), "utf8").digest("hex");
@@ -96,9 +124,16 @@ interface EventRef {
   readonly id: string;
 }
 
-/** How a report names an event: access events as before (`event 12`), request events as such. */
+/** How a report names an event: access events as before (`event 12`), request and read events as such. */
 export function nameOf(event: EventRef): string {
-  return event.table === "access_event" ? `event ${event.id}` : `request event ${event.id}`;
+  switch (event.table) {
+    case "access_event":
+      return `event ${event.id}`;
+    case "request_event":
+      return `request event ${event.id}`;
+    case "read_event":
+      return `read event ${event.id}`;
+  }
 }
 
 /** The first place the chain does not hold. */
@@ -117,7 +152,7 @@ export type ChainVerdict =
   | { readonly intact: false; readonly eventsChecked: number; readonly tamper: Tamper };
 
 /**
- * Recomputes the whole chain — access events and request events, one sequence of positions — in
+ * Recomputes the whole chain — access, request and read events, one sequence of positions — in
  * position order, in one snapshot (REPEATABLE READ, so events the
  * server writes meanwhile are neither half-seen nor mistaken for tampering), `batchSize` events at a
  * time. Reports the first event that was edited (its columns no longer give its hash), inserted (a

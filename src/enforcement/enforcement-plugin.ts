@@ -3,11 +3,9 @@ import { GraphQLError, Kind, OperationTypeNode } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
 import type { RequestContext } from "./request-context";
 import { apiError, badUserInput, forbidden, requestTimeout, type FieldProblem } from "../errors";
-import { insertAccessEvents, type AccessEventToWrite } from "../persistence/access-event-repository";
-import { insertRequestEvents, type RequestEventToWrite } from "../persistence/request-event-repository";
+import { writeRequestAudit } from "../persistence/request-audit-statement";
 import { contractRefusal, purposeRefusal } from "../policy/engine/recipient-rules";
 import { recordRefusal } from "../audit/refusal-events";
-import type { DataSource } from "typeorm";
 import { authorityRefusal } from "./authority";
 import { combineDeclarations, purposeFromDirective } from "./declared-purpose";
 import { analyseOperation, type PersonalSelection } from "./operation-analysis";
@@ -102,14 +100,21 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
           }
           const access = context.access;
           if (!access || access.recorder.isEmpty) return;
-          const request = {
-            requestId: context.requestId,
-            clientId: context.client.id,
-            clientName: context.client.name,
-            recipientType: context.client.recipientType,
-            processorName: context.client.processorName,
-          };
-          const events = access.purposeKey === null ? [] : access.recorder.events({ ...request, purposeKey: access.purposeKey });
+          // Nothing personal is read or exported without a purpose.
+          const accesses =
+            access.purposeKey === null
+              ? null
+              : {
+                  requestId: context.requestId,
+                  clientId: context.client.id,
+                  clientName: context.client.name,
+                  recipientType: context.client.recipientType,
+                  processorName: context.client.processorName,
+                  purposeKey: access.purposeKey,
+                  at: access.now,
+                  reads: access.recorder.reads(),
+                  exports: access.recorder.exportsMade(),
+                };
           const auditQueries = access.recorder.auditQueries({
             requestId: context.requestId,
             clientId: context.client.id,
@@ -118,7 +123,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             at: access.now,
           });
           try {
-            await writeRequestAudit(context.app.dataSource, events, auditQueries, access.now);
+            await writeRequestAudit(context.app.dataSource, accesses, auditQueries);
           } catch (error) {
             context.app.logger.error(
               { requestId: context.requestId, error: error instanceof Error ? error.message : String(error) },
@@ -137,23 +142,6 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
       };
     },
   };
-}
-
-/**
- * The request's access events in one statement, as before; with queries of the audit as well, both
- * in one transaction, so the answer is released with all of its audit or none.
- */
-async function writeRequestAudit(
-  dataSource: DataSource,
-  events: readonly AccessEventToWrite[],
-  auditQueries: readonly RequestEventToWrite[],
-  at: Date,
-): Promise<void> {
-  if (auditQueries.length === 0) return insertAccessEvents(dataSource.manager, events, at);
-  await dataSource.transaction(async (manager) => {
-    await insertAccessEvents(manager, events, at);
-    await insertRequestEvents(manager, auditQueries);
-  });
 }
 
 /**

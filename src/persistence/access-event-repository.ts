@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { AccessDecision } from "../domain/policy-terms";
 import type { RecipientType } from "../domain/recipients";
+import { ACCESS_EVENT_COLUMNS, OF_SUBJECT, type AccessEventView } from "./audit-query-repository";
 import { AccessEventRow } from "./entities";
 
 /** Who read or wrote, as every event records it: the client, the recipient it is, and the processor it acts for. */
@@ -21,26 +22,6 @@ export interface AccessEventToWrite extends EventActor {
   readonly operation: string;
   readonly released: readonly string[];
   readonly denied: readonly string[];
-}
-
-/**
- * One multi-row INSERT for the whole request (its reads and its exports): either every event is
- * written or none. `at` is the request's time, from the server's one clock (not the database's), so
- * the audit and the decisions it records share one time line.
- */
-export async function insertAccessEvents(manager: EntityManager, events: readonly AccessEventToWrite[], at: Date): Promise<void> {
-  if (events.length === 0) return;
-  await manager.insert(
-    AccessEventRow,
-    events.map((event) => ({
-      ...event,
-      at,
-      written: [],
-      released: [...event.released],
-      denied: [...event.denied],
-      decision: decisionOf(event),
-    })),
-  );
 }
 
 /** The operation an access event of reads records. */
@@ -73,11 +54,10 @@ export async function insertChangeEvents(manager: EntityManager, events: readonl
   );
 }
 
-export async function accessEventsOfSubject(manager: EntityManager, subjectId: string): Promise<AccessEventRow[]> {
-  return manager.getRepository(AccessEventRow).find({ where: { subjectId }, order: { at: "ASC", id: "ASC" } });
-}
-
-function decisionOf(event: AccessEventToWrite): AccessDecision {
-  if (event.denied.length === 0) return AccessDecision.RELEASED;
-  return event.released.length === 0 ? AccessDecision.DENIED : AccessDecision.PARTIAL;
+/** A subject's access events, reads in `read_event` included (migration CompactReadAudit), oldest first. */
+export async function accessEventsOfSubject(manager: EntityManager, subjectId: string): Promise<AccessEventView[]> {
+  return manager.query(
+    `SELECT ${ACCESS_EVENT_COLUMNS} FROM audit_access_event WHERE ${OF_SUBJECT("$1")} ORDER BY at, chain_position, ordinal`,
+    [subjectId],
+  );
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 
 /** The tables the audit's one hash chain runs through, in the order a (forged) tie of position is read. */
-export type ChainTable = "access_event" | "request_event";
+export type ChainTable = "access_event" | "request_event" | "read_event";
 
 /**
  * What every event of the chain has, each column as the text the database's canonical encoding
@@ -47,7 +47,21 @@ export interface ChainedRequestEvent extends ChainLink {
   readonly filter: string | null;
 }
 
-export type ChainedEvent = ChainedAccessEvent | ChainedRequestEvent;
+/**
+ * A request's reads as the chain covers them (`read_event_canonical`, migration CompactReadAudit):
+ * subject ids as lowercase text, category masks in decimal, one of each per subject.
+ */
+export interface ChainedReadEvent extends ChainLink {
+  readonly table: "read_event";
+  readonly purposeKey: string;
+  readonly recipientType: string;
+  readonly processorName: string | null;
+  readonly subjectIds: readonly string[];
+  readonly released: readonly string[];
+  readonly denied: readonly string[];
+}
+
+export type ChainedEvent = ChainedAccessEvent | ChainedRequestEvent | ChainedReadEvent;
 
 /** Where a batch of the chain continues: after this position, table and id. */
 export interface ChainCursor {
@@ -58,7 +72,7 @@ export interface ChainCursor {
 
 export const CHAIN_START: ChainCursor = { position: "0", table: "access_event", id: "0" };
 
-const TABLE_ORDER: Readonly<Record<ChainTable, number>> = { access_event: 0, request_event: 1 };
+const TABLE_ORDER: Readonly<Record<ChainTable, number>> = { access_event: 0, request_event: 1, read_event: 2 };
 
 const LINK_COLUMNS = `id::text AS "id", chain_position::text AS "chainPosition", request_id::text AS "requestId", client_id::text AS "clientId",
             client_name AS "clientName", ((extract(epoch FROM at) * 1000000)::bigint)::text AS "atMicros",
@@ -90,9 +104,19 @@ export async function chainedEventsAfter(manager: EntityManager, after: ChainCur
       LIMIT $4`,
     parameters,
   );
+  const readEvents: Omit<ChainedReadEvent, "table">[] = await manager.query(
+    `SELECT ${LINK_COLUMNS}, purpose_key AS "purposeKey", recipient_type::text AS "recipientType", processor_name AS "processorName",
+            subject_ids::text[] AS "subjectIds", released::text[] AS "released", denied::text[] AS "denied"
+       FROM read_event
+      WHERE read_event.chain_position >= $1::bigint AND (read_event.chain_position, 2, read_event.id) > ($1::bigint, $2::int, $3::bigint)
+      ORDER BY read_event.chain_position, read_event.id
+      LIMIT $4`,
+    parameters,
+  );
   const merged: ChainedEvent[] = [
     ...accessEvents.map((event) => ({ ...event, table: "access_event" as const })),
     ...requestEvents.map((event) => ({ ...event, table: "request_event" as const })),
+    ...readEvents.map((event) => ({ ...event, table: "read_event" as const })),
   ];
   return merged.sort(inChainOrder).slice(0, limit);
 }

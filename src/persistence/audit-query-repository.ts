@@ -13,6 +13,11 @@ import { RequestEventKind, type AuditQueryFilter } from "../domain/request-event
  * start, and a request that started earlier may commit later.
  *
  * Time windows are half-open, [from, to), on the event's `at`.
+ *
+ * Access events are read from `audit_access_event` (migration CompactReadAudit): the events of
+ * `access_event` and the subjects of each request's reads in `read_event`, one row each. An
+ * event's place in the chain is (chain_position, ordinal): a request's reads share its position,
+ * numbered 1, 2, … in the order they were recorded; an `access_event` row is ordinal 0.
  */
 
 /** Every condition is optional; those given must all hold. */
@@ -44,6 +49,14 @@ export interface AccessEventView {
   readonly recipientType: RecipientType | null;
   readonly processorName: string | null;
   readonly chainPosition: string;
+  /** 0 for an event of its own; 1, 2, … for the subjects of one request's reads, which share a chain position. */
+  readonly ordinal: number;
+}
+
+/** Where a page of access events continues: after this chain position and ordinal. */
+export interface EventPlace {
+  readonly position: string;
+  readonly ordinal: number;
 }
 
 /** A request event as the audit queries answer it (no hashes). */
@@ -88,8 +101,10 @@ class Conditions {
 
 /** What a page is drawn from: a table, the columns it answers with, and the filter's conditions. */
 interface PageSource {
-  readonly table: "access_event" | "request_event";
+  readonly table: "audit_access_event" | "request_event";
   readonly columns: string;
+  /** The second key of the chain order: the ordinal of a read among its request's, or 0 where there is none. */
+  readonly ordinal: "ordinal" | "0::integer";
   readonly conditions: Conditions;
   /**
    * Whether an index narrows the filter to its events (a client, a subject, a time window). Then
@@ -101,9 +116,15 @@ interface PageSource {
   readonly narrowed: boolean;
 }
 
-const ACCESS_EVENT_COLUMNS = `id::text AS "id", request_id::text AS "requestId", client_name AS "clientName", purpose_key AS "purposeKey",
+export const ACCESS_EVENT_COLUMNS = `id, request_id::text AS "requestId", client_name AS "clientName", purpose_key AS "purposeKey",
   subject_id::text AS "subjectId", operation, written, released, denied, decision::text AS "decision", at,
-  recipient_type::text AS "recipientType", processor_name AS "processorName", chain_position::text AS "chainPosition"`;
+  recipient_type::text AS "recipientType", processor_name AS "processorName", chain_position::text AS "chainPosition", ordinal`;
+
+/**
+ * A subject's events in `audit_access_event`: `subject_ids @>` lets the planner find the subject's
+ * read events through their GIN index (an `access_event` row's subject_ids is its one subject).
+ */
+export const OF_SUBJECT = (parameter: string): string => `subject_id = ${parameter}::uuid AND subject_ids @> ARRAY[${parameter}::uuid]`;
 
 const REQUEST_EVENT_COLUMNS = `id::text AS "id", kind::text AS "kind", request_id::text AS "requestId", client_name AS "clientName",
   purpose_key AS "purposeKey", reason, query, fields, categories, capabilities, filter, at, chain_position::text AS "chainPosition"`;
@@ -113,12 +134,12 @@ export async function pageOfAccessEvents(
   manager: EntityManager,
   filter: AccessEventFilter,
   size: number,
-  after: string | null,
+  after: EventPlace | null,
 ): Promise<EventPage<AccessEventView>> {
   const conditions = new Conditions();
   if (filter.clientName !== undefined) conditions.add((p) => `client_name = ${p}`, filter.clientName);
   if (filter.purposeKey !== undefined) conditions.add((p) => `purpose_key = ${p}`, filter.purposeKey);
-  if (filter.subjectId !== undefined) conditions.add((p) => `subject_id = ${p}::uuid`, filter.subjectId);
+  if (filter.subjectId !== undefined) conditions.add(OF_SUBJECT, filter.subjectId);
   if (filter.operation !== undefined) conditions.add((p) => `operation = ${p}`, filter.operation);
   if (filter.category !== undefined) {
     // starts_with, not LIKE: `_` in a key (`privacy_preferences`) would be LIKE's wildcard.
@@ -133,7 +154,7 @@ export async function pageOfAccessEvents(
     filter.clientName !== undefined || filter.subjectId !== undefined || filter.from !== undefined || filter.to !== undefined;
   return pageInChainOrder<AccessEventView>(
     manager,
-    { table: "access_event", columns: ACCESS_EVENT_COLUMNS, conditions, narrowed },
+    { table: "audit_access_event", columns: ACCESS_EVENT_COLUMNS, ordinal: "ordinal", conditions, narrowed },
     size,
     after,
   );
@@ -161,9 +182,10 @@ export async function pageOfRequestEvents(
   const narrowed = filter.clientName !== undefined;
   return pageInChainOrder<RequestEventView>(
     manager,
-    { table: "request_event", columns: REQUEST_EVENT_COLUMNS, conditions, narrowed },
+    // A cast, not a bare 0, which ORDER BY would read as the first column.
+    { table: "request_event", columns: REQUEST_EVENT_COLUMNS, ordinal: "0::integer", conditions, narrowed },
     size,
-    after,
+    after === null ? null : { position: after, ordinal: 0 },
   );
 }
 
@@ -176,21 +198,27 @@ async function pageInChainOrder<Row>(
   manager: EntityManager,
   source: PageSource,
   size: number,
-  after: string | null,
+  after: EventPlace | null,
 ): Promise<EventPage<Row>> {
   const { table, columns, conditions } = source;
-  const parameters = [...conditions.parameters, after, size + 1];
-  const [afterAt, limitAt] = [`$${parameters.length - 1}::bigint`, `$${parameters.length}`];
+  const place = `(chain_position, ${source.ordinal})`;
+  const parameters = [...conditions.parameters, after?.position ?? null, after?.ordinal ?? 0, size + 1];
+  const n = parameters.length;
+  const [afterAt, limitAt] = [`$${n - 2}::bigint`, `$${n}`];
+  const afterPlace = `(${afterAt} IS NULL OR ${place} > (${afterAt}, $${n - 1}::integer))`;
   const rows: Row[] = await manager.query(
     source.narrowed
-      ? `WITH matching AS MATERIALIZED (
-           SELECT chain_position FROM ${table} WHERE ${conditions.where} AND (${afterAt} IS NULL OR chain_position > ${afterAt}))
+      ? // The page's positions as an array first: `= ANY` of it reaches each table's position index
+        // (a join with the page would not, through the union of access_event and read_event).
+        `WITH matching AS MATERIALIZED (
+           SELECT chain_position, ${source.ordinal} AS ordinal FROM ${table} WHERE ${conditions.where} AND ${afterPlace}),
+         page AS MATERIALIZED (SELECT chain_position, ordinal FROM matching ORDER BY chain_position, ordinal LIMIT ${limitAt})
          SELECT ${columns} FROM ${table}
-          WHERE chain_position IN (SELECT chain_position FROM matching ORDER BY chain_position LIMIT ${limitAt})
-          ORDER BY chain_position`
+          WHERE chain_position = ANY (ARRAY(SELECT chain_position FROM page)) AND ${place} IN (SELECT chain_position, ordinal FROM page)
+          ORDER BY chain_position, ${source.ordinal}`
       : `SELECT ${columns} FROM ${table}
-          WHERE ${conditions.where} AND (${afterAt} IS NULL OR chain_position > ${afterAt})
-          ORDER BY chain_position LIMIT ${limitAt}`,
+          WHERE ${conditions.where} AND ${afterPlace}
+          ORDER BY chain_position, ${source.ordinal} LIMIT ${limitAt}`,
     parameters,
   );
   return {
@@ -200,15 +228,16 @@ async function pageInChainOrder<Row>(
   };
 }
 
-async function anyAtOrBefore(manager: EntityManager, source: PageSource, after: string): Promise<boolean> {
+async function anyAtOrBefore(manager: EntityManager, source: PageSource, after: EventPlace): Promise<boolean> {
   const { table, conditions } = source;
-  const parameters = [...conditions.parameters, after];
-  const afterAt = `$${parameters.length}::bigint`;
+  const parameters = [...conditions.parameters, after.position, after.ordinal];
+  const n = parameters.length;
+  const atOrBefore = `(chain_position, ${source.ordinal}) <= ($${n - 1}::bigint, $${n}::integer)`;
   const [answer]: { found: boolean }[] = await manager.query(
     source.narrowed
-      ? `WITH matching AS MATERIALIZED (SELECT chain_position FROM ${table} WHERE ${conditions.where} AND chain_position <= ${afterAt})
+      ? `WITH matching AS MATERIALIZED (SELECT chain_position FROM ${table} WHERE ${conditions.where} AND ${atOrBefore})
          SELECT EXISTS (SELECT 1 FROM matching) AS "found"`
-      : `SELECT EXISTS (SELECT 1 FROM ${table} WHERE ${conditions.where} AND chain_position <= ${afterAt}) AS "found"`,
+      : `SELECT EXISTS (SELECT 1 FROM ${table} WHERE ${conditions.where} AND ${atOrBefore}) AS "found"`,
     parameters,
   );
   return answer?.found === true;
@@ -303,7 +332,7 @@ export async function scopeOf(
   }[] = await manager.query(
     `WITH scoped AS MATERIALIZED (
             SELECT subject_id, released, written, decision, operation, at
-              FROM access_event WHERE client_name = $1 AND at >= $2 AND at < $3),
+              FROM audit_access_event WHERE client_name = $1 AND at >= $2 AND at < $3),
           per_subject AS MATERIALIZED (
             SELECT subject_id,
                    bool_or(cardinality(released) > 0) AS was_read,

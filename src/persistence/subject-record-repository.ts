@@ -134,8 +134,8 @@ async function summariseEvents(manager: EntityManager, subjectId: string, column
             array_agg(DISTINCT e.operation ORDER BY e.operation) AS operations,
             min(e.at) AS first_at, max(e.at) AS last_at, count(DISTINCT e.id)::int AS count,
             array_agg(DISTINCT c.category ORDER BY c.category) FILTER (WHERE c.category IS NOT NULL) AS categories
-       FROM access_event e LEFT JOIN LATERAL unnest(e.${column}) AS c(category) ON true
-      WHERE e.subject_id = $1 AND ${which}
+       FROM audit_access_event e LEFT JOIN LATERAL unnest(e.${column}) AS c(category) ON true
+      WHERE e.subject_id = $1 AND e.subject_ids @> ARRAY[$1::uuid] AND ${which}
       GROUP BY e.client_id, e.client_name, e.recipient_type, e.processor_name, e.purpose_key
       ORDER BY min(e.at), e.client_name, e.purpose_key`,
     [subjectId],

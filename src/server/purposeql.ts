@@ -8,6 +8,7 @@ import { buildPurposeQLSchema } from "../graphql/schema";
 import type { Logger } from "../logging/logger";
 import { EmbeddedDataSource, openDatabase } from "../persistence/data-source";
 import { resolveEncryptionKeys } from "../persistence/encryption-keys";
+import { registerAuditCategories } from "../persistence/audit-categories";
 import { LivePolicy } from "../persistence/live-policy";
 import { policyChanges } from "../persistence/policy-listener";
 import { clientChanges, listenOnEmbedded } from "../persistence/client-changes";
@@ -46,6 +47,7 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
     // Production creates no ADMIN client of its own accord: only one whose key the operator chose.
     const devClient = config.createDevClient ? await ensureDevClient(dataSource, config.devApiKey) : null;
     const policy = await LivePolicy.load(dataSource);
+    await registerAuditCategories(dataSource, policy.compiled.categories.map((category) => category.key));
     const authenticator = new Authenticator(dataSource.manager, () => policy.version);
     const services: AppServices = { dataSource, policy, logger, now: clock, authenticator };
     const schema = await buildPurposeQLSchema();

@@ -3,7 +3,14 @@ import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
 import { Capability } from "../../domain/capabilities";
 import type { AuditQueryFilter } from "../../domain/request-events";
 import { accessEventsOfSubject } from "../../persistence/access-event-repository";
-import { pageOfAccessEvents, pageOfRequestEvents, scopeOf, type EventPage } from "../../persistence/audit-query-repository";
+import {
+  pageOfAccessEvents,
+  pageOfRequestEvents,
+  scopeOf,
+  type AccessEventView,
+  type EventPage,
+  type EventPlace,
+} from "../../persistence/audit-query-repository";
 import { accessEventFilterArgument, requestEventFilterArgument, scopeWindowArgument } from "../audit-arguments";
 import { subjectIdArgument } from "../arguments";
 import { ListCursors, pageInfoOf, type PageInfoOf, type PositionCodec } from "../connections";
@@ -21,7 +28,19 @@ const chainPositions = (list: string): PositionCodec<string> => ({
   format: (position) => position,
   parse: (text) => (/^[1-9]\d{0,17}$/.test(text) ? text : null),
 });
-const ACCESS_EVENTS = chainPositions("access events");
+/**
+ * An access event's place: its chain position, then — for one of a request's reads, which share
+ * the request's position — its ordinal among them (`<position>.<ordinal>`).
+ */
+const ACCESS_EVENTS: PositionCodec<EventPlace> = {
+  list: "access events",
+  format: ({ position, ordinal }) => (ordinal === 0 ? position : `${position}.${ordinal}`),
+  parse: (text) => {
+    const found = /^([1-9]\d{0,17})(?:\.([1-9]\d{0,8}))?$/.exec(text);
+    return found?.[1] === undefined ? null : { position: found[1], ordinal: found[2] === undefined ? 0 : Number(found[2]) };
+  },
+};
+const placeOf = (row: AccessEventView): EventPlace => ({ position: row.chainPosition, ordinal: row.ordinal });
 const REQUEST_EVENTS = chainPositions("request events");
 /** A breach scope's subjects are listed by id. */
 const SCOPE_SUBJECTS: PositionCodec<string> = {
@@ -71,12 +90,12 @@ export class AuditResolver {
     // Forward only, the audit's order: the page size and the cursor, checked as every list's.
     const { size, after: cursor } = cursors.windowOf({ first, after });
     const checked = await accessEventFilterArgument(context, filter);
-    recordAuditQuery(context, "accessEvents", pageRecord(checked.recorded, size, cursor));
+    recordAuditQuery(context, "accessEvents", pageRecord(checked.recorded, size, cursor === null ? null : ACCESS_EVENTS.format(cursor)));
     const page = await pageOfAccessEvents(context.app.dataSource.manager, checked.filter, size, cursor);
     return connectionOf(
       page,
       (row) => Object.assign(new AccessEvent(), row),
-      (row) => cursors.cursorOf(row.chainPosition),
+      (row) => cursors.cursorOf(placeOf(row)),
     );
   }
 
@@ -145,7 +164,7 @@ export class AuditResolver {
  * Opaque cursors, as every list's (src/graphql/connections.ts): sealed, bound to the list and the
  * client (and the purpose, when one is declared; the audit needs none).
  */
-function cursorsOf(codec: PositionCodec<string>, context: RequestContext): ListCursors<string> {
+function cursorsOf<P>(codec: PositionCodec<P>, context: RequestContext): ListCursors<P> {
   return ListCursors.of(codec, context, context.access?.purposeKey ?? "");
 }
 

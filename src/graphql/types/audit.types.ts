@@ -26,7 +26,10 @@ registerEnumType(AccessDecision, {
     "One request's reads of one subject (operation `read`), or one change a mutation made to one subject: who, for which purpose, which categories. Holds no personal values.",
 })
 export class AccessEvent {
-  @Field(() => ID, { description: "Identifier, increasing in the order events were written." })
+  @Field(() => ID, {
+    description:
+      "Identifier: a number, increasing in the order events were written; for one subject of a request's reads, `<chainPosition>.<n>`, its place among them.",
+  })
   id!: string;
 
   @Field(() => ID, { description: "The request the reads or the change belonged to." })
@@ -73,7 +76,7 @@ export class AccessEvent {
 
   @Field({
     description:
-      "Its position in the audit's hash chain, shared with request events: 1, 2, 3, … in the order events were committed (`npm run audit -- verify` names events by it).",
+      "Its position in the audit's hash chain, shared with request events: 1, 2, 3, … in the order events were committed (`npm run audit -- verify` names events by it). The subjects of one request's reads share its position.",
   })
   chainPosition!: string;
 }

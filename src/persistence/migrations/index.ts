@@ -14,6 +14,7 @@ import { ErasedRecordsPurge1796600000000 } from "./1796600000000-ErasedRecordsPu
 import { ProcessorClients1796700000000 } from "./1796700000000-ProcessorClients";
 import { AuditQueries1796800000000 } from "./1796800000000-AuditQueries";
 import { ClientChangeNotify1796900000000 } from "./1796900000000-ClientChangeNotify";
+import { CompactReadAudit1796910000000 } from "./1796910000000-CompactReadAudit";
 import { FactsBySubject1796920000000 } from "./1796920000000-FactsBySubject";
 
 /** Every migration, in order. A generated migration is added here by hand so the list is explicit. */
@@ -34,5 +35,6 @@ export const migrations = [
   ProcessorClients1796700000000,
   AuditQueries1796800000000,
   ClientChangeNotify1796900000000,
+  CompactReadAudit1796910000000,
   FactsBySubject1796920000000,
 ];
