@@ -47,7 +47,10 @@ export async function createPurposeQL(config: Config, logger: Logger, clock: () 
     // Production creates no ADMIN client of its own accord: only one whose key the operator chose.
     const devClient = config.createDevClient ? await ensureDevClient(dataSource, config.devApiKey) : null;
     const policy = await LivePolicy.load(dataSource);
-    await registerAuditCategories(dataSource, policy.compiled.categories.map((category) => category.key));
+    await registerAuditCategories(
+      dataSource,
+      policy.compiled.categories.map((category) => category.key),
+    );
     const authenticator = new Authenticator(dataSource.manager, () => policy.version);
     const services: AppServices = { dataSource, policy, logger, now: clock, authenticator };
     const schema = await buildPurposeQLSchema();
