@@ -104,7 +104,16 @@ describe("statements per request", () => {
   });
 
   it("a key's first request reads its client once; the next ones send nothing to authenticate", async () => {
+    // The new client's row is announced (NOTIFY); a lookup the announcement overtakes is not kept, so wait for it first.
+    const notices: (string | null)[] = [];
+    const stop = purposeql.services.authenticator.onChange((clientId) => notices.push(clientId));
     const fresh = await createTestClient(purposeql, { name: "fresh-key", role: ClientRole.INTERNAL_APP, purposes: [SERVICE] });
+    const [created] = await purposeql.services.dataSource.query<{ id: string }[]>(`SELECT id FROM client WHERE name = 'fresh-key'`);
+    for (let waited = 0; !notices.includes(created?.id ?? "") && waited < 2_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    stop();
+    expect(notices).toContain(created?.id);
     const read = (): Promise<Response> =>
       fetch(purposeql.url, {
         method: "POST",
