@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "@apollo/server";
 import { GraphQLError, Kind, OperationTypeNode } from "graphql";
 import { allowedPurposes, allowedPurposesSentence, declaredPurpose } from "../auth/authenticate";
-import type { RequestContext } from "./request-context";
+import { eventActorOf, type RequestContext } from "./request-context";
 import { apiError, badUserInput, forbidden, requestTimeout, type FieldProblem } from "../errors";
 import { writeRequestAudit } from "../persistence/request-audit-statement";
 import { contractRefusal, purposeRefusal } from "../policy/engine/recipient-rules";
@@ -105,11 +105,7 @@ export function purposeLimitationPlugin(): ApolloServerPlugin<RequestContext> {
             access.purposeKey === null
               ? null
               : {
-                  requestId: context.requestId,
-                  clientId: context.client.id,
-                  clientName: context.client.name,
-                  recipientType: context.client.recipientType,
-                  processorName: context.client.processorName,
+                  ...eventActorOf(context),
                   purposeKey: access.purposeKey,
                   at: access.now,
                   reads: access.recorder.reads(),

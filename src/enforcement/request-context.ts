@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import type { AuthenticatedClient } from "../auth/authenticate";
 import type { Authenticator } from "../auth/authenticator";
 import type { Logger } from "../logging/logger";
+import type { EventActor } from "../persistence/access-event-repository";
 import type { LivePolicy } from "../persistence/live-policy";
 import type { RequestAccess } from "./request-access";
 import type { RequestDeadline } from "./request-deadline";
@@ -34,4 +35,15 @@ export interface RequestContext {
    * personal data, so its answer — data or refusal — is marked as not to be cached or shared.
    */
   touchesPersonalData?: boolean;
+}
+
+/** Who acts in this request, as every access and change event it writes records them. */
+export function eventActorOf(context: Pick<RequestContext, "requestId" | "client">): EventActor & { readonly requestId: string } {
+  return {
+    requestId: context.requestId,
+    clientId: context.client.id,
+    clientName: context.client.name,
+    recipientType: context.client.recipientType,
+    processorName: context.client.processorName,
+  };
 }

@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from "graphql";
 import type { EntityManager } from "typeorm";
 import { ChangeNotAuditedError, ErasedSubjectWriteError, writeWithChangeEvents, type ChangeLog } from "../audit/change-events";
 import { writesOf } from "../enforcement/operation-analysis";
+import { eventActorOf } from "../enforcement/request-context";
 import { isErased, type SubjectWrite } from "../persistence/subject-repository";
 import { accessOf } from "./arguments";
 import type { RequestContext } from "./context";
@@ -19,11 +20,7 @@ export async function auditedWrite<T>(
 ): Promise<T> {
   const access = accessOf(context);
   const author = {
-    requestId: context.requestId,
-    clientId: context.client.id,
-    clientName: context.client.name,
-    recipientType: context.client.recipientType,
-    processorName: context.client.processorName,
+    ...eventActorOf(context),
     purposeKey: access.purposeKey,
     at: access.now,
   };
